@@ -1,0 +1,43 @@
+// swift-tools-version: 6.0
+// macaudit — audits the MAC addresses of Hyper-V / Azure Stack HCI SDN clusters.
+import PackageDescription
+
+let package = Package(
+    name: "macaudit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "MACAudit", targets: ["MACAudit"]),
+        .executable(name: "macaudit", targets: ["macaudit"]),
+        .executable(name: "macaudit-bench", targets: ["macaudit-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // The pure core: model, ingest, reconcile, rules, checks, reports. No GRDB, no libpcap.
+        .target(
+            name: "MACAudit",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // The thin command line: parses arguments, calls the core, maps outcomes to exit codes.
+        .executableTarget(
+            name: "macaudit",
+            dependencies: [
+                "MACAudit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Fleet generator and benchmark against the jq baseline (run in release).
+        .executableTarget(
+            name: "macaudit-bench",
+            dependencies: [
+                "MACAudit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "MACAuditTests", dependencies: ["MACAudit"]),
+        .testTarget(name: "CLITests", dependencies: ["macaudit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,117 @@
+/// A check: a pure function of the reconciled snapshot and the rules to findings.
+///
+/// Each check lives in its own file as `<Name>Check` with a static ``CheckInfo`` that gives its
+/// stable id, what it finds, why it matters, its severities and examples. The examples are the
+/// check's tests: one parameterised test runs every example of every registered check.
+public protocol Check: Sendable {
+    static var info: CheckInfo { get }
+    init()
+    func findings(in snapshot: Snapshot, rules: Rules) -> [Finding]
+}
+
+/// The description of a check, in the style of SwiftLint's `RuleDescription`.
+public struct CheckInfo: Sendable {
+    public var id: String
+    public var summary: String
+    public var rationale: String
+    /// Severity when the rules do not say otherwise.
+    public var severity: Severity
+    /// Variants with their own default severity, overridable as `<id>.<variant>` in `severities.yaml`.
+    public var variants: [String: Severity]
+    public var examples: [CheckExample]
+
+    public init(id: String, summary: String, rationale: String, severity: Severity,
+                variants: [String: Severity] = [:], examples: [CheckExample]) {
+        self.id = id; self.summary = summary; self.rationale = rationale; self.severity = severity
+        self.variants = variants; self.examples = examples
+    }
+
+    /// The finding for `holders`, at the severity the rules give this check (or variant); nil when off.
+    func finding(_ variant: String? = nil, severity given: Severity? = nil, mac: String?, message: String, holders: [Holder],
+                 extraSubjects: [Subject] = [], extraEvidence: [Evidence] = [], rules: Rules) -> Finding? {
+        let base = given ?? variant.flatMap { variants[$0] } ?? severity
+        guard let level = rules.severities.severity(check: id, variant: variant, default: base) else { return nil }
+        return Finding(check: id, severity: level, mac: mac, message: message,
+                       subjects: holders.map(\.subject) + extraSubjects,
+                       evidence: holders.flatMap(\.evidence) + extraEvidence)
+    }
+}
+
+/// An example inventory and the MACs a check must report for it — none for a non-triggering example.
+public struct CheckExample: Sendable {
+    public var name: String
+    public var inventory: Inventory
+    public var rules: Rules
+    /// Canonical MACs (or verbatim invalid strings) the check reports, in any order; empty = no finding.
+    public var triggers: [String]
+    /// The severity the first finding must have, when the example pins one.
+    public var severity: Severity?
+
+    public init(_ name: String, _ inventory: Inventory, rules: Rules = Rules(), triggers: [String] = [], severity: Severity? = nil) {
+        self.name = name; self.inventory = inventory; self.rules = rules; self.triggers = triggers; self.severity = severity
+    }
+}
+
+/// Every check, in catalog order. Adding a check = one file + one line here.
+public enum CheckRegistry {
+    public static let all: [any Check.Type] = [
+        DuplicateMACCheck.self,
+        InvalidMACCheck.self,
+        GroupBitCheck.self,
+        ReservedPrefixCheck.self,
+        OutOfPoolCheck.self,
+        PoolOverlapCheck.self,
+        ForeignPoolDynamicCheck.self,
+        PoolExhaustionCheck.self,
+        MACMismatchCheck.self,
+        PortProfileMismatchCheck.self,
+        DynamicMACOnSDNCheck.self,
+        NCOrphanCheck.self,
+        UnmanagedAdapterCheck.self,
+    ]
+
+    /// Every key `severities.yaml` accepts: check ids and `<id>.<variant>`.
+    public static var severityKeys: Set<String> {
+        Set(all.flatMap { c in [c.info.id] + c.info.variants.keys.map { "\(c.info.id).\($0)" } })
+    }
+
+    /// Runs every check that the rules have not turned off, and returns findings in report order.
+    public static func run(_ snapshot: Snapshot, rules: Rules) -> [Finding] {
+        all.filter { !rules.severities.isOff($0.info.id) }
+            .flatMap { $0.init().findings(in: snapshot, rules: rules) }
+            .sorted(by: Finding.reportOrder)
+    }
+}
+
+/// Small builders that keep check examples short.
+enum Example {
+    static func mac(_ s: String) -> MACField { MACField(parsing: s) }
+
+    static func vm(_ vm: String, _ mac: String, host: String = "HV01", cluster: String = "C1", dynamic: Bool = false,
+                   vlan: Int? = nil, switchId: String? = "sw-1", name: String = "Network Adapter") -> Adapter {
+        Adapter(host: host, cluster: cluster, vmName: vm, vmId: nil, name: name, id: "Microsoft:\(vm)\\\(name)",
+                mac: MACField(parsing: mac), dynamicMAC: dynamic, switchName: "SDN", switchId: switchId, vlan: vlan)
+    }
+
+    static func nic(_ id: String, _ mac: String?, instance: String? = nil, cluster: String = "C1",
+                    allocation: AllocationMethod = .static, subnet: String? = nil) -> ControllerInterface {
+        ControllerInterface(resourceId: id, cluster: cluster, instanceId: instance ?? "inst-\(id)", mac: MACField(parsing: mac),
+                            allocation: allocation, subnetRef: subnet)
+    }
+
+    static func profile(_ vm: String, _ mac: String, instance: String?, data: Int = 1) -> PortProfile {
+        PortProfile(cluster: "C1", vmName: vm, mac: MACField(parsing: mac), profileId: instance, profileData: data)
+    }
+
+    static func hostPool(_ host: String, _ first: String, _ last: String, cluster: String = "C1") -> Pool {
+        Pool(name: "\(host) dynamic", range: range(first, last), kind: .hostDynamic, host: host, cluster: cluster)
+    }
+
+    static func ncPool(_ name: String, _ first: String, _ last: String, cluster: String = "C1") -> Pool {
+        Pool(name: name, range: range(first, last), kind: .controller, cluster: cluster)
+    }
+
+    static func range(_ first: String, _ last: String) -> MACRange {
+        MACRange(try! MACAddress(parsing: first), try! MACAddress(parsing: last))!
+    }
+}

@@ -1,0 +1,28 @@
+/// A MAC field that is not a MAC: wrong length, stray characters, misplaced separators.
+/// The DSC sample `001523be0c` (ten digits) is a real example from the wild.
+public struct InvalidMACCheck: Check {
+    public init() {}
+
+    public static let info = CheckInfo(
+        id: "invalid-mac",
+        summary: "a MAC field does not hold a valid MAC address",
+        rationale: "Hyper-V and the Network Controller refuse or misread such values; the holder has no usable MAC.",
+        severity: .error,
+        examples: [
+            CheckExample("ten hex digits", Inventory(adapters: [Example.vm("A", "001523be0c")]), triggers: ["001523be0c"]),
+            CheckExample("a stray character", Inventory(interfaces: [Example.nic("n", "00-15-5D-0G-00-01")]), triggers: ["00-15-5D-0G-00-01"]),
+            CheckExample("every accepted spelling", Inventory(adapters: [
+                Example.vm("A", "00155d010203"), Example.vm("B", "00:15:5D:01:02:04"), Example.vm("C", "0015.5d01.0205"),
+            ])),
+        ])
+
+    public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
+        snapshot.holders.flatMap { holder -> [Finding] in
+            [holder.adapter?.mac, holder.interface?.mac].compactMap { field -> Finding? in
+                guard case .invalid(let raw, let reason)? = field else { return nil }
+                return Self.info.finding(mac: raw, message: "'\(raw)' of \(holder.label) is not a MAC address: it \(reason)",
+                                         holders: [holder], rules: rules)
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// One input file as the report lists it.
+public struct InputSummary: Sendable, Hashable, Codable {
+    public var path: String
+    /// An `ExportKind` raw value, or `mixed` when a file holds records of several kinds.
+    public var kind: String
+    public var records: Int
+    public var encoding: String
+    public var cluster: String
+}
+
+/// A warning about an input that does not stop the audit (an empty file, a paged NC export).
+public struct InputWarning: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var source: String
+    public var message: String
+    public var description: String { "\(source): \(message)" }
+}
+
+/// Reads one export file into inventory values.
+public enum ExportFile {
+    public struct Result: Sendable {
+        public var summary: InputSummary
+        public var inventory: Inventory
+        public var warnings: [InputWarning]
+    }
+
+    /// Reads `path` (already known to be a file) as an export of `cluster`.
+    /// As ``read(path:cluster:)``, with every failure an ``IngestError``.
+    static func readTyped(path: String, cluster: String) throws(IngestError) -> Result {
+        do { return try read(path: path, cluster: cluster) } catch let e as IngestError { throw e } catch {
+            throw IngestError(file: path, message: "\(error)")
+        }
+    }
+
+    public static func read(path: String, cluster: String) throws -> Result {
+        let bytes: [UInt8]
+        do {
+            bytes = try readBytes(path)
+        } catch {
+            throw IngestError(file: path, message: "cannot be read: \(error)")
+        }
+        return try read(bytes: bytes, path: path, cluster: cluster)
+    }
+
+    public static func read(bytes: [UInt8], path: String, cluster: String) throws -> Result {
+        let text: [UInt8]
+        let encoding: TextEncoding
+        do {
+            (text, encoding) = try TextEncoding.decode(bytes)
+        } catch {
+            throw IngestError(file: path, message: error.message)
+        }
+        var builder = Builder(path: path, cluster: cluster)
+        let outcome: Swift.Result<(JSONReader.Envelope, JSONObject), any Error> = text.withUnsafeBytes { buffer in
+            var reader = JSONReader(utf8: buffer)
+            return Swift.Result { try reader.forEachRecord { value, position in try builder.add(value, at: position) } }
+        }
+        var warnings: [InputWarning] = []
+        switch outcome {
+        case .failure(let e as JSONSyntaxError):
+            throw IngestError(file: path, position: "line \(e.line), column \(e.column)", path: e.path,
+                              message: "not valid JSON: \(e.message)")
+        case .failure(let e as IngestError):
+            throw e
+        case .failure(let e):
+            throw IngestError(file: path, message: "\(e)")
+        case .success(let (envelope, topLevel)):
+            if envelope == .empty || builder.records == 0 {
+                warnings.append(InputWarning(source: path, message: "holds no records (an empty export: a host with no adapters writes one)"))
+            }
+            if case .string(let next)? = topLevel["nextLink"], !next.isEmpty {
+                warnings.append(InputWarning(source: path, message: "is one page of a paged NC collection (nextLink '\(next)'); later pages are missing"))
+            }
+        }
+        let summary = InputSummary(path: path, kind: builder.kindName, records: builder.records,
+                                   encoding: encoding.rawValue, cluster: cluster)
+        return Result(summary: summary, inventory: builder.inventory, warnings: warnings)
+    }
+
+    static func readBytes(_ path: String) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw POSIXFailure(code: errno)
+        }
+        defer { try? handle.close() }
+        let data = try handle.readToEnd() ?? Data()
+        return [UInt8](data)
+    }
+
+    /// Accumulates the records of one file.
+    struct Builder {
+        let path: String
+        let cluster: String
+        var inventory = Inventory()
+        var records = 0
+        var kinds: Set<ExportKind> = []
+
+        init(path: String, cluster: String) {
+            self.path = path
+            self.cluster = cluster
+        }
+
+        var kindName: String {
+            if kinds.isEmpty { return ExportKind.empty.rawValue }
+            if kinds.count == 1 { return kinds.first!.rawValue }
+            return "mixed"
+        }
+
+        mutating func add(_ value: JSONValue, at position: JSONReader.RecordPosition) throws {
+            let location = SourceLocation(path: path, record: position.index + 1, line: position.line)
+            guard case .object(let object) = value else {
+                throw IngestError(location: location, path: position.path,
+                                  message: "expected a record (a JSON object), found \(value.typeName)")
+            }
+            guard let kind = ExportKind.classify(object) else {
+                let keys = object.keys.prefix(6).joined(separator: ", ")
+                throw IngestError(location: location, path: position.path, message:
+                    "not a record macaudit knows (keys: \(keys.isEmpty ? "none" : keys)); expected Get-VMNetworkAdapter, Get-VMHost, port-profile, SCVMM pool or Network Controller records")
+            }
+            records += 1
+            kinds.insert(kind)
+            let f = RecordFields(object: object, path: position.path, location: location)
+            switch kind {
+            case .hypervAdapters: inventory.adapters.append(try RecordDecoders.adapter(f, cluster: cluster))
+            case .portProfiles: inventory.portProfiles.append(try RecordDecoders.portProfile(f, cluster: cluster))
+            case .hypervHosts: inventory.pools.append(try RecordDecoders.hostPool(f, cluster: cluster))
+            case .scvmmPools: inventory.pools.append(try RecordDecoders.scvmmPool(f, cluster: cluster))
+            case .ncMacPools:
+                if let pool = try RecordDecoders.controllerPool(f, cluster: cluster) { inventory.pools.append(pool) }
+            case .ncNetworkInterfaces:
+                if let nic = try RecordDecoders.controllerInterface(f, cluster: cluster) { inventory.interfaces.append(nic) }
+            case .ncServers: inventory.servers.append(try RecordDecoders.server(f, cluster: cluster))
+            case .ncVirtualNetworks, .ncLogicalNetworks: inventory.subnets += try RecordDecoders.subnets(f, cluster: cluster)
+            case .ncOther, .empty: break
+            }
+        }
+    }
+}
+
+struct POSIXFailure: Error, CustomStringConvertible {
+    let code: Int32
+    var description: String { String(cString: strerror(code)) }
+}

@@ -1,0 +1,43 @@
+/// What kind of export a record (and so a file) is, told by the record's own fields.
+public enum ExportKind: String, Sendable, CaseIterable {
+    case hypervAdapters = "hyperv-adapters"
+    case hypervHosts = "hyperv-hosts"
+    case portProfiles = "port-profiles"
+    case scvmmPools = "scvmm-mac-pools"
+    case ncNetworkInterfaces = "nc-network-interfaces"
+    case ncMacPools = "nc-mac-pools"
+    case ncVirtualNetworks = "nc-virtual-networks"
+    case ncLogicalNetworks = "nc-logical-networks"
+    case ncServers = "nc-servers"
+    /// Another NC resource (virtualServers, loadBalancerMuxes, accessControlLists…): read, not used.
+    case ncOther = "nc-other"
+    /// A file with no records: an empty file or an empty NC collection.
+    case empty = "empty"
+
+    /// Classifies one record by the keys it has; nil when it is none of the known shapes.
+    static func classify(_ record: JSONObject) -> ExportKind? {
+        if record.has("MacAddressMinimum") || record.has("MacAddressMaximum") { return .hypervHosts }
+        if record.has("ProfileId") { return .portProfiles }
+        if record.has("MACAddressRangeStart") { return .scvmmPools }
+        if case .string(let ref)? = record["resourceRef"] { return ncKind(resourceRef: ref) }
+        if record.has("MacAddress"),
+           record.has("VMName") || record.has("IsManagementOs") || record.has("SwitchName") || record.has("VMId")
+            || record.has("ComputerName") || record.has("DynamicMacAddressEnabled") {
+            return .hypervAdapters
+        }
+        return nil
+    }
+
+    /// The NC collection a resourceRef belongs to, from its first segment (case varies in real data).
+    static func ncKind(resourceRef: String) -> ExportKind {
+        let first = resourceRef.split(separator: "/").first.map { $0.lowercased() } ?? ""
+        switch first {
+        case "networkinterfaces": return .ncNetworkInterfaces
+        case "macpools": return .ncMacPools
+        case "virtualnetworks": return .ncVirtualNetworks
+        case "logicalnetworks": return .ncLogicalNetworks
+        case "servers": return .ncServers
+        default: return .ncOther
+        }
+    }
+}

@@ -1,0 +1,412 @@
+/// A byte-level JSON reader for exports: strict RFC 8259, every read bounds-checked, nesting limited,
+/// and errors that name the line, column and JSON path (`$[12].VlanSetting.AccessVlanId`).
+///
+/// It hands out the *records* of a document one at a time instead of building the whole document, so
+/// that memory follows the records kept rather than the file. It understands every envelope PowerShell
+/// and the Network Controller write: a bare array, one bare object, `{"value":[…],"Count":n}`,
+/// `{"value":[…],"nextLink":""}`, an empty `{"nextLink":""}` and an empty file.
+public struct JSONReader: ~Copyable {
+    /// Nesting deeper than this is refused; no real export comes close, and recursion stays bounded.
+    public static let maximumDepth = 256
+
+    private let bytes: UnsafeRawBufferPointer
+    private var offset = 0
+    private var path: [PathComponent] = []
+    private var lineCursor = 0
+    private var lineAtCursor = 1
+
+    enum PathComponent {
+        case index(Int)
+        case key(String)
+    }
+
+    /// Reads from UTF-8 bytes that the caller keeps alive for the reader's lifetime.
+    public init(utf8 bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    /// What the top level of a document turned out to be.
+    public enum Envelope: String, Sendable {
+        case empty            // zero bytes or only whitespace
+        case array            // [ … ]
+        case singleObject     // { … } that is itself a record
+        case valueCollection  // { "value": [ … ], … }
+        case emptyCollection  // { "nextLink": "" }
+    }
+
+    /// Where a record starts: its 0-based index among the records, its line and its JSON path.
+    public struct RecordPosition: Sendable {
+        public let index: Int
+        public let line: Int
+        public let path: String
+    }
+
+    /// Reads the document and calls `body` for every record in order. Returns the envelope found and
+    /// the top-level keys around the records (for `nextLink`).
+    public mutating func forEachRecord(
+        _ body: (JSONValue, RecordPosition) throws -> Void
+    ) throws -> (envelope: Envelope, topLevel: JSONObject) {
+        skipWhitespace()
+        guard let first = peek() else { return (.empty, JSONObject()) }
+        let envelope: Envelope
+        var topLevel = JSONObject()
+        switch first {
+        case UInt8(ascii: "["):
+            try readRecordArray(pathPrefix: "$", body)
+            envelope = .array
+        case UInt8(ascii: "{"):
+            (envelope, topLevel) = try readTopLevelObject(body)
+        default:
+            throw error("a JSON export starts with '[' or '{', found \(describe(first))")
+        }
+        skipWhitespace()
+        if let extra = peek() { throw error("unexpected \(describe(extra)) after the end of the document") }
+        return (envelope, topLevel)
+    }
+
+    // MARK: - Top level
+
+    private mutating func readRecordArray(
+        pathPrefix: String, _ body: (JSONValue, RecordPosition) throws -> Void
+    ) throws {
+        offset += 1  // [
+        path.append(.index(0))
+        defer { path.removeLast() }
+        skipWhitespace()
+        if consume(UInt8(ascii: "]")) { return }
+        var index = 0
+        while true {
+            path[path.count - 1] = .index(index)
+            skipWhitespace()
+            let position = RecordPosition(index: index, line: lineNumber(at: offset), path: "\(pathPrefix)[\(index)]")
+            let value = try readValue(depth: 1)
+            try body(value, position)
+            index += 1
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "]")) { return }
+            throw error(peek() == nil ? "the array is not closed: the file ends early" : "expected ',' or ']' after an element, found \(describe(peek()))")
+        }
+    }
+
+    private mutating func readTopLevelObject(
+        _ body: (JSONValue, RecordPosition) throws -> Void
+    ) throws -> (Envelope, JSONObject) {
+        let startLine = lineNumber(at: offset)
+        offset += 1  // {
+        var object = JSONObject()
+        var sawValueCollection = false
+        skipWhitespace()
+        if !consume(UInt8(ascii: "}")) {
+            while true {
+                skipWhitespace()
+                let key = try readKey()
+                path.append(.key(key))
+                skipWhitespace()
+                if key.caseInsensitiveEquals("value"), peek() == UInt8(ascii: "[") {
+                    try readRecordArray(pathPrefix: "$.\(key)", body)
+                    sawValueCollection = true
+                } else {
+                    object.append(key, try readValue(depth: 1))
+                }
+                path.removeLast()
+                skipWhitespace()
+                if consume(UInt8(ascii: ",")) { continue }
+                if consume(UInt8(ascii: "}")) { break }
+                throw error(peek() == nil ? "the object is not closed: the file ends early" : "expected ',' or '}' after a member, found \(describe(peek()))")
+            }
+        }
+        if sawValueCollection { return (.valueCollection, object) }
+        let envelopeKeys: Set<String> = ["nextlink", "count", "@odata.nextlink"]
+        if object.keys.allSatisfy({ envelopeKeys.contains($0.lowercased()) }) && object.has("nextLink") {
+            return (.emptyCollection, object)
+        }
+        try body(.object(object), RecordPosition(index: 0, line: startLine, path: "$"))
+        return (.singleObject, JSONObject())
+    }
+
+    // MARK: - Values
+
+    private mutating func readValue(depth: Int) throws -> JSONValue {
+        guard depth <= Self.maximumDepth else {
+            throw error("nesting is deeper than \(Self.maximumDepth) levels")
+        }
+        skipWhitespace()
+        guard let byte = peek() else { throw error("the file ends where a value was expected") }
+        switch byte {
+        case UInt8(ascii: "{"): return .object(try readObject(depth: depth))
+        case UInt8(ascii: "["): return .array(try readArray(depth: depth))
+        case UInt8(ascii: "\""): return .string(try readString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try readNumber())
+        default: throw error("expected a value, found \(describe(byte))")
+        }
+    }
+
+    private mutating func readObject(depth: Int) throws -> JSONObject {
+        offset += 1
+        var object = JSONObject()
+        skipWhitespace()
+        if consume(UInt8(ascii: "}")) { return object }
+        path.append(.key(""))
+        defer { path.removeLast() }
+        while true {
+            skipWhitespace()
+            let key = try readKey()
+            path[path.count - 1] = .key(key)
+            object.append(key, try readValue(depth: depth + 1))
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "}")) { return object }
+            throw error(peek() == nil ? "the object is not closed: the file ends early" : "expected ',' or '}' after a member, found \(describe(peek()))")
+        }
+    }
+
+    private mutating func readArray(depth: Int) throws -> [JSONValue] {
+        offset += 1
+        var array: [JSONValue] = []
+        skipWhitespace()
+        if consume(UInt8(ascii: "]")) { return array }
+        path.append(.index(0))
+        defer { path.removeLast() }
+        while true {
+            path[path.count - 1] = .index(array.count)
+            array.append(try readValue(depth: depth + 1))
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "]")) { return array }
+            throw error(peek() == nil ? "the array is not closed: the file ends early" : "expected ',' or ']' after an element, found \(describe(peek()))")
+        }
+    }
+
+    /// Reads `"key"` and the `:` after it.
+    private mutating func readKey() throws -> String {
+        guard peek() == UInt8(ascii: "\"") else {
+            throw error(peek() == nil ? "the file ends where a member name was expected" : "expected a member name in double quotes, found \(describe(peek()))")
+        }
+        let key = try readString()
+        skipWhitespace()
+        guard consume(UInt8(ascii: ":")) else { throw error("expected ':' after the member name '\(key)'") }
+        return key
+    }
+
+    private mutating func readString() throws -> String {
+        let start = offset
+        offset += 1  // opening quote
+        let contentStart = offset
+        // Fast path: no escapes, the bytes are the string.
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[contentStart..<offset]), as: UTF8.self)
+                offset += 1
+                return s
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw error("a control character (\(describe(byte))) inside a string; it must be escaped") }
+            offset += 1
+        }
+        guard offset < bytes.count else { offset = start; throw error("a string is not closed: the file ends early") }
+        var utf8 = Array(UnsafeRawBufferPointer(rebasing: bytes[contentStart..<offset]))
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            switch byte {
+            case UInt8(ascii: "\""):
+                offset += 1
+                return String(decoding: utf8, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                offset += 1
+                try readEscape(into: &utf8)
+            case 0..<0x20:
+                throw error("a control character (\(describe(byte))) inside a string; it must be escaped")
+            default:
+                utf8.append(byte)
+                offset += 1
+            }
+        }
+        offset = start
+        throw error("a string is not closed: the file ends early")
+    }
+
+    private mutating func readEscape(into utf8: inout [UInt8]) throws {
+        guard let byte = peek() else { throw error("the file ends inside an escape sequence") }
+        offset += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(byte)
+        case UInt8(ascii: "b"): utf8.append(0x08)
+        case UInt8(ascii: "f"): utf8.append(0x0C)
+        case UInt8(ascii: "n"): utf8.append(0x0A)
+        case UInt8(ascii: "r"): utf8.append(0x0D)
+        case UInt8(ascii: "t"): utf8.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try readHex4()
+            if (0xD800..<0xDC00).contains(scalar) {
+                // A high surrogate must be followed by \u and a low surrogate.
+                if peek() == UInt8(ascii: "\\"), offset + 1 < bytes.count, bytes[offset + 1] == UInt8(ascii: "u") {
+                    offset += 2
+                    let low = try readHex4()
+                    guard (0xDC00..<0xE000).contains(low) else { throw error("an unpaired UTF-16 surrogate in a \\u escape") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else {
+                    throw error("an unpaired UTF-16 surrogate in a \\u escape")
+                }
+            } else if (0xDC00..<0xE000).contains(scalar) {
+                throw error("an unpaired UTF-16 surrogate in a \\u escape")
+            }
+            guard let unicode = Unicode.Scalar(scalar) else { throw error("an invalid \\u escape") }
+            utf8.append(contentsOf: Array(String(Character(unicode)).utf8))
+        default:
+            offset -= 1
+            throw error("an invalid escape '\\\(Character(Unicode.Scalar(byte)))' inside a string")
+        }
+    }
+
+    private mutating func readHex4() throws -> UInt32 {
+        guard offset + 4 <= bytes.count else { throw error("the file ends inside a \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard let nibble = MACAddress.hexValue(bytes[offset]) else { throw error("a \\u escape needs four hex digits") }
+            value = value << 4 | UInt32(nibble)
+            offset += 1
+        }
+        return value
+    }
+
+    private mutating func readNumber() throws -> Double {
+        let start = offset
+        _ = consume(UInt8(ascii: "-"))
+        guard let lead = peek(), isDigit(lead) else { throw error("a number needs digits") }
+        if lead == UInt8(ascii: "0") { offset += 1 } else { skipDigits() }
+        var isInteger = true
+        if consume(UInt8(ascii: ".")) {
+            isInteger = false
+            guard let d = peek(), isDigit(d) else { throw error("a number needs digits after '.'") }
+            skipDigits()
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            isInteger = false
+            offset += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { offset += 1 }
+            guard let d = peek(), isDigit(d) else { throw error("a number needs digits in its exponent") }
+            skipDigits()
+        }
+        let digits = UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
+        if isInteger, digits.count <= 16 {
+            var value: Int64 = 0
+            var negative = false
+            for byte in digits {
+                if byte == UInt8(ascii: "-") { negative = true; continue }
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+            }
+            return Double(negative ? -value : value)
+        }
+        guard let value = Double(String(decoding: digits, as: UTF8.self)) else { throw error("an unreadable number") }
+        return value
+    }
+
+    private mutating func expectLiteral(_ literal: String) throws {
+        for expected in literal.utf8 {
+            guard offset < bytes.count else { throw error("the file ends inside '\(literal)'") }
+            guard bytes[offset] == expected else { throw error("expected '\(literal)', found \(describe(bytes[offset]))") }
+            offset += 1
+        }
+    }
+
+    // MARK: - Bytes
+
+    @inline(__always) private func peek() -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
+
+    @inline(__always) private mutating func consume(_ byte: UInt8) -> Bool {
+        guard offset < bytes.count, bytes[offset] == byte else { return false }
+        offset += 1
+        return true
+    }
+
+    @inline(__always) private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    private mutating func skipDigits() {
+        while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
+    }
+
+    @inline(__always) private mutating func skipWhitespace() {
+        while offset < bytes.count {
+            switch bytes[offset] {
+            case 0x20, 0x0A, 0x0D, 0x09: offset += 1
+            default: return
+            }
+        }
+    }
+
+    private func describe(_ byte: UInt8?) -> String {
+        guard let byte else { return "the end of the file" }
+        if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+        return "byte 0x" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+    }
+
+    /// 1-based line of a byte offset at or after the last one asked for. Records come in file order,
+    /// so counting forward from the previous answer keeps the whole document O(n).
+    private mutating func lineNumber(at target: Int) -> Int {
+        if target < lineCursor { (lineCursor, lineAtCursor) = (0, 1) }
+        while lineCursor < target {
+            if bytes[lineCursor] == 0x0A { lineAtCursor += 1 }
+            lineCursor += 1
+        }
+        return lineAtCursor
+    }
+
+    private var pathDescription: String {
+        var s = "$"
+        for component in path {
+            switch component {
+            case .index(let i): s += "[\(i)]"
+            case .key(let k): s += k.isSimpleIdentifier ? ".\(k)" : "['\(k)']"
+            }
+        }
+        return s
+    }
+
+    private func error(_ message: String) -> JSONSyntaxError {
+        let (line, column) = LineCounter.lineAndColumn(in: bytes, at: offset)
+        return JSONSyntaxError(message: message, offset: offset, line: line, column: column, path: pathDescription)
+    }
+}
+
+/// A syntax error with where it is: byte offset in the UTF-8 text, 1-based line and column, JSON path.
+public struct JSONSyntaxError: Error, Sendable, Equatable {
+    public let message: String
+    public let offset: Int
+    public let line: Int
+    public let column: Int
+    public let path: String
+}
+
+/// Line arithmetic for error positions and record lines.
+enum LineCounter {
+    static func lineAndColumn(in bytes: UnsafeRawBufferPointer, at offset: Int) -> (Int, Int) {
+        var line = 1
+        var lineStart = 0
+        let end = min(offset, bytes.count)
+        for i in 0..<end where bytes[i] == 0x0A {
+            line += 1
+            lineStart = i + 1
+        }
+        // Columns count characters, not bytes: skip UTF-8 continuation bytes.
+        var column = 1
+        for i in lineStart..<end where bytes[i] & 0xC0 != 0x80 { column += 1 }
+        return (line, column)
+    }
+}
+
+extension String {
+    var isSimpleIdentifier: Bool {
+        !isEmpty && utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x40
+        }
+    }
+
+    func leftPadded(to width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}

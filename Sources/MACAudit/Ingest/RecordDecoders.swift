@@ -1,0 +1,141 @@
+/// Turns classified records into inventory values. Each decoder reads only the fields macaudit uses
+/// and treats every nested setting as possibly cut off by `ConvertTo-Json -Depth`.
+enum RecordDecoders {
+    /// `VMNetworkAdapterVlanMode` as ConvertTo-Json writes it without `-EnumsAsStrings`.
+    static let vlanModes = [0: "Untagged", 1: "Access", 2: "Trunk", 3: "Private"]
+
+    /// The reporting host: `ComputerName`, or `PSComputerName` when collected through Invoke-Command.
+    static func host(_ f: RecordFields) throws -> String? {
+        try f.string("ComputerName") ?? f.string("PSComputerName")
+    }
+
+    static func adapter(_ f: RecordFields, cluster: String) throws -> Adapter {
+        let vmName = try f.string("VMName")
+        let isManagementOS = try f.bool("IsManagementOs") ?? (vmName == nil)
+        return Adapter(
+            host: try host(f) ?? "",
+            cluster: cluster,
+            vmName: isManagementOS ? nil : vmName,
+            vmId: try f.guid("VMId"),
+            name: try f.string("Name") ?? "",
+            id: try f.string("Id"),
+            mac: try f.mac("MacAddress"),
+            dynamicMAC: try f.bool("DynamicMacAddressEnabled"),
+            isManagementOS: isManagementOS,
+            switchName: try f.string("SwitchName"),
+            switchId: try f.guid("SwitchId"),
+            vlan: try accessVLAN(f),
+            virtualSubnetId: try f.int("VirtualSubnetId").flatMap { $0 == 0 ? nil : $0 },
+            ipAddresses: try f.strings("IPAddresses"),
+            source: f.location
+        )
+    }
+
+    /// The access VLAN, from an expanded `VlanSetting` or from the flat `VlanMode`/`AccessVlanId`
+    /// columns of the collection command the README recommends.
+    static func accessVLAN(_ f: RecordFields) throws -> Int? {
+        let setting = f.child("VlanSetting")
+        let mode = try setting?.enumName("OperationMode", names: vlanModes) ?? f.enumName("VlanMode", names: vlanModes)
+        let vlan = try setting?.int("AccessVlanId") ?? f.int("AccessVlanId")
+        guard let vlan, vlan != 0 else { return nil }
+        if let mode, mode.lowercased() != "access" { return nil }
+        return vlan
+    }
+
+    static func portProfile(_ f: RecordFields, cluster: String) throws -> PortProfile {
+        // Get-VMSwitchExtensionPortFeature puts the profile under SettingData.
+        let settings = f.child("SettingData") ?? f
+        return PortProfile(
+            host: try host(f),
+            cluster: cluster,
+            vmName: try f.string("VMName") ?? "",
+            adapterName: try f.string("Name") ?? f.string("AdapterName") ?? "",
+            mac: try f.mac("MacAddress"),
+            profileId: try settings.guid("ProfileId"),
+            profileData: try settings.int("ProfileData"),
+            source: f.location
+        )
+    }
+
+    static func hostPool(_ f: RecordFields, cluster: String) throws -> Pool {
+        let host = try f.string("Name") ?? f.string("ComputerName") ?? f.string("PSComputerName") ?? ""
+        let range = try range(f, lowerKey: "MacAddressMinimum", upperKey: "MacAddressMaximum")
+        return Pool(name: "\(host) dynamic", range: range, kind: .hostDynamic, host: host, cluster: cluster, source: f.location)
+    }
+
+    static func scvmmPool(_ f: RecordFields, cluster: String) throws -> Pool {
+        let name = try f.string("Name") ?? "SCVMM pool \(f.location.record)"
+        let range = try range(f, lowerKey: "MACAddressRangeStart", upperKey: "MACAddressRangeEnd")
+        return Pool(name: name, range: range, kind: .scvmm, cluster: cluster, source: f.location)
+    }
+
+    static func controllerPool(_ f: RecordFields, cluster: String) throws -> Pool? {
+        guard let properties = f.child("properties") else { return nil }
+        let range = try range(properties, lowerKey: "startMacAddress", upperKey: "endMacAddress")
+        let name = try f.string("resourceId") ?? "macPool \(f.location.record)"
+        return Pool(name: name, range: range, kind: .controller, cluster: cluster, source: f.location)
+    }
+
+    static func range(_ f: RecordFields, lowerKey: String, upperKey: String) throws -> MACRange {
+        func bound(_ key: String) throws -> MACAddress {
+            switch try f.mac(key) {
+            case .valid(let mac): return mac
+            case .absent: throw IngestError(location: f.location, path: "\(f.path).\(key)", message: "the pool has no \(key)")
+            case .invalid(let raw, let reason):
+                throw IngestError(location: f.location, path: "\(f.path).\(key)", message: "'\(raw)' is not a MAC address: it \(reason)")
+            }
+        }
+        let lower = try bound(lowerKey), upper = try bound(upperKey)
+        guard let range = MACRange(lower, upper) else {
+            throw IngestError(location: f.location, path: f.path, message: "the pool's \(lowerKey) \(lower) is above its \(upperKey) \(upper)")
+        }
+        return range
+    }
+
+    static func controllerInterface(_ f: RecordFields, cluster: String) throws -> ControllerInterface? {
+        guard let p = f.child("properties") else { return nil }
+        let configurations = p.children("ipConfigurations").compactMap { $0.child("properties") }
+        let allocation = try p.string("privateMacAllocationMethod").map {
+            AllocationMethod(rawValue: $0.capitalized) ?? .unknown
+        } ?? .unknown
+        return ControllerInterface(
+            resourceId: try f.string("resourceId") ?? f.string("resourceRef") ?? "",
+            cluster: cluster,
+            instanceId: try f.guid("instanceId"),
+            mac: try p.mac("privateMacAddress"),
+            allocation: allocation,
+            isHostVNIC: try p.bool("isHostVirtualNetworkInterface") ?? false,
+            ipAddresses: try configurations.compactMap { c throws in try c.string("privateIPAddress") },
+            subnetRef: try configurations.first?.child("subnet")?.string("resourceRef")?.lowercased(),
+            serverId: try p.child("server")?.string("resourceRef").flatMap(lastSegment),
+            source: f.location
+        )
+    }
+
+    static func server(_ f: RecordFields, cluster: String) throws -> ControllerServer {
+        var addresses: [String] = []
+        for connection in f.child("properties")?.children("connections") ?? [] {
+            addresses += try connection.strings("managementAddresses")
+        }
+        return ControllerServer(resourceId: (try f.string("resourceId") ?? "").lowercased(), cluster: cluster,
+                                managementAddresses: addresses, source: f.location)
+    }
+
+    /// The subnets of a virtual or logical network, with their VLAN (`vlanID`, often a string) or VSID.
+    static func subnets(_ f: RecordFields, cluster: String) throws -> [ControllerSubnet] {
+        var out: [ControllerSubnet] = []
+        for subnet in f.child("properties")?.children("subnets") ?? [] {
+            guard let ref = try subnet.string("resourceRef") else { continue }
+            let p = subnet.child("properties")
+            out.append(ControllerSubnet(ref: ref.lowercased(), cluster: cluster,
+                                        vlan: try p?.int("vlanID").flatMap { $0 == 0 ? nil : $0 },
+                                        virtualSubnetId: try p?.int("vsid")))
+        }
+        return out
+    }
+
+    /// `/servers/19744aa5-…` → `19744aa5-…`, lower-cased.
+    static func lastSegment(_ ref: String) -> String? {
+        ref.split(separator: "/").last.map { $0.lowercased() }
+    }
+}

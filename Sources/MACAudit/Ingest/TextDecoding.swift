@@ -1,0 +1,111 @@
+/// Turns the bytes of an export into UTF-8, whatever PowerShell wrote.
+///
+/// Windows PowerShell 5.1 writes UTF-16LE with a BOM for `>` and `Out-File`, UTF-8 with a BOM for
+/// `-Encoding utf8`, and the "ANSI" code page for `Set-Content`; PowerShell 7 writes UTF-8 without a
+/// BOM. Line ends may be CRLF (JSON treats CR as whitespace, so nothing is needed for them).
+public enum TextEncoding: String, Sendable {
+    case utf8 = "UTF-8"
+    case utf8BOM = "UTF-8 with BOM"
+    case utf16LE = "UTF-16LE"
+    case utf16BE = "UTF-16BE"
+    case windows1252 = "Windows-1252"
+
+    /// The UTF-8 text of `bytes` and the encoding it was found in.
+    public static func decode(_ bytes: [UInt8]) throws(TextDecodingError) -> (utf8: [UInt8], encoding: TextEncoding) {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return (Array(bytes.dropFirst(3)), .utf8BOM) }
+        if bytes.starts(with: [0xFF, 0xFE]) { return (try transcodeUTF16(bytes, from: 2, littleEndian: true), .utf16LE) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return (try transcodeUTF16(bytes, from: 2, littleEndian: false), .utf16BE) }
+        // UTF-16 without a BOM: JSON starts with an ASCII character, so one of the first two bytes is 0.
+        if bytes.count >= 2, bytes[0] != 0, bytes[1] == 0 { return (try transcodeUTF16(bytes, from: 0, littleEndian: true), .utf16LE) }
+        if bytes.count >= 2, bytes[0] == 0, bytes[1] != 0 { return (try transcodeUTF16(bytes, from: 0, littleEndian: false), .utf16BE) }
+        if let nul = bytes.firstIndex(of: 0) { throw .binary(offset: nul) }
+        if isValidUTF8(bytes) { return (bytes, .utf8) }
+        return (windows1252ToUTF8(bytes), .windows1252)
+    }
+
+    static func transcodeUTF16(_ bytes: [UInt8], from start: Int, littleEndian: Bool) throws(TextDecodingError) -> [UInt8] {
+        let unitCount = (bytes.count - start) / 2
+        if (bytes.count - start) % 2 != 0 { throw .truncatedUTF16(offset: bytes.count - 1) }
+        var out: [UInt8] = []
+        out.reserveCapacity(unitCount)
+        var i = start
+        func unit(at j: Int) -> UInt32 {
+            littleEndian ? UInt32(bytes[j]) | UInt32(bytes[j + 1]) << 8 : UInt32(bytes[j]) << 8 | UInt32(bytes[j + 1])
+        }
+        while i < bytes.count {
+            var scalar = unit(at: i)
+            let at = i
+            i += 2
+            if (0xD800..<0xDC00).contains(scalar) {
+                guard i < bytes.count else { throw .invalidUTF16(offset: at) }
+                let low = unit(at: i)
+                guard (0xDC00..<0xE000).contains(low) else { throw .invalidUTF16(offset: at) }
+                i += 2
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00..<0xE000).contains(scalar) {
+                throw .invalidUTF16(offset: at)
+            }
+            appendUTF8(scalar, to: &out)
+        }
+        return out
+    }
+
+    @inline(__always)
+    static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80:
+            out.append(UInt8(scalar))
+        case 0x80..<0x800:
+            out.append(UInt8(0xC0 | scalar >> 6)); out.append(UInt8(0x80 | scalar & 0x3F))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | scalar >> 12)); out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            out.append(UInt8(0x80 | scalar & 0x3F))
+        default:
+            out.append(UInt8(0xF0 | scalar >> 18)); out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+            out.append(UInt8(0x80 | scalar >> 6 & 0x3F)); out.append(UInt8(0x80 | scalar & 0x3F))
+        }
+    }
+
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        // Pure ASCII is the common case; only look closer when a high byte appears.
+        guard bytes.contains(where: { $0 >= 0x80 }) else { return true }
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    /// Windows-1252: Latin-1 with printable characters in 0x80–0x9F.
+    static func windows1252ToUTF8(_ bytes: [UInt8]) -> [UInt8] {
+        let high: [UInt32] = [
+            0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
+            0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+        ]
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for b in bytes {
+            let scalar: UInt32 = (0x80..<0xA0).contains(b) ? high[Int(b) - 0x80] : UInt32(b)
+            appendUTF8(scalar, to: &out)
+        }
+        return out
+    }
+}
+
+public enum TextDecodingError: Error, Sendable, Equatable {
+    case binary(offset: Int)
+    case truncatedUTF16(offset: Int)
+    case invalidUTF16(offset: Int)
+
+    public var message: String {
+        switch self {
+        case .binary(let o): return "this is a binary file, not a JSON export (a NUL byte at byte offset \(o))"
+        case .truncatedUTF16(let o): return "the UTF-16 text ends in half a character at byte offset \(o); the file is truncated"
+        case .invalidUTF16(let o): return "an unpaired UTF-16 surrogate at byte offset \(o)"
+        }
+    }
+}

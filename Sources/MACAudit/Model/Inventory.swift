@@ -1,0 +1,211 @@
+/// Where a fact came from: the file, the record's 1-based number and the line it starts on.
+/// Every finding carries these so that an admin can open the export and see the evidence.
+public struct SourceLocation: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var path: String
+    public var record: Int
+    public var line: Int
+
+    public init(path: String, record: Int, line: Int) {
+        self.path = path
+        self.record = record
+        self.line = line
+    }
+
+    /// `record 12 (line 340)`, the `at` of a JSON report's evidence.
+    public var description: String { "record \(record) (line \(line))" }
+
+    public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
+        (a.path, a.record) < (b.path, b.record)
+    }
+}
+
+/// A MAC as an export states it: a valid address, a string that is not one (kept verbatim for the
+/// `invalid-mac` finding), or nothing at all (a Dynamic NC interface before allocation).
+public enum MACField: Hashable, Sendable {
+    case valid(MACAddress)
+    case invalid(raw: String, reason: MACParseError)
+    case absent
+
+    public init(parsing raw: String?) {
+        guard let raw, !raw.isEmpty else { self = .absent; return }
+        do { self = .valid(try MACAddress(parsing: raw)) } catch { self = .invalid(raw: raw, reason: error) }
+    }
+
+    /// The address when it is a real one: valid and not the all-zero placeholder.
+    public var address: MACAddress? {
+        if case .valid(let mac) = self, !mac.isPlaceholder { return mac }
+        return nil
+    }
+}
+
+/// A virtual network adapter as `Get-VMNetworkAdapter` exports it (VM NICs and host vNICs alike).
+public struct Adapter: Hashable, Sendable {
+    /// The Hyper-V host that reported it (`ComputerName`, else `PSComputerName`).
+    public var host: String
+    public var cluster: String
+    /// Nil for a management-OS (host) vNIC.
+    public var vmName: String?
+    /// Lower-cased VM GUID.
+    public var vmId: String?
+    public var name: String
+    /// `Microsoft:<VMId>\<GUID>`: the adapter's stable key (names are not unique within a VM).
+    public var id: String?
+    public var mac: MACField
+    /// `DynamicMacAddressEnabled`; nil where the export does not say (host vNICs lack the field).
+    public var dynamicMAC: Bool?
+    public var isManagementOS: Bool
+    public var switchName: String?
+    /// Lower-cased switch GUID; in SDN Express it equals the NC server's resourceId.
+    public var switchId: String?
+    /// The access VLAN when the adapter is in access mode.
+    public var vlan: Int?
+    /// HNVv1 virtual subnet id (0 = none).
+    public var virtualSubnetId: Int?
+    public var ipAddresses: [String]
+    public var source: SourceLocation
+
+    public init(
+        host: String, cluster: String = "", vmName: String? = nil, vmId: String? = nil, name: String = "Network Adapter",
+        id: String? = nil, mac: MACField, dynamicMAC: Bool? = false, isManagementOS: Bool = false,
+        switchName: String? = nil, switchId: String? = nil, vlan: Int? = nil, virtualSubnetId: Int? = nil,
+        ipAddresses: [String] = [], source: SourceLocation = SourceLocation(path: "inline", record: 1, line: 1)
+    ) {
+        self.host = host; self.cluster = cluster; self.vmName = vmName; self.vmId = vmId; self.name = name
+        self.id = id; self.mac = mac; self.dynamicMAC = dynamicMAC; self.isManagementOS = isManagementOS
+        self.switchName = switchName; self.switchId = switchId; self.vlan = vlan
+        self.virtualSubnetId = virtualSubnetId; self.ipAddresses = ipAddresses; self.source = source
+    }
+}
+
+/// The Network Controller port profile of an adapter (`Get-SdnVMNetworkAdapterPortProfile` or
+/// `Get-VMSwitchExtensionPortFeature` exports): `ProfileId` = `{instanceId}` of its NC interface.
+public struct PortProfile: Hashable, Sendable {
+    public var host: String?
+    public var cluster: String
+    public var vmName: String
+    public var adapterName: String
+    public var mac: MACField
+    /// Lower-cased GUID without braces; nil when empty.
+    public var profileId: String?
+    /// 1 = VFP on (SDN policy), 2 = VFP off (infrastructure), 6 = logical network with DHCP.
+    public var profileData: Int?
+    public var source: SourceLocation
+
+    public init(host: String? = nil, cluster: String = "", vmName: String, adapterName: String = "Network Adapter",
+                mac: MACField, profileId: String?, profileData: Int? = 1,
+                source: SourceLocation = SourceLocation(path: "inline", record: 1, line: 1)) {
+        self.host = host; self.cluster = cluster; self.vmName = vmName; self.adapterName = adapterName
+        self.mac = mac; self.profileId = profileId; self.profileData = profileData; self.source = source
+    }
+
+    /// The all-zero profile id SDN Express puts on infrastructure ports with VFP off.
+    public var isNullProfile: Bool { profileId == nil || profileId == "00000000-0000-0000-0000-000000000000" }
+}
+
+/// How the Network Controller gives an interface its MAC.
+public enum AllocationMethod: String, Hashable, Sendable {
+    case `static` = "Static"
+    case dynamic = "Dynamic"
+    case unknown = "Unknown"
+}
+
+/// A Network Controller `networkInterfaces` resource.
+public struct ControllerInterface: Hashable, Sendable {
+    public var resourceId: String
+    public var cluster: String
+    /// Lower-cased instance GUID: what a port profile's ProfileId names.
+    public var instanceId: String?
+    public var mac: MACField
+    public var allocation: AllocationMethod
+    public var isHostVNIC: Bool
+    public var ipAddresses: [String]
+    /// Lower-cased `subnet.resourceRef` of the first IP configuration (the virtual or logical subnet).
+    public var subnetRef: String?
+    /// Lower-cased resourceId from `server.resourceRef`: where the NC last saw it.
+    public var serverId: String?
+    public var source: SourceLocation
+
+    public init(resourceId: String, cluster: String = "", instanceId: String? = nil, mac: MACField,
+                allocation: AllocationMethod = .static, isHostVNIC: Bool = false, ipAddresses: [String] = [],
+                subnetRef: String? = nil, serverId: String? = nil,
+                source: SourceLocation = SourceLocation(path: "inline", record: 1, line: 1)) {
+        self.resourceId = resourceId; self.cluster = cluster; self.instanceId = instanceId; self.mac = mac
+        self.allocation = allocation; self.isHostVNIC = isHostVNIC; self.ipAddresses = ipAddresses
+        self.subnetRef = subnetRef; self.serverId = serverId; self.source = source
+    }
+}
+
+/// A Network Controller `servers` resource: one Hyper-V host (its resourceId is the host's vSwitch id).
+public struct ControllerServer: Hashable, Sendable {
+    public var resourceId: String
+    public var cluster: String
+    public var managementAddresses: [String]
+    public var source: SourceLocation
+}
+
+/// A subnet of an NC virtual or logical network, for the VLAN / virtual-subnet scope of a MAC.
+public struct ControllerSubnet: Hashable, Sendable {
+    /// Lower-cased resourceRef, e.g. `/virtualnetworks/vnet1/subnets/subnet1`.
+    public var ref: String
+    public var cluster: String
+    public var vlan: Int?
+    public var virtualSubnetId: Int?
+}
+
+/// Where a pool came from; the checks and the planner treat them differently.
+public enum PoolKind: String, Hashable, Sendable, Comparable {
+    /// A Hyper-V host's dynamic range (`Get-VMHost` MacAddressMinimum…Maximum).
+    case hostDynamic = "host-dynamic"
+    /// A Network Controller macPool.
+    case controller = "nc-pool"
+    /// An SCVMM MAC address pool.
+    case scvmm = "scvmm-pool"
+    /// Defined by the admin in `rules/pools.yaml` (a range or a plan-derived per-host range).
+    case defined = "defined"
+
+    public static func < (a: PoolKind, b: PoolKind) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// A range of MACs that some allocator hands out, and whom it belongs to.
+public struct Pool: Hashable, Sendable {
+    public var name: String
+    public var range: MACRange
+    public var kind: PoolKind
+    /// The host it serves (host pools, per-host plan ranges); nil for cluster or fleet pools.
+    public var host: String?
+    /// The cluster it serves; nil for fleet-wide pools.
+    public var cluster: String?
+    /// File (and record) that defined it.
+    public var source: SourceLocation
+
+    public init(name: String, range: MACRange, kind: PoolKind, host: String? = nil, cluster: String? = nil,
+                source: SourceLocation = SourceLocation(path: "inline", record: 1, line: 1)) {
+        self.name = name; self.range = range; self.kind = kind; self.host = host; self.cluster = cluster
+        self.source = source
+    }
+}
+
+/// Everything read from the inputs, before reconciling.
+public struct Inventory: Sendable {
+    public var adapters: [Adapter] = []
+    public var portProfiles: [PortProfile] = []
+    public var interfaces: [ControllerInterface] = []
+    public var servers: [ControllerServer] = []
+    public var subnets: [ControllerSubnet] = []
+    public var pools: [Pool] = []
+
+    public init(adapters: [Adapter] = [], portProfiles: [PortProfile] = [], interfaces: [ControllerInterface] = [],
+                servers: [ControllerServer] = [], subnets: [ControllerSubnet] = [], pools: [Pool] = []) {
+        self.adapters = adapters; self.portProfiles = portProfiles; self.interfaces = interfaces
+        self.servers = servers; self.subnets = subnets; self.pools = pools
+    }
+
+    public mutating func merge(_ other: Inventory) {
+        adapters += other.adapters
+        portProfiles += other.portProfiles
+        interfaces += other.interfaces
+        servers += other.servers
+        subnets += other.subnets
+        pools += other.pools
+    }
+}

@@ -1,0 +1,145 @@
+/// The reconciled picture the checks read: every MAC holder once, every pool, and what the inputs
+/// covered (a check about NC interfaces without adapters only makes sense where adapters were exported).
+public struct Snapshot: Sendable {
+    public var holders: [Holder]
+    public var pools: [Pool]
+    /// Clusters with at least one adapter export / NC interface export.
+    public var clustersWithAdapters: Set<String>
+    public var clustersWithInterfaces: Set<String>
+    /// Lower-cased switch ids the NC knows as servers (SDN Express: server resourceId = vSwitch id).
+    public var controllerSwitchIds: Set<String>
+}
+
+/// Joins adapters, port profiles and NC interfaces into holders.
+///
+/// Order of joins, as SDN itself works: port profile ⇄ adapter by VM, adapter name and MAC; adapter ⇄
+/// interface by ProfileId = `{instanceId}`; what is left by MAC within a cluster when exactly one
+/// interface has it. An adapter reported by two hosts with the same `Id` (a live migration during
+/// the export) is one holder.
+public enum Reconciler {
+    public static func reconcile(_ inventory: Inventory, extraPools: [Pool] = []) -> Snapshot {
+        let adapters = distinctAdapters(inventory.adapters)
+        let profiles = profilesByAdapter(adapters.map(\.adapter), inventory.portProfiles)
+        let interfacesByInstance = Dictionary(grouping: inventory.interfaces.indices.filter { inventory.interfaces[$0].instanceId != nil },
+                                              by: { inventory.interfaces[$0].instanceId! })
+        var interfaceTaken = [Bool](repeating: false, count: inventory.interfaces.count)
+        var linked: [(Int?, Holder.Link)] = Array(repeating: (nil, .none), count: adapters.count)
+
+        // 1. By port profile.
+        for (i, profile) in profiles.enumerated() {
+            guard let profile, !profile.isNullProfile, let id = profile.profileId else { continue }
+            let candidates = interfacesByInstance[id] ?? []
+            if let j = candidates.first(where: { !interfaceTaken[$0] }) ?? candidates.first {
+                linked[i] = (j, .portProfile)
+                interfaceTaken[j] = true
+            }
+        }
+        // 2. By MAC within the cluster, only when exactly one free interface has it.
+        var freeByMAC: [ClusterMAC: [Int]] = [:]
+        for (j, nic) in inventory.interfaces.enumerated() where !interfaceTaken[j] {
+            if let mac = nic.mac.address { freeByMAC[ClusterMAC(cluster: nic.cluster, mac: mac.value), default: []].append(j) }
+        }
+        for (i, entry) in adapters.enumerated() where linked[i].0 == nil {
+            guard let mac = entry.adapter.mac.address,
+                  let candidates = freeByMAC[ClusterMAC(cluster: entry.adapter.cluster, mac: mac.value)],
+                  candidates.count == 1, !interfaceTaken[candidates[0]] else { continue }
+            linked[i] = (candidates[0], .mac)
+            interfaceTaken[candidates[0]] = true
+        }
+
+        let subnets = Dictionary(inventory.subnets.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
+        let serverHosts = serverHostNames(inventory.servers)
+        var holders: [Holder] = []
+        holders.reserveCapacity(adapters.count + inventory.interfaces.count)
+        for (i, entry) in adapters.enumerated() {
+            let nic = linked[i].0.map { inventory.interfaces[$0] }
+            let a = entry.adapter
+            holders.append(Holder(
+                adapter: a, interface: nic, profile: profiles[i], link: linked[i].1, host: a.host, cluster: a.cluster,
+                switchKey: "\(HostName.key(a.host))/\(a.switchId ?? a.switchName ?? "")",
+                segment: segment(adapter: a, interface: nic, subnets: subnets), alsoReportedBy: entry.alsoReportedBy))
+        }
+        for (j, nic) in inventory.interfaces.enumerated() where !interfaceTaken[j] {
+            holders.append(Holder(
+                adapter: nil, interface: nic, profile: nil, link: .none,
+                host: nic.serverId.flatMap { serverHosts[$0] } ?? "", cluster: nic.cluster, switchKey: nil,
+                segment: segment(adapter: nil, interface: nic, subnets: subnets)))
+        }
+
+        return Snapshot(
+            holders: holders,
+            pools: inventory.pools + extraPools,
+            clustersWithAdapters: Set(inventory.adapters.map(\.cluster)),
+            clustersWithInterfaces: Set(inventory.interfaces.map(\.cluster)),
+            controllerSwitchIds: Set(inventory.servers.map(\.resourceId)))
+    }
+
+    struct ClusterMAC: Hashable {
+        var cluster: String
+        var mac: UInt64
+    }
+
+    struct AdapterEntry {
+        var adapter: Adapter
+        var alsoReportedBy: [String] = []
+    }
+
+    /// Collapses an adapter that several hosts reported (same `Id`) into its first report.
+    static func distinctAdapters(_ adapters: [Adapter]) -> [AdapterEntry] {
+        var out: [AdapterEntry] = []
+        out.reserveCapacity(adapters.count)
+        var seen: [String: Int] = [:]
+        for adapter in adapters {
+            guard let id = adapter.id?.lowercased() else { out.append(AdapterEntry(adapter: adapter)); continue }
+            if let k = seen[id] {
+                if HostName.key(out[k].adapter.host) != HostName.key(adapter.host) { out[k].alsoReportedBy.append(adapter.host) }
+                continue
+            }
+            seen[id] = out.count
+            out.append(AdapterEntry(adapter: adapter))
+        }
+        return out
+    }
+
+    /// The port profile of each adapter, matched by VM name and MAC (and adapter name and host when
+    /// they tell two candidates apart).
+    static func profilesByAdapter(_ adapters: [Adapter], _ profiles: [PortProfile]) -> [PortProfile?] {
+        guard !profiles.isEmpty else { return Array(repeating: nil, count: adapters.count) }
+        struct Key: Hashable { var vm: String; var mac: UInt64 }
+        var index: [Key: [PortProfile]] = [:]
+        for p in profiles {
+            guard case .valid(let mac) = p.mac else { continue }
+            index[Key(vm: p.vmName.lowercased(), mac: mac.value), default: []].append(p)
+        }
+        return adapters.map { a in
+            guard let vm = a.vmName, case .valid(let mac) = a.mac,
+                  let candidates = index[Key(vm: vm.lowercased(), mac: mac.value)] else { return nil }
+            return candidates.first { p in
+                p.adapterName.caseInsensitiveEquals(a.name) && (p.host.map { HostName.key($0) == HostName.key(a.host) } ?? true)
+            } ?? candidates.first { $0.adapterName.caseInsensitiveEquals(a.name) } ?? candidates.first
+        }
+    }
+
+    /// The L2 segment: the NC subnet when the interface has one (its VLAN for logical networks),
+    /// else the adapter's access VLAN or virtual subnet, else untagged (`vlan:0`).
+    static func segment(adapter: Adapter?, interface: ControllerInterface?, subnets: [String: ControllerSubnet]) -> String {
+        if let ref = interface?.subnetRef {
+            if let subnet = subnets[ref] {
+                if let vlan = subnet.vlan { return "vlan:\(vlan)" }
+                if let vsid = subnet.virtualSubnetId { return "vsid:\(vsid)" }
+            }
+            return "subnet:\(ref)"
+        }
+        if let vsid = adapter?.virtualSubnetId { return "vsid:\(vsid)" }
+        return "vlan:\(adapter?.vlan ?? 0)"
+    }
+
+    /// Server id → the short host name of its first management address.
+    static func serverHostNames(_ servers: [ControllerServer]) -> [String: String] {
+        var out: [String: String] = [:]
+        for s in servers {
+            if let address = s.managementAddresses.first { out[s.resourceId] = address.split(separator: ".").first.map(String.init) ?? address }
+        }
+        return out
+    }
+}

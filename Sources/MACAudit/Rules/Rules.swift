@@ -1,0 +1,45 @@
+import Foundation
+
+/// The data the checks use, from the files admins edit in a rules directory:
+/// `reserved-prefixes.yaml`, `severities.yaml` and `pools.yaml`. A missing file means "none".
+public struct Rules: Sendable {
+    public var reservedPrefixes: [ReservedPrefix]
+    public var severities: SeverityPolicy
+    /// Pools defined by the admin, including the per-host ranges derived from seed plans.
+    public var pools: [Pool]
+
+    public init(reservedPrefixes: [ReservedPrefix] = [], severities: SeverityPolicy = SeverityPolicy(), pools: [Pool] = []) {
+        self.reservedPrefixes = reservedPrefixes
+        self.severities = severities
+        self.pools = pools
+    }
+
+    public static let fileNames = ["reserved-prefixes.yaml", "severities.yaml", "pools.yaml"]
+
+    /// Loads a rules directory; the first problem is thrown as a ``RuleError`` naming file and line.
+    public static func load(directory: String) throws -> Rules {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RuleError(file: directory, line: nil, message: "is not a rules directory")
+        }
+        var rules = Rules()
+        if let doc = try document(directory, "reserved-prefixes.yaml") { rules.reservedPrefixes = try ReservedPrefix.load(doc) }
+        if let doc = try document(directory, "severities.yaml") {
+            rules.severities = try SeverityPolicy.load(doc, knownKeys: CheckRegistry.severityKeys)
+        }
+        if let doc = try document(directory, "pools.yaml") { rules.pools = try PoolDefinitions.load(doc) }
+        return rules
+    }
+
+    private static func document(_ directory: String, _ name: String) throws -> YAMLFields? {
+        let path = (directory as NSString).appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RuleError(file: path, line: nil, message: "cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RuleError(file: path, line: nil, message: "is not UTF-8 text")
+        }
+        return try YAMLFields.document(text, file: path)
+    }
+}
