@@ -59,7 +59,8 @@ public struct OutOfPoolCheck: Check {
             if clustersWithDefined.contains(holder.cluster) || clustersWithDefined.contains("*"), !inside(.defined) {
                 return finding("defined", mac, holder, "is outside every pool defined for cluster '\(holder.cluster)' in rules/pools.yaml", rules)
             }
-            if holder.adapter?.dynamicMAC == true, hostsWithPools.contains(HostName.key(holder.host)),
+            // An SDN-managed dynamic MAC came from the NC, not the host: `dynamic-mac-on-sdn` reports it.
+            if holder.adapter?.dynamicMAC == true, !holder.isControllerManaged, hostsWithPools.contains(HostName.key(holder.host)),
                !containing.contains(where: { $0.kind == .hostDynamic }) {
                 return finding("host-dynamic", mac, holder, "is a Hyper-V dynamic MAC outside every host's MacAddressMinimum…Maximum", rules)
             }

@@ -1,0 +1,71 @@
+import Foundation
+
+/// The machine-readable report, schema `macaudit.report/1` (DESIGN.md). Keys are sorted and the
+/// order of findings is fixed, so the same inputs give byte-identical output. Fields may be added
+/// in later versions, never renamed.
+public enum JSONReport {
+    public static let schema = "macaudit.report/1"
+
+    struct Document: Encodable {
+        var schema: String
+        var generatedAt: String
+        var inputs: [InputSummary]
+        var summary: [String: Int]
+        var findings: [FindingDTO]
+        var proposals: [ProposalDTO]
+        var warnings: [InputWarning]
+    }
+
+    struct FindingDTO: Encodable {
+        var id: String
+        var check: String
+        var severity: String
+        var mac: String?
+        var message: String
+        var subjects: [Subject]
+        var evidence: [Evidence]
+        var status: String?
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(check, forKey: .check)
+            try c.encode(severity, forKey: .severity)
+            try c.encode(mac, forKey: .mac)  // null when a finding is about no single MAC
+            try c.encode(message, forKey: .message)
+            try c.encode(subjects, forKey: .subjects)
+            try c.encode(evidence, forKey: .evidence)
+            try c.encodeIfPresent(status, forKey: .status)
+        }
+
+        enum CodingKeys: String, CodingKey { case id, check, severity, mac, message, subjects, evidence, status }
+    }
+
+    /// Reassignment proposals; empty until the planner lands.
+    struct ProposalDTO: Encodable {}
+
+    public static func render(_ report: AuditReport) throws -> String {
+        let document = Document(
+            schema: schema,
+            generatedAt: timestamp(report.generatedAt),
+            inputs: report.inputs,
+            summary: Dictionary(uniqueKeysWithValues: report.summary.map { ($0.key.rawValue, $0.value) }),
+            findings: report.findings.map {
+                FindingDTO(id: $0.id, check: $0.check, severity: $0.severity.rawValue, mac: $0.mac, message: $0.message,
+                           subjects: $0.subjects, evidence: $0.evidence, status: $0.status)
+            },
+            proposals: [],
+            warnings: report.warnings)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+    }
+
+    /// RFC 3339 in UTC, whole seconds: `2026-11-25T12:00:00Z`.
+    public static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

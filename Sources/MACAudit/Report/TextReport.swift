@@ -1,0 +1,46 @@
+/// The report for a terminal: findings grouped by severity, worst first, each with its subjects and
+/// where the evidence is; a summary line last. Colour only when asked (the CLI asks on a TTY
+/// without `NO_COLOR`).
+public enum TextReport {
+    public static func render(_ report: AuditReport, colour: Bool) -> String {
+        var out = ""
+        for w in report.warnings { out += paint("warning: ", .yellow, colour) + w.description + "\n" }
+        if !report.warnings.isEmpty { out += "\n" }
+        for severity in Severity.allCases.reversed() {
+            let group = report.findings.filter { $0.severity == severity }
+            guard !group.isEmpty else { continue }
+            out += paint("\(severity.rawValue.uppercased()) (\(group.count))", tone(severity), colour, bold: true) + "\n"
+            for f in group {
+                out += "  " + paint(f.check, tone(severity), colour) + "  " + f.message
+                out += f.status.map { "  [\($0)]" } ?? ""
+                out += "\n"
+                for e in f.evidence { out += "      at \(e.source): \(e.at)\n" }
+                out += "      id \(f.id)\n"
+            }
+            out += "\n"
+        }
+        let s = report.summary
+        let records = report.inputs.reduce(0) { $0 + $1.records }
+        out += "\(report.inputs.count) input file(s), \(records) record(s), \(report.holderCount) MAC holder(s), \(report.poolCount) pool(s): "
+        out += "\(s[.critical]!) critical, \(s[.error]!) error, \(s[.warning]!) warning, \(s[.info]!) info\n"
+        return out
+    }
+
+    enum Tone: String {
+        case red = "31", yellow = "33", cyan = "36", magenta = "35"
+    }
+
+    static func tone(_ s: Severity) -> Tone {
+        switch s {
+        case .critical: return .magenta
+        case .error: return .red
+        case .warning: return .yellow
+        case .info: return .cyan
+        }
+    }
+
+    static func paint(_ text: String, _ tone: Tone, _ on: Bool, bold: Bool = false) -> String {
+        guard on else { return text }
+        return "\u{1B}[\(bold ? "1;" : "")\(tone.rawValue)m\(text)\u{1B}[0m"
+    }
+}

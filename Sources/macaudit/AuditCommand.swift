@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import MACAudit
+
+extension MacAudit {
+    /// `macaudit audit PATH…`: read exports, reconcile, check, report.
+    struct Audit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Audit exported Hyper-V and Network Controller JSON (files or folders).",
+            discussion: """
+                Inputs are recognised by content: Get-VMNetworkAdapter, Get-VMHost, port-profile, SCVMM pool and \
+                Network Controller (networkInterfaces, macPools, virtualNetworks, logicalNetworks, servers) exports, \
+                in UTF-8 or UTF-16. A folder's files belong to the cluster named after the folder; each sub-folder \
+                is a cluster of its own.
+                """)
+
+        @Argument(help: ArgumentHelp("Export files or folders.", valueName: "path"))
+        var paths: [String]
+
+        @Option(help: "Name the cluster of every input (instead of the folder names).")
+        var cluster: String?
+
+        @Option(help: "Output format: text or json.")
+        var format: Format = .text
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file (atomically) instead of stdout.", valueName: "file"))
+        var output: String?
+
+        @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity: critical, error, warning, info.")
+        var failOn: Severity = .error
+
+        @Option(help: "Colour on the terminal: auto, always or never.")
+        var color: ColorChoice = .auto
+
+        @OptionGroup var ruleOptions: RuleOptions
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+        enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+
+        func run() throws {
+            let rules: Rules
+            do { rules = try ruleOptions.load() } catch let e as RuleError { fail(e.description) }
+            let report: AuditReport
+            do {
+                report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules)
+            } catch let e as IngestError {
+                fail(e.description)
+            }
+            for warning in report.warnings where format != .text || output != nil {
+                FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
+            }
+            let text: String
+            switch format {
+            case .json: text = try JSONReport.render(report)
+            case .text: text = TextReport.render(report, colour: useColour)
+            }
+            do { try emit(text, to: output) } catch { fail("\(error)") }
+            throw ExitCode(report.exitCode(failOn: failOn))
+        }
+
+        var useColour: Bool {
+            switch color {
+            case .always: return true
+            case .never: return false
+            case .auto: return output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            }
+        }
+    }
+
+    /// `macaudit checks`: the check catalog.
+    struct Checks: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every check with its id, severity and summary.")
+
+        func run() throws {
+            for check in CheckRegistry.all {
+                let info = check.info
+                let variants = info.variants.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.rawValue)" }
+                let severity = variants.isEmpty ? info.severity.rawValue : variants.joined(separator: ",")
+                print("\(info.id)\t\(severity)\t\(info.summary)")
+            }
+        }
+    }
+}
