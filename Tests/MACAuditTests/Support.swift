@@ -5,7 +5,8 @@ import Foundation
 enum Repo {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-    static let sharedSamples = root.deletingLastPathComponent().appendingPathComponent("shared/samples/nc").path
+    /// Byte-for-byte copies of ../shared/samples/nc (real and mock NC exports; provenance in SOURCES.md).
+    static let sharedSamples = path("Tests/Fixtures/nc")
     static var rules: Rules { get throws { try Rules.load(directory: path("rules")) } }
 }
 

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import MACAudit
+
+@Suite struct ReportTests {
+    static let fixed = Date(timeIntervalSince1970: 1_795_000_000)
+
+    func sampleReport() throws -> AuditReport {
+        try Audit.run(paths: [Repo.path("Captures/sample-cluster")], rules: try Repo.rules, now: Self.fixed)
+    }
+
+    /// The faults planted in Captures/sample-cluster (see Captures/make-sample-cluster.py), and
+    /// nothing else at error level or above.
+    @Test func theSampleClusterShowsExactlyItsPlantedFaults() throws {
+        let report = try sampleReport()
+        let errors = report.findings.filter { $0.severity >= .error }.map { "\($0.check) \($0.mac ?? "")" }
+        #expect(errors.sorted() == [
+            "duplicate-mac 02-1D-D8-00-00-10",
+            "dynamic-mac-on-sdn 00-1D-D8-B7-1C-16",
+            "group-bit 01-15-5D-0A-30-01",
+            "invalid-mac 001523be0c",
+            "mac-mismatch 00-1D-D8-B7-1C-13",
+            "out-of-pool 00-1D-D8-B7-00-01",
+            "pool-overlap 00-15-5D-0A-10-00",
+            "port-profile-mismatch 00-1D-D8-B7-1C-15",
+            "reserved-prefix 00-00-5E-00-01-0A",
+        ])
+        let warnings = report.findings.filter { $0.severity == .warning }.map { "\($0.check) \($0.mac ?? "")" }
+        #expect(warnings.sorted() == [
+            "foreign-pool-dynamic 00-15-5D-0A-10-05",
+            "nc-orphan 00-1D-D8-B7-1C-20",
+            "unmanaged-adapter 00-15-5D-0A-10-10",
+        ])
+        #expect(report.inputs.count == 10)
+        #expect(Set(report.inputs.map(\.encoding)) == ["UTF-8", "UTF-8 with BOM", "UTF-16LE"])
+    }
+
+    @Test func jsonFollowsSchemaVersionOne() throws {
+        let text = try JSONReport.render(try sampleReport())
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["schema"] as? String == "macaudit.report/1")
+        #expect(object["generatedAt"] as? String == "2026-11-18T11:06:40Z")
+        #expect(Set(object.keys).isSuperset(of: ["schema", "generatedAt", "inputs", "summary", "findings", "proposals"]))
+        let summary = try #require(object["summary"] as? [String: Int])
+        #expect(summary == ["critical": 0, "error": 9, "warning": 3, "info": 1])
+        let findings = try #require(object["findings"] as? [[String: Any]])
+        let first = try #require(findings.first)
+        #expect(Set(first.keys).isSuperset(of: ["id", "check", "severity", "mac", "message", "subjects", "evidence"]))
+        let evidence = try #require((first["evidence"] as? [[String: String]])?.first)
+        #expect(evidence["source"]?.hasSuffix(".json") == true)
+        #expect(evidence["at"]?.hasPrefix("record ") == true)
+        let input = try #require((object["inputs"] as? [[String: Any]])?.first)
+        #expect(Set(input.keys).isSuperset(of: ["path", "kind", "records"]))
+    }
+
+    @Test func theSameInputsGiveAByteIdenticalReport() throws {
+        #expect(try JSONReport.render(try sampleReport()) == JSONReport.render(try sampleReport()))
+    }
+
+    @Test func findingIdsAreStableFingerprints() throws {
+        let a = try sampleReport().findings.map(\.id), b = try sampleReport().findings.map(\.id)
+        #expect(a == b)
+        #expect(Set(a).count == a.count)
+    }
+
+    @Test func textGroupsWorstFirstWithoutColourUnlessAsked() throws {
+        let text = TextReport.render(try sampleReport(), colour: false)
+        let error = try #require(text.range(of: "ERROR (9)")), warning = try #require(text.range(of: "WARNING (3)"))
+        #expect(error.lowerBound < warning.lowerBound)
+        #expect(!text.contains("\u{1B}["))
+        #expect(TextReport.render(try sampleReport(), colour: true).contains("\u{1B}["))
+    }
+
+    @Test func exitCodeFollowsFailOn() throws {
+        let report = try sampleReport()
+        #expect(report.exitCode(failOn: .error) == 1)
+        #expect(report.exitCode(failOn: .critical) == 0)
+    }
+
+    @Test func atomicWriteReplacesTheWholeFileAndLeavesNoTemporaries() throws {
+        let dir = try temporaryDirectory()
+        try AtomicFile.write("old\n", to: "\(dir)/report.json")
+        try AtomicFile.write("new\n", to: "\(dir)/report.json")
+        #expect(try String(contentsOfFile: "\(dir)/report.json", encoding: .utf8) == "new\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["report.json"])
+        #expect(throws: AtomicFileError.self) { try AtomicFile.write("x", to: "\(dir)/missing/report.json") }
+    }
+}
