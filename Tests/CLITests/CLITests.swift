@@ -1,1 +1,153 @@
+import Foundation
 import Testing
+
+/// End-to-end tests: run the built `macaudit` binary and check what an admin sees — stdout,
+/// stderr, exit codes, files.
+enum CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The binary next to the test bundle (SwiftPM puts every product of a build in one folder).
+    static var binary: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("macaudit").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return root.appendingPathComponent(".build/debug/macaudit").path
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "MACAUDIT_RULES")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func temporaryDirectory(_ name: String = #function) throws -> String {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("macaudit-cli-\(name.filter { $0.isLetter })-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+@Suite struct CLITests {
+    @Test func auditingTheSampleClusterFindsErrorsAndExitsOne() throws {
+        let r = try CLI.run(["audit", "Captures/sample-cluster/"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("ERROR (9)"))
+        #expect(r.stdout.contains("duplicate-mac"))
+        #expect(r.stdout.contains("0 critical, 9 error, 3 warning, 1 info"))
+        #expect(!r.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
+    }
+
+    @Test func failOnRaisesTheBar() throws {
+        #expect(try CLI.run(["audit", "Captures/sample-cluster", "--fail-on", "critical"]).status == 0)
+        #expect(try CLI.run(["audit", "Captures/sample-cluster", "--fail-on", "info"]).status == 1)
+    }
+
+    @Test func jsonGoesToTheOutputFile() throws {
+        let dir = try CLI.temporaryDirectory()
+        let r = try CLI.run(["audit", "Captures/sample-cluster", "--format", "json", "--output", "\(dir)/report.json"])
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/report.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["schema"] as? String == "macaudit.report/1")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["report.json"])
+    }
+
+    @Test func jsonOnStdoutParses() throws {
+        let r = try CLI.run(["audit", "Captures/sample-cluster", "--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect((object?["findings"] as? [Any])?.count == 13)
+    }
+
+    /// Bad input: one line naming the file and where, exit 2, and no output file.
+    @Test(arguments: [
+        ("truncated.json", "[{\"MacAddress\":\"00155D010101\",\n\"VMName\":\"A", "truncated.json: line 2, column 10, at $[0].VMName: not valid JSON"),
+        ("types.json", "[{\"MacAddress\": true, \"VMName\":\"A\"}]", "types.json: record 1 (line 1), at $[0].MacAddress: expected a MAC address string, found a boolean"),
+        ("shape.json", "{\"foo\": 1}", "shape.json: record 1 (line 1), at $: not a record macaudit knows"),
+        ("binary.json", "\u{7F}ELF\u{0}\u{1}", "binary.json: this is a binary file"),
+    ])
+    func badInputExitsTwoWithOneLineAndWritesNothing(_ name: String, _ content: String, _ expected: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = "\(dir)/\(name)"
+        try Data(content.utf8).write(to: URL(fileURLWithPath: file))
+        let r = try CLI.run(["audit", file, "--format", "json", "--output", "\(dir)/report.json"])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(r.stderr.contains(expected), "stderr was: \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/report.json"))
+    }
+
+    @Test func aFolderWithoutExportsExitsTwo() throws {
+        let dir = try CLI.temporaryDirectory()
+        try Data("nothing".utf8).write(to: URL(fileURLWithPath: "\(dir)/notes.md"))
+        let r = try CLI.run(["audit", dir])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("holds no export files"))
+    }
+
+    @Test func anEmptyExportIsAWarningAndTheAuditGoesOn() throws {
+        let dir = try CLI.temporaryDirectory()
+        FileManager.default.createFile(atPath: "\(dir)/adapters-HV09.json", contents: Data())
+        let r = try CLI.run(["audit", dir])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("holds no records"))
+    }
+
+    @Test func badUsageExitsTwo() throws {
+        let r = try CLI.run(["audit", "Captures/sample-cluster", "--fail-on", "severe"])
+        #expect(r.status == 2)
+        #expect(try CLI.run(["frobnicate"]).status == 2)
+    }
+
+    @Test func aBrokenRuleFileExitsTwoNamingTheKey() throws {
+        let dir = try CLI.temporaryDirectory()
+        try Data("version: 1\nchecks:\n  duplicate-mac: loud\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/severities.yaml"))
+        let r = try CLI.run(["audit", "Captures/sample-cluster", "--rules", dir])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("severities.yaml: line 3"))
+    }
+
+    @Test func helpIsPartOfTheContract() throws {
+        let r = try CLI.run(["audit", "--help"])
+        #expect(r.status == 0)
+        for option in ["--format", "--output", "--fail-on", "--cluster", "--rules", "--color"] {
+            #expect(r.stdout.contains(option), "help lacks \(option)")
+        }
+    }
+
+    /// The README's check catalog, `macaudit checks` and the registry agree.
+    @Test func theREADMEListsEveryCheck() throws {
+        let r = try CLI.run(["checks"])
+        let ids = r.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }
+        #expect(ids.count == 13)
+        let readme = try String(contentsOf: CLI.root.appendingPathComponent("README.md"), encoding: .utf8)
+        for id in ids { #expect(readme.contains("`\(id)`"), "README does not list \(id)") }
+    }
+}

@@ -176,3 +176,28 @@ import Testing
         #expect(throws: IngestError.self) { try InputSet(paths: ["/nonexistent/exports"]) }
     }
 }
+
+@Suite struct FilteredReadTests {
+    /// Large exports are read keeping only the keys decoders use; reading everything must give the
+    /// same inventory, or a decoder reads a key `RecordDecoders.topLevelKeys` lacks.
+    @Test func filteredAndFullReadsOfTheSampleClusterAgree() throws {
+        let dir = Repo.path("Captures/sample-cluster")
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir).sorted() {
+            let bytes = try ExportFile.readBytes("\(dir)/\(name)")
+            let filtered = try ExportFile.read(bytes: bytes, path: name, cluster: "C", filtered: true)
+            let full = try ExportFile.read(bytes: bytes, path: name, cluster: "C", filtered: false)
+            #expect(filtered.inventory.adapters == full.inventory.adapters, "\(name)")
+            #expect(filtered.inventory.interfaces == full.inventory.interfaces, "\(name)")
+            #expect(filtered.inventory.portProfiles == full.inventory.portProfiles, "\(name)")
+            #expect(filtered.inventory.pools == full.inventory.pools, "\(name)")
+            #expect(filtered.inventory.subnets == full.inventory.subnets, "\(name)")
+            #expect(filtered.inventory.servers == full.inventory.servers, "\(name)")
+        }
+    }
+
+    @Test func skippedValuesAreStillCheckedForSyntax() throws {
+        let e = try #require(ingestError(#"[{"MacAddress":"00155D010101","VMName":"A","Noise":{"x":[1,2,}}]"#))
+        #expect(e.path == "$[0].Noise")  // a skipped value is located by line and column; its path stops at the member
+        #expect(e.position == "line 1, column 63")
+    }
+}

@@ -102,3 +102,22 @@ import Testing
         #expect(e.message.contains("no 'cluster'"))
     }
 }
+
+@Suite struct ReservedPrefixIndexTests {
+    /// The index answers exactly what trying every entry in file order answers.
+    @Test func indexAgreesWithALinearScanOfTheShippedRules() throws {
+        let prefixes = try Repo.rules.reservedPrefixes
+        let index = ReservedPrefixIndex(prefixes)
+        var generator = SystemRandomNumberGenerator()
+        var probes: [MACAddress] = []
+        for p in prefixes {
+            if case .range(let r) = p.match {
+                probes += [r.lower, r.upper, MACAddress(value: r.lower.value &- 1) ?? r.lower, MACAddress(value: min(r.upper.value + 1, MACAddress.maxValue))!]
+            }
+        }
+        for _ in 0..<20_000 { probes.append(MACAddress(value: UInt64.random(in: 0...MACAddress.maxValue, using: &generator))!) }
+        for mac in probes {
+            #expect(index.firstMatch(mac)?.name == prefixes.first { $0.matches(mac) }?.name, "\(mac)")
+        }
+    }
+}

@@ -37,23 +37,31 @@ public struct DuplicateMACCheck: Check {
         ])
 
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
-        var byMAC: [UInt64: [Int]] = [:]
-        byMAC.reserveCapacity(snapshot.holders.count)
-        var duplicated: [UInt64] = []
+        // Sort (MAC, holder) pairs by integer MAC and walk runs of equal MACs: no per-MAC arrays.
+        var pairs: [(mac: UInt64, index: Int)] = []
+        pairs.reserveCapacity(snapshot.holders.count)
         for (i, holder) in snapshot.holders.enumerated() {
-            guard let mac = holder.mac.address else { continue }
-            byMAC[mac.value, default: []].append(i)
-            if byMAC[mac.value]!.count == 2 { duplicated.append(mac.value) }
+            if let mac = holder.mac.address { pairs.append((mac.value, i)) }
         }
-        return duplicated.sorted().compactMap { value in
-            let holders = byMAC[value]!.map { snapshot.holders[$0] }
-            let scope = Self.scope(of: holders)
-            let mac = MACAddress(uncheckedValue: value)
-            let names = holders.map(\.label).joined(separator: "; ")
-            return Self.info.finding(scope.variant, mac: mac.description,
-                                     message: "\(mac) is held by \(holders.count) holders \(scope.phrase): \(names)",
-                                     holders: holders, rules: rules)
+        pairs.sort { $0.mac < $1.mac || ($0.mac == $1.mac && $0.index < $1.index) }
+        var out: [Finding] = []
+        var start = 0
+        while start < pairs.count {
+            var end = start + 1
+            while end < pairs.count && pairs[end].mac == pairs[start].mac { end += 1 }
+            if end - start > 1, let f = finding(pairs[start..<end].map { snapshot.holders[$0.index] }, rules) { out.append(f) }
+            start = end
         }
+        return out
+    }
+
+    private func finding(_ holders: [Holder], _ rules: Rules) -> Finding? {
+        let scope = Self.scope(of: holders)
+        let mac = holders[0].mac.address!
+        let names = holders.map(\.label).joined(separator: "; ")
+        return Self.info.finding(scope.variant, mac: mac.description,
+                                 message: "\(mac) is held by \(holders.count) holders \(scope.phrase): \(names)",
+                                 holders: holders, rules: rules)
     }
 
     enum Scope: Int, Comparable {

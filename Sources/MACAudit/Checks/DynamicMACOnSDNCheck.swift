@@ -23,7 +23,7 @@ public struct DynamicMACOnSDNCheck: Check {
 
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
         snapshot.holders.compactMap { holder -> Finding? in
-            guard holder.adapter?.dynamicMAC == true, holder.isControllerManaged else { return nil }
+            guard holder.dynamicMAC == true, holder.isControllerManaged else { return nil }
             let mac = holder.mac.address?.description ?? holder.interface?.mac.address?.description
             return Self.info.finding(
                 mac: mac,

@@ -25,7 +25,7 @@ public struct ForeignPoolDynamicCheck: Check {
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
         let index = PoolIndex(snapshot.pools.filter { $0.kind == .hostDynamic })
         return snapshot.holders.compactMap { holder -> Finding? in
-            guard holder.adapter?.dynamicMAC == true, let mac = holder.mac.address else { return nil }
+            guard holder.dynamicMAC == true, let mac = holder.mac.address else { return nil }
             let owners = index.pools(containing: mac)
             let here = HostName.key(holder.host)
             guard !owners.isEmpty, !owners.contains(where: { $0.host.map(HostName.key) == here }) else { return nil }

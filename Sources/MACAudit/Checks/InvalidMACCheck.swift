@@ -18,7 +18,7 @@ public struct InvalidMACCheck: Check {
 
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
         snapshot.holders.flatMap { holder -> [Finding] in
-            [holder.adapter?.mac, holder.interface?.mac].compactMap { field -> Finding? in
+            [holder.adapterMAC, holder.interfaceMAC].compactMap { field -> Finding? in
                 guard case .invalid(let raw, let reason)? = field else { return nil }
                 return Self.info.finding(mac: raw, message: "'\(raw)' of \(holder.label) is not a MAC address: it \(reason)",
                                          holders: [holder], rules: rules)

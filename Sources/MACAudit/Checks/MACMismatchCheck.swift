@@ -22,8 +22,8 @@ public struct MACMismatchCheck: Check {
 
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
         snapshot.holders.compactMap { holder -> Finding? in
-            guard holder.link == .portProfile, case .valid(let hv)? = holder.adapter?.mac,
-                  case .valid(let nc)? = holder.interface?.mac, hv != nc else { return nil }
+            guard holder.link == .portProfile, case .valid(let hv)? = holder.adapterMAC,
+                  case .valid(let nc)? = holder.interfaceMAC, hv != nc else { return nil }
             let shown = hv.isPlaceholder ? "no MAC yet (000000000000)" : "\(hv)"
             return Self.info.finding(
                 mac: hv.isPlaceholder ? nc.description : hv.description,

@@ -19,10 +19,9 @@ public struct NCOrphanCheck: Check {
         ])
 
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
-        let clustersWithHostVNICs = Set(snapshot.holders.filter { $0.adapter?.isManagementOS == true }.map(\.cluster))
+        let clustersWithHostVNICs = Set(snapshot.holders.filter(\.isManagementOS).map(\.cluster))
         return snapshot.holders.compactMap { holder -> Finding? in
-            guard holder.adapter == nil, let nic = holder.interface,
-                  snapshot.clustersWithAdapters.contains(holder.cluster) else { return nil }
+            guard !holder.hasAdapter, snapshot.clustersWithAdapters.contains(holder.cluster), let nic = holder.interface else { return nil }
             // Host vNIC interfaces can only be matched against `Get-VMNetworkAdapter -All` exports.
             if nic.isHostVNIC && !clustersWithHostVNICs.contains(holder.cluster) { return nil }
             let mac = nic.mac.address.map { "\($0)" } ?? "no MAC"

@@ -52,19 +52,18 @@ public struct OutOfPoolCheck: Check {
             func inside(_ kind: PoolKind, cluster: Bool = true) -> Bool {
                 containing.contains { $0.kind == kind && (!cluster || $0.cluster == nil || $0.cluster == holder.cluster) }
             }
-            let nic = holder.interface
-            if nic?.allocation == .dynamic, clustersWithNCPools.contains(holder.cluster), !inside(.controller) {
+            if holder.allocation == .dynamic, clustersWithNCPools.contains(holder.cluster), !inside(.controller) {
                 return finding("nc-dynamic", mac, holder, "is Dynamic in the Network Controller but outside every NC macPool of its cluster", rules)
             }
             if clustersWithDefined.contains(holder.cluster) || clustersWithDefined.contains("*"), !inside(.defined) {
                 return finding("defined", mac, holder, "is outside every pool defined for cluster '\(holder.cluster)' in rules/pools.yaml", rules)
             }
             // An SDN-managed dynamic MAC came from the NC, not the host: `dynamic-mac-on-sdn` reports it.
-            if holder.adapter?.dynamicMAC == true, !holder.isControllerManaged, hostsWithPools.contains(HostName.key(holder.host)),
+            if holder.dynamicMAC == true, !holder.isControllerManaged, hostsWithPools.contains(HostName.key(holder.host)),
                !containing.contains(where: { $0.kind == .hostDynamic }) {
                 return finding("host-dynamic", mac, holder, "is a Hyper-V dynamic MAC outside every host's MacAddressMinimum…Maximum", rules)
             }
-            if let nic, nic.allocation != .dynamic, clustersWithNCPools.contains(holder.cluster), !inside(.controller) {
+            if let allocation = holder.allocation, allocation != .dynamic, clustersWithNCPools.contains(holder.cluster), !inside(.controller) {
                 return finding("nc-static", mac, holder, "is Static in the Network Controller and outside every NC macPool (normal for infrastructure NICs)", rules)
             }
             return nil

@@ -31,9 +31,9 @@ public struct ReservedPrefixCheck: Check {
 
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
         guard !rules.reservedPrefixes.isEmpty else { return [] }
+        let index = ReservedPrefixIndex(rules.reservedPrefixes)
         return snapshot.holders.compactMap { holder in
-            guard let mac = holder.mac.address, !mac.isGroup,
-                  let entry = rules.reservedPrefixes.first(where: { $0.matches(mac) }) else { return nil }
+            guard let mac = holder.mac.address, !mac.isGroup, let entry = index.firstMatch(mac) else { return nil }
             return Self.info.finding(severity: entry.severity, mac: mac.description,
                                      message: "\(mac) of \(holder.label) is in '\(entry.name)': \(entry.reason)",
                                      holders: [holder], rules: rules)

@@ -23,10 +23,10 @@ public struct UnmanagedAdapterCheck: Check {
         ])
 
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
-        let sdnSwitches = Set(snapshot.holders.filter { $0.adapter != nil && $0.isControllerManaged }.compactMap(\.switchKey))
+        let sdnSwitches = Set(snapshot.holders.filter { $0.hasAdapter && $0.isControllerManaged }.compactMap(\.switchKey))
         return snapshot.holders.compactMap { holder -> Finding? in
-            guard let adapter = holder.adapter, !adapter.isManagementOS, holder.interface == nil,
-                  snapshot.clustersWithInterfaces.contains(holder.cluster) else { return nil }
+            guard holder.hasAdapter, !holder.isManagementOS, !holder.hasInterface,
+                  snapshot.clustersWithInterfaces.contains(holder.cluster), let adapter = holder.adapter else { return nil }
             if let profile = holder.profile, profile.isNullProfile || profile.profileData == 2 { return nil }
             let onSDNSwitch = adapter.switchId.map(snapshot.controllerSwitchIds.contains) == true
                 || holder.switchKey.map(sdnSwitches.contains) == true

@@ -43,7 +43,9 @@ public enum ExportFile {
         return try read(bytes: bytes, path: path, cluster: cluster)
     }
 
-    public static func read(bytes: [UInt8], path: String, cluster: String) throws -> Result {
+    /// Reads an export from memory. `filtered` (the default) builds only the fields the decoders
+    /// read (`RecordDecoders.topLevelKeys`); tests turn it off to prove that changes nothing.
+    public static func read(bytes: [UInt8], path: String, cluster: String, filtered: Bool = true) throws -> Result {
         let text: [UInt8]
         let encoding: TextEncoding
         do {
@@ -54,6 +56,7 @@ public enum ExportFile {
         var builder = Builder(path: path, cluster: cluster)
         let outcome: Swift.Result<(JSONReader.Envelope, JSONObject), any Error> = text.withUnsafeBytes { buffer in
             var reader = JSONReader(utf8: buffer)
+            if filtered { reader.recordKeys = RecordDecoders.topLevelKeyBytes }
             return Swift.Result { try reader.forEachRecord { value, position in try builder.add(value, at: position) } }
         }
         var warnings: [InputWarning] = []
@@ -62,6 +65,10 @@ public enum ExportFile {
             throw IngestError(file: path, position: "line \(e.line), column \(e.column)", path: e.path,
                               message: "not valid JSON: \(e.message)")
         case .failure(let e as IngestError):
+            // A filtered read does not keep the keys of an unknown record; read again to name them.
+            if filtered && e.message.hasPrefix(Builder.unknownShape) {
+                return try read(bytes: bytes, path: path, cluster: cluster, filtered: false)
+            }
             throw e
         case .failure(let e):
             throw IngestError(file: path, message: "\(e)")
@@ -78,13 +85,27 @@ public enum ExportFile {
         return Result(summary: summary, inventory: builder.inventory, warnings: warnings)
     }
 
+    /// The whole file, read straight into one array (no `Data` copy).
     static func readBytes(_ path: String) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw POSIXFailure(code: errno)
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw POSIXFailure(code: errno) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw POSIXFailure(code: errno) }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while true {
+            if filled == bytes.count { bytes.append(contentsOf: [UInt8](repeating: 0, count: max(65536, bytes.count))) }
+            let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw POSIXFailure(code: errno)
+            }
+            if n == 0 { break }
+            filled += n
         }
-        defer { try? handle.close() }
-        let data = try handle.readToEnd() ?? Data()
-        return [UInt8](data)
+        bytes.removeLast(bytes.count - filled)
+        return bytes
     }
 
     /// Accumulates the records of one file.
@@ -94,6 +115,8 @@ public enum ExportFile {
         var inventory = Inventory()
         var records = 0
         var kinds: Set<ExportKind> = []
+
+        static let unknownShape = "not a record macaudit knows"
 
         init(path: String, cluster: String) {
             self.path = path
@@ -115,7 +138,7 @@ public enum ExportFile {
             guard let kind = ExportKind.classify(object) else {
                 let keys = object.keys.prefix(6).joined(separator: ", ")
                 throw IngestError(location: location, path: position.path, message:
-                    "not a record macaudit knows (keys: \(keys.isEmpty ? "none" : keys)); expected Get-VMNetworkAdapter, Get-VMHost, port-profile, SCVMM pool or Network Controller records")
+                    "\(Self.unknownShape) (keys: \(keys.isEmpty ? "none" : keys)); expected Get-VMNetworkAdapter, Get-VMHost, port-profile, SCVMM pool or Network Controller records")
             }
             records += 1
             kinds.insert(kind)

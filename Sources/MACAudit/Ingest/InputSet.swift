@@ -76,16 +76,24 @@ public struct InputSet: Sendable {
         return first == UInt8(ascii: "[") || first == UInt8(ascii: "{")
     }
 
+    static func size(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : 0
+    }
+
     static func clusterName(ofFolder folder: String) -> String {
         let resolved = folder.isEmpty ? FileManager.default.currentDirectoryPath : (folder as NSString).standardizingPath
         let name = (resolved == "." ? FileManager.default.currentDirectoryPath : resolved as NSString as String)
         return (name as NSString).lastPathComponent
     }
 
-    /// Reads every entry, two or more files at a time, and merges them in path order.
+    /// Reads every entry on all cores, largest files first (so that one big NC export does not
+    /// start last and run alone), and merges them in path order.
     public func read() throws -> (inventory: Inventory, inputs: [InputSummary], warnings: [InputWarning]) {
         let results = ResultSlots(count: entries.count)
-        DispatchQueue.concurrentPerform(iterations: entries.count) { i in
+        let order = entries.indices.sorted { Self.size(entries[$0].path) > Self.size(entries[$1].path) }
+        DispatchQueue.concurrentPerform(iterations: entries.count) { k in
+            let i = order[k]
             let entry = entries[i]
             results.set(i, Swift.Result { () throws(IngestError) in try ExportFile.readTyped(path: entry.path, cluster: entry.cluster) })
         }

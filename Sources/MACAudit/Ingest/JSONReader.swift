@@ -15,9 +15,25 @@ public struct JSONReader: ~Copyable {
     private var lineCursor = 0
     private var lineAtCursor = 1
 
+    /// When set, records (the objects of the top-level array) keep only the values of these keys
+    /// (ASCII, compared case-insensitively); other values are checked for syntax and skipped
+    /// without building them. Nested values under kept keys are read whole.
+    public var recordKeys: [[UInt8]]? = nil {
+        didSet { keysByLength = Self.bucket(recordKeys ?? []) }
+    }
+    private var keysByLength: [[[UInt8]]] = []
+
+    static func bucket(_ keys: [[UInt8]]) -> [[[UInt8]]] {
+        var buckets = [[[UInt8]]](repeating: [], count: 64)
+        for k in keys where k.count < 64 { buckets[k.count].append(k) }
+        return buckets
+    }
+
     enum PathComponent {
         case index(Int)
         case key(String)
+        /// A member name not yet decoded: its bytes between the quotes (no escapes).
+        case rawKey(Int, Int)
     }
 
     /// Reads from UTF-8 bytes that the caller keeps alive for the reader's lifetime.
@@ -38,7 +54,11 @@ public struct JSONReader: ~Copyable {
     public struct RecordPosition: Sendable {
         public let index: Int
         public let line: Int
-        public let path: String
+        let prefix: String
+        /// False for a document that is one bare record (its path is `$`).
+        var inArray = true
+        /// `$[12]`, `$.value[12]` or `$`, built only when asked for (an error).
+        public var path: String { inArray ? "\(prefix)[\(index)]" : prefix }
     }
 
     /// Reads the document and calls `body` for every record in order. Returns the envelope found and
@@ -78,8 +98,8 @@ public struct JSONReader: ~Copyable {
         while true {
             path[path.count - 1] = .index(index)
             skipWhitespace()
-            let position = RecordPosition(index: index, line: lineNumber(at: offset), path: "\(pathPrefix)[\(index)]")
-            let value = try readValue(depth: 1)
+            let position = RecordPosition(index: index, line: lineNumber(at: offset), prefix: pathPrefix)
+            let value = recordKeys == nil ? try readValue(depth: 1) : try readRecord()
             try body(value, position)
             index += 1
             skipWhitespace()
@@ -121,8 +141,136 @@ public struct JSONReader: ~Copyable {
         if object.keys.allSatisfy({ envelopeKeys.contains($0.lowercased()) }) && object.has("nextLink") {
             return (.emptyCollection, object)
         }
-        try body(.object(object), RecordPosition(index: 0, line: startLine, path: "$"))
+        try body(.object(object), RecordPosition(index: 0, line: startLine, prefix: "$", inArray: false))
         return (.singleObject, JSONObject())
+    }
+
+    // MARK: - Records
+
+    /// Reads one record keeping only ``recordKeys``; a record that is not an object is read whole.
+    private mutating func readRecord() throws -> JSONValue {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "{"), recordKeys != nil else { return try readValue(depth: 1) }
+        offset += 1
+        var object = JSONObject()
+        skipWhitespace()
+        if consume(UInt8(ascii: "}")) { return .object(object) }
+        path.append(.key(""))
+        defer { path.removeLast() }
+        while true {
+            skipWhitespace()
+            if let (start, end) = try rawKey() {
+                path[path.count - 1] = .rawKey(start, end)
+                if keyIsWanted(start, end) {
+                    let key = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                    object.append(key, try readValue(depth: 2))
+                } else {
+                    try skipValue(depth: 2)
+                }
+            } else {
+                // A member name with escapes: decode it properly and keep its value.
+                let key = try readKey()
+                path[path.count - 1] = .key(key)
+                object.append(key, try readValue(depth: 2))
+            }
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "}")) { return .object(object) }
+            throw error(peek() == nil ? "the object is not closed: the file ends early" : "expected ',' or '}' after a member, found \(describe(peek()))")
+        }
+    }
+
+    /// Reads `"name":` when the name has no escapes and returns the byte range of the name; returns
+    /// nil (without moving) when it has escapes, so the caller decodes it with ``readKey()``.
+    private mutating func rawKey() throws -> (Int, Int)? {
+        guard peek() == UInt8(ascii: "\"") else { _ = try readKey(); return nil }  // throws the right error
+        var i = offset + 1
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") { break }
+            if b == UInt8(ascii: "\\") || b < 0x20 { return nil }
+            i += 1
+        }
+        guard i < bytes.count else { return nil }
+        let range = (offset + 1, i)
+        offset = i + 1
+        skipWhitespace()
+        guard consume(UInt8(ascii: ":")) else { throw error("expected ':' after a member name") }
+        return range
+    }
+
+    /// True when the name in `bytes[start..<end]` is one of the wanted (lower-case ASCII) keys,
+    /// ignoring ASCII case.
+    private func keyIsWanted(_ start: Int, _ end: Int) -> Bool {
+        let length = end - start
+        guard length < keysByLength.count else { return false }
+        outer: for candidate in keysByLength[length] {
+            for i in 0..<length where bytes[start + i] | 0x20 != candidate[i] { continue outer }
+            return true
+        }
+        return false
+    }
+
+    /// Checks the syntax of a value and steps over it without building anything.
+    private mutating func skipValue(depth: Int) throws {
+        guard depth <= Self.maximumDepth else { throw error("nesting is deeper than \(Self.maximumDepth) levels") }
+        skipWhitespace()
+        guard let byte = peek() else { throw error("the file ends where a value was expected") }
+        switch byte {
+        case UInt8(ascii: "{"):
+            offset += 1
+            skipWhitespace()
+            if consume(UInt8(ascii: "}")) { return }
+            while true {
+                skipWhitespace()
+                guard peek() == UInt8(ascii: "\"") else { _ = try readKey(); return }
+                try skipString()
+                skipWhitespace()
+                guard consume(UInt8(ascii: ":")) else { throw error("expected ':' after a member name") }
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                if consume(UInt8(ascii: ",")) { continue }
+                if consume(UInt8(ascii: "}")) { return }
+                throw error(peek() == nil ? "the object is not closed: the file ends early" : "expected ',' or '}' after a member, found \(describe(peek()))")
+            }
+        case UInt8(ascii: "["):
+            offset += 1
+            skipWhitespace()
+            if consume(UInt8(ascii: "]")) { return }
+            while true {
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                if consume(UInt8(ascii: ",")) { continue }
+                if consume(UInt8(ascii: "]")) { return }
+                throw error(peek() == nil ? "the array is not closed: the file ends early" : "expected ',' or ']' after an element, found \(describe(peek()))")
+            }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try readNumber()
+        default: throw error("expected a value, found \(describe(byte))")
+        }
+    }
+
+    /// Steps over a string, validating escapes and control characters.
+    private mutating func skipString() throws {
+        let start = offset
+        offset += 1
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\"") { offset += 1; return }
+            if byte == UInt8(ascii: "\\") {
+                offset += 1
+                var scratch: [UInt8] = []
+                try readEscape(into: &scratch)
+                continue
+            }
+            if byte < 0x20 { throw error("a control character (\(describe(byte))) inside a string; it must be escaped") }
+            offset += 1
+        }
+        offset = start
+        throw error("a string is not closed: the file ends early")
     }
 
     // MARK: - Values
@@ -349,6 +497,14 @@ public struct JSONReader: ~Copyable {
     /// so counting forward from the previous answer keeps the whole document O(n).
     private mutating func lineNumber(at target: Int) -> Int {
         if target < lineCursor { (lineCursor, lineAtCursor) = (0, 1) }
+        // Eight bytes at a time: a byte equal to LF becomes zero after XOR, and the classic
+        // "has zero byte" trick marks it in the top bit of its lane.
+        while lineCursor + 8 <= target {
+            let word = bytes.loadUnaligned(fromByteOffset: lineCursor, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            let zeros = ~(((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | word | 0x7F7F_7F7F_7F7F_7F7F)
+            lineAtCursor += zeros.nonzeroBitCount
+            lineCursor += 8
+        }
         while lineCursor < target {
             if bytes[lineCursor] == 0x0A { lineAtCursor += 1 }
             lineCursor += 1
@@ -362,6 +518,9 @@ public struct JSONReader: ~Copyable {
             switch component {
             case .index(let i): s += "[\(i)]"
             case .key(let k): s += k.isSimpleIdentifier ? ".\(k)" : "['\(k)']"
+            case .rawKey(let start, let end):
+                let k = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                s += k.isSimpleIdentifier ? ".\(k)" : "['\(k)']"
             }
         }
         return s

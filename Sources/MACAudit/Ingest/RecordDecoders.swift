@@ -1,6 +1,19 @@
 /// Turns classified records into inventory values. Each decoder reads only the fields macaudit uses
 /// and treats every nested setting as possibly cut off by `ConvertTo-Json -Depth`.
 enum RecordDecoders {
+    /// Every top-level key that `ExportKind.classify` or a decoder below reads. Large exports are
+    /// read keeping only these (the rest of an adapter — ~40 properties — is skipped unbuilt), so a
+    /// decoder that starts reading a new top-level key must add it here; a test compares filtered
+    /// and unfiltered reads of the sample cluster.
+    static let topLevelKeys = [
+        "MacAddress", "VMName", "IsManagementOs", "VMId", "Name", "Id", "DynamicMacAddressEnabled", "SwitchName",
+        "SwitchId", "VlanSetting", "VlanMode", "AccessVlanId", "VirtualSubnetId", "IPAddresses", "ComputerName",
+        "PSComputerName", "ProfileId", "ProfileData", "SettingData", "AdapterName", "MacAddressMinimum",
+        "MacAddressMaximum", "MACAddressRangeStart", "MACAddressRangeEnd", "resourceRef", "resourceId", "instanceId",
+        "properties",
+    ]
+    static let topLevelKeyBytes: [[UInt8]] = topLevelKeys.map { Array($0.lowercased().utf8) }
+
     /// `VMNetworkAdapterVlanMode` as ConvertTo-Json writes it without `-EnumsAsStrings`.
     static let vlanModes = [0: "Untagged", 1: "Access", 2: "Trunk", 3: "Private"]
 

@@ -68,7 +68,7 @@ public enum TextEncoding: String, Sendable {
 
     static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
         // Pure ASCII is the common case; only look closer when a high byte appears.
-        guard bytes.contains(where: { $0 >= 0x80 }) else { return true }
+        guard containsHighByte(bytes) else { return true }
         var iterator = bytes.makeIterator()
         var decoder = UTF8()
         while true {
@@ -77,6 +77,18 @@ public enum TextEncoding: String, Sendable {
             case .emptyInput: return true
             case .error: return false
             }
+        }
+    }
+
+    /// True when any byte has its top bit set, checked eight bytes at a time.
+    static func containsHighByte(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            let words = raw.count / 8
+            for w in 0..<words where raw.loadUnaligned(fromByteOffset: w * 8, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+                return true
+            }
+            for i in (words * 8)..<raw.count where raw[i] >= 0x80 { return true }
+            return false
         }
     }
 

@@ -1,6 +1,9 @@
 /// One holder of a MAC: a Hyper-V adapter joined with its Network Controller interface and port
 /// profile where they exist, or an NC interface that no adapter claims.
-public struct Holder: Sendable {
+///
+/// A class, and immutable: checks pass holders around by the hundred thousand, and copying the
+/// adapter's and interface's strings each time would dominate an audit.
+public final class Holder: Sendable {
     /// How the adapter and the NC interface were joined.
     public enum Link: String, Sendable {
         /// The port profile's ProfileId is the interface's `{instanceId}`: the join SDN itself uses.
@@ -10,26 +13,54 @@ public struct Holder: Sendable {
         case none
     }
 
-    public var adapter: Adapter?
-    public var interface: ControllerInterface?
-    public var profile: PortProfile?
-    public var link: Link
+    public let adapter: Adapter?
+    public let interface: ControllerInterface?
+    public let profile: PortProfile?
+    public let link: Link
     /// The host the holder is on now: the adapter's host, else where the NC last saw the interface.
-    public var host: String
-    public var cluster: String
+    public let host: String
+    public let cluster: String
     /// `host/switch`: adapters on one key share a virtual switch.
-    public var switchKey: String?
+    public let switchKey: String?
     /// The L2 segment within the cluster: `vlan:20`, `vsid:5001`, or an NC subnet reference.
-    public var segment: String
+    public let segment: String
     /// Other hosts that reported the same adapter (a VM that moved while the export ran).
-    public var alsoReportedBy: [String] = []
-
+    public let alsoReportedBy: [String]
     /// The MAC the holder uses on the wire: the adapter's when there is one.
-    public var mac: MACField { adapter?.mac ?? interface?.mac ?? .absent }
-
+    public let mac: MACField
     /// True when an NC interface is joined or the port profile says SDN policy applies (ProfileData 1).
-    public var isControllerManaged: Bool {
-        interface != nil || (profile.map { !$0.isNullProfile && $0.profileData == 1 } ?? false)
+    public let isControllerManaged: Bool
+    // Copies of the fields checks test on every holder, so that scanning a million holders does
+    // not copy each adapter's strings out of its optional.
+    public let hasAdapter: Bool
+    public let hasInterface: Bool
+    public let isManagementOS: Bool
+    public let dynamicMAC: Bool?
+    public let adapterMAC: MACField?
+    public let interfaceMAC: MACField?
+    public let allocation: AllocationMethod?
+
+    public init(adapter: Adapter?, interface: ControllerInterface?, profile: PortProfile?, link: Link, host: String,
+                cluster: String, switchKey: String?, segment: String, alsoReportedBy: [String] = []) {
+        precondition(adapter != nil || interface != nil, "a holder has an adapter or an interface")
+        self.adapter = adapter
+        self.interface = interface
+        self.profile = profile
+        self.link = link
+        self.host = host
+        self.cluster = cluster
+        self.switchKey = switchKey
+        self.segment = segment
+        self.alsoReportedBy = alsoReportedBy
+        self.mac = adapter?.mac ?? interface?.mac ?? .absent
+        self.isControllerManaged = interface != nil || (profile.map { !$0.isNullProfile && $0.profileData == 1 } ?? false)
+        self.hasAdapter = adapter != nil
+        self.hasInterface = interface != nil
+        self.isManagementOS = adapter?.isManagementOS ?? false
+        self.dynamicMAC = adapter?.dynamicMAC
+        self.adapterMAC = adapter?.mac
+        self.interfaceMAC = interface?.mac
+        self.allocation = interface?.allocation
     }
 
     public var subject: Subject {

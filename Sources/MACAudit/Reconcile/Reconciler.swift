@@ -51,12 +51,13 @@ public enum Reconciler {
         let serverHosts = serverHostNames(inventory.servers)
         var holders: [Holder] = []
         holders.reserveCapacity(adapters.count + inventory.interfaces.count)
+        var switchKeys = SwitchKeys()
         for (i, entry) in adapters.enumerated() {
             let nic = linked[i].0.map { inventory.interfaces[$0] }
             let a = entry.adapter
             holders.append(Holder(
                 adapter: a, interface: nic, profile: profiles[i], link: linked[i].1, host: a.host, cluster: a.cluster,
-                switchKey: "\(HostName.key(a.host))/\(a.switchId ?? a.switchName ?? "")",
+                switchKey: switchKeys.key(host: a.host, switch: a.switchId ?? a.switchName ?? ""),
                 segment: segment(adapter: a, interface: nic, subnets: subnets), alsoReportedBy: entry.alsoReportedBy))
         }
         for (j, nic) in inventory.interfaces.enumerated() where !interfaceTaken[j] {
@@ -74,6 +75,20 @@ public enum Reconciler {
             controllerSwitchIds: Set(inventory.servers.map(\.resourceId)))
     }
 
+    /// `host/switch` keys, built once per pair: a fleet has thousands of switches and a million adapters.
+    struct SwitchKeys {
+        struct Pair: Hashable { var host: String; var `switch`: String }
+        var cache: [Pair: String] = [:]
+
+        mutating func key(host: String, switch sw: String) -> String {
+            let pair = Pair(host: host, switch: sw)
+            if let k = cache[pair] { return k }
+            let k = "\(HostName.key(host))/\(sw)"
+            cache[pair] = k
+            return k
+        }
+    }
+
     struct ClusterMAC: Hashable {
         var cluster: String
         var mac: UInt64
@@ -89,8 +104,10 @@ public enum Reconciler {
         var out: [AdapterEntry] = []
         out.reserveCapacity(adapters.count)
         var seen: [String: Int] = [:]
+        seen.reserveCapacity(adapters.count)
         for adapter in adapters {
-            guard let id = adapter.id?.lowercased() else { out.append(AdapterEntry(adapter: adapter)); continue }
+            // Hyper-V writes an adapter's Id in one case everywhere, so it is compared as written.
+            guard let id = adapter.id else { out.append(AdapterEntry(adapter: adapter)); continue }
             if let k = seen[id] {
                 if HostName.key(out[k].adapter.host) != HostName.key(adapter.host) { out[k].alsoReportedBy.append(adapter.host) }
                 continue

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+
+/// `macaudit-bench`: generates fleets and times `macaudit audit` against the duplicate-only
+/// baseline an admin would reach for, `cat *-adapters.json | jq -r '.[].MacAddress' | sort | uniq -d`,
+/// over the same files in the same run. Prints wall time, peak memory (max RSS), MB/s and the ratio.
+///
+/// Build in release first: `swift build -c release && .build/release/macaudit-bench run`.
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "macaudit-bench",
+        abstract: "Generate synthetic fleets and benchmark macaudit against the jq baseline.",
+        subcommands: [Run.self, Generate.self], defaultSubcommand: Run.self)
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a synthetic fleet of exports to a folder.")
+        @Option(help: "Number of VM adapters.") var adapters = 100_000
+        @Option(help: "Number of NC interfaces (the first N adapters are SDN-managed).") var interfaces = 50_000
+        @Argument(help: "Output folder.") var out: String
+
+        func run() throws {
+            let s = try FleetGenerator(adapters: adapters, interfaces: interfaces).write(to: out)
+            print("wrote \(s.files) files, \(s.bytes / 1_000_000) MB, \(s.plantedDuplicates) planted duplicates to \(out)")
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Generate fleets of the given sizes and time macaudit and the jq baseline on each.")
+        @Option(help: "Adapter counts, comma-separated (NC interfaces = half).") var sizes = "10000,100000"
+        @Option(help: "Where to write the fleets (kept; reused when present).") var work = "bench-out"
+        @Option(help: "Runs per measurement; the best wall time is kept.") var repeats = 3
+
+        func run() throws {
+            let binary = siblingBinary("macaudit")
+            guard FileManager.default.isExecutableFile(atPath: binary) else {
+                throw ValidationError("Please build first: swift build -c release (no \(binary)).")
+            }
+            print("machine: \(machine())")
+            print("| adapters | NC interfaces | input MB | tool | wall s | peak MiB | MB/s | time vs jq |")
+            print("|---:|---:|---:|---|---:|---:|---:|---:|")
+            for size in sizes.split(separator: ",").compactMap({ Int($0) }) {
+                let dir = "\(work)/fleet-\(size)"
+                let generator = FleetGenerator(adapters: size, interfaces: size / 2)
+                let summary = try generator.write(to: dir)
+                let mb = Double(summary.bytes) / 1e6
+                let jq = best(repeats) { measure("/bin/sh", ["-c", "cat \(dir)/*-adapters.json | jq -r '.[].MacAddress' | sort | uniq -d > /dev/null"]) }
+                let audit = best(repeats) { measure("/bin/sh", ["-c", "'\(binary)' audit '\(dir)' --format json --fail-on critical > /dev/null"]) }
+                let adapterMB = Double(summary.adapterBytes) / 1e6
+                row(size, size / 2, mb, "jq baseline (duplicates only, adapters)", jq, adapterMB, ratio: 1)
+                row(size, size / 2, mb, "macaudit audit (all checks)", audit, mb, ratio: audit.wall / jq.wall)
+            }
+        }
+
+        func row(_ n: Int, _ m: Int, _ mb: Double, _ tool: String, _ r: Measurement, _ inputMB: Double, ratio: Double) {
+            print(String(format: "| %d | %d | %.1f | %@ | %.2f | %.0f | %.0f | %.2f× |", n, m, mb, tool, r.wall, r.peakMiB, inputMB / r.wall, ratio))
+        }
+    }
+}
+
+struct Measurement {
+    var wall: Double
+    var peakMiB: Double
+    var status: Int32
+}
+
+func best(_ n: Int, _ body: () -> Measurement) -> Measurement {
+    var results = (0..<max(1, n)).map { _ in body() }
+    results.sort { $0.wall < $1.wall }
+    return Measurement(wall: results[0].wall, peakMiB: results.map(\.peakMiB).max() ?? 0, status: results[0].status)
+}
+
+/// Runs a command, returns its wall time and the peak RSS of it and its waited-for children.
+func measure(_ path: String, _ arguments: [String]) -> Measurement {
+    var pid: pid_t = 0
+    let argv = ([path] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    let start = DispatchTime.now().uptimeNanoseconds
+    guard posix_spawn(&pid, path, nil, nil, argv, environ) == 0 else { return Measurement(wall: .nan, peakMiB: .nan, status: -1) }
+    var status: Int32 = 0
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
+    let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return Measurement(wall: wall, peakMiB: Double(usage.ru_maxrss) / 1024, status: status)
+}
+
+func siblingBinary(_ name: String) -> String {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent(name).path
+}
+
+func machine() -> String {
+    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "?"
+    return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
+}
