@@ -42,6 +42,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "sample-cluster")
 NS = uuid.UUID("6c1b3f52-6a8e-4f0e-9d3c-1f0a2b3c4d5e")
 
+SYNTHETIC = "SYNTHETIC sample made by Captures/make-sample-cluster.py from FORMATS.md section 2; not a real export"
+
 def guid(name):
     return str(uuid.uuid5(NS, name))
 
@@ -64,14 +66,15 @@ def adapter(host, vm, mac, *, dynamic=False, sdn=True, vlan=0, ips=(), name="Net
         "MacAddressSpoofing": 1, "VirtualSubnetId": 0, "Name": name, "VMId": vmid, "VMName": vm,
         "VMSnapshotId": "00000000-0000-0000-0000-000000000000", "VMSnapshotName": "",
         "CimSession": {"ComputerName": None, "InstanceId": guid("cim-" + host)},
-        "ComputerName": host, "IsDeleted": False,
+        "ComputerName": host, "IsDeleted": False, "Synthetic": SYNTHETIC,
     }
 
 def host_vnic(host, name, mac):
     return {"MacAddress": mac, "SwitchName": "ConvergedSwitch(compute)", "StatusDescription": ["OK"], "Status": [2],
             "IsManagementOs": True, "Id": "Microsoft:%s" % guid("hvnic-" + host + name).upper(),
             "SwitchId": SDN_SWITCH[host], "VlanSetting": "Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanSetting",
-            "Name": name, "VMId": None, "VMName": "", "ComputerName": host, "IsDeleted": False, "DeviceId": guid("dev-" + name)}
+            "Name": name, "VMId": None, "VMName": "", "ComputerName": host, "IsDeleted": False, "DeviceId": guid("dev-" + name),
+            "Synthetic": SYNTHETIC}
 
 def ps51(obj, indent=0):
     """Windows PowerShell 5.1's ConvertTo-Json layout: 4 spaces, two after the colon, \\u0027 for '."""
@@ -130,11 +133,11 @@ def main():
 
     hosts = [
         {"Name": "HCI-N01", "ComputerName": "HCI-N01", "FullyQualifiedDomainName": "HCI-N01.corp.contoso.com",
-         "MacAddressMinimum": "00155D0A1000", "MacAddressMaximum": "00155D0A10FF", "LogicalProcessorCount": 64},
+         "MacAddressMinimum": "00155D0A1000", "MacAddressMaximum": "00155D0A10FF", "LogicalProcessorCount": 64, "Synthetic": SYNTHETIC},
         {"Name": "HCI-N02", "ComputerName": "HCI-N02", "FullyQualifiedDomainName": "HCI-N02.corp.contoso.com",
-         "MacAddressMinimum": "00155D0A2000", "MacAddressMaximum": "00155D0A20FF", "LogicalProcessorCount": 64},
+         "MacAddressMinimum": "00155D0A2000", "MacAddressMaximum": "00155D0A20FF", "LogicalProcessorCount": 64, "Synthetic": SYNTHETIC},
         {"Name": "HCI-N03", "ComputerName": "HCI-N03", "FullyQualifiedDomainName": "HCI-N03.corp.contoso.com",
-         "MacAddressMinimum": "00155D0A1000", "MacAddressMaximum": "00155D0A10FF", "LogicalProcessorCount": 64},
+         "MacAddressMinimum": "00155D0A1000", "MacAddressMaximum": "00155D0A10FF", "LogicalProcessorCount": 64, "Synthetic": SYNTHETIC},
     ]
     write("vmhosts.json", json.dumps(hosts, indent=2) + "\n")
 
@@ -145,7 +148,7 @@ def main():
         "app02": ("HCI-N03", "001DD8B71C15", "app02-nic-old"), "SDNEXP-GW01": ("HCI-N03", "001DD8B71C08", "gw01-nic"),
     }
     profiles = [{"VMName": vm, "Name": "Network Adapter", "MacAddress": mac, "ProfileId": "{%s}" % guid("inst-" + nic),
-                 "ProfileData": 1, "PortName": guid("port-" + vm).upper(), "PSComputerName": host}
+                 "ProfileData": 1, "PortName": guid("port-" + vm).upper(), "PSComputerName": host, "Synthetic": SYNTHETIC}
                 for vm, (host, mac, nic) in managed.items()]
     write("portprofiles.json", json.dumps(profiles, indent=2) + "\n")
 
@@ -157,7 +160,7 @@ def main():
                                        "properties": {"privateIPAddress": ip, "privateIPAllocationMethod": "Static",
                                                       "subnet": {"resourceRef": subnet}}}] if ip else []}
         if host: props["server"] = {"resourceRef": "/servers/" + SDN_SWITCH[host]}
-        return {"resourceRef": "/networkInterfaces/" + rid, "resourceId": rid, "etag": "W/\"%s\"" % guid("etag-" + rid),
+        return {"resourceRef": "/networkInterfaces/" + rid, "resourceId": rid, "tags": {"synthetic": SYNTHETIC}, "etag": "W/\"%s\"" % guid("etag-" + rid),
                 "instanceId": guid("inst-" + rid), "properties": props}
     interfaces = [
         nic("web01-nic", "001DD8B71C10", "HCI-N01", ip="192.168.10.11"),
@@ -172,19 +175,19 @@ def main():
     ]
     write("nc-networkInterfaces.json", json.dumps({"value": interfaces, "nextLink": ""}, indent=2) + "\n")
     write("nc-macPools.json", json.dumps({
-        "resourceRef": "/macPools/DefaultMacPool", "resourceId": "DefaultMacPool", "etag": "W/\"%s\"" % guid("etag-pool"),
+        "resourceRef": "/macPools/DefaultMacPool", "resourceId": "DefaultMacPool", "tags": {"synthetic": SYNTHETIC}, "etag": "W/\"%s\"" % guid("etag-pool"),
         "instanceId": guid("pool"), "properties": {"provisioningState": "Succeeded",
         "startMacAddress": "00-1D-D8-B7-1C-09", "endMacAddress": "00-1D-D8-B7-1F-FF",
         "usage": {"numberOfMacAddresses": 1015, "numberofMacAddressesAllocated": 9}}}, indent=2) + "\n")
-    servers = [{"resourceRef": "/servers/" + sw, "resourceId": sw, "instanceId": guid("srv-" + h),
+    servers = [{"resourceRef": "/servers/" + sw, "resourceId": sw, "tags": {"synthetic": SYNTHETIC}, "instanceId": guid("srv-" + h),
                 "properties": {"provisioningState": "Succeeded",
                                "connections": [{"managementAddresses": [h + ".corp.contoso.com"], "credentialType": "X509Certificate"}]}}
                for h, sw in SDN_SWITCH.items()]
     write("nc-servers.json", json.dumps({"value": servers, "nextLink": ""}, indent=2) + "\n")
-    write("nc-virtualNetworks.json", json.dumps({"value": [{"resourceRef": "/virtualNetworks/tenant-vnet", "resourceId": "tenant-vnet",
+    write("nc-virtualNetworks.json", json.dumps({"value": [{"resourceRef": "/virtualNetworks/tenant-vnet", "resourceId": "tenant-vnet", "tags": {"synthetic": SYNTHETIC},
         "properties": {"subnets": [{"resourceRef": "/virtualNetworks/tenant-vnet/subnets/web", "resourceId": "web",
                                     "properties": {"addressPrefix": "192.168.10.0/24", "vsid": 5001}}]}}], "nextLink": ""}, indent=2) + "\n")
-    write("nc-logicalNetworks.json", json.dumps({"value": [{"resourceRef": "/logicalnetworks/HNVPA", "resourceId": "HNVPA",
+    write("nc-logicalNetworks.json", json.dumps({"value": [{"resourceRef": "/logicalnetworks/HNVPA", "resourceId": "HNVPA", "tags": {"synthetic": SYNTHETIC},
         "properties": {"subnets": [{"resourceRef": "/logicalnetworks/HNVPA/subnets/PA", "resourceId": "PA",
                                     "properties": {"addressPrefix": "10.10.0.0/24", "vlanID": "11"}}]}}], "nextLink": ""}, indent=2) + "\n")
 
