@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The pure core: model, ingest, reconcile, rules, checks, reports. No GRDB, no libpcap.
@@ -20,11 +21,17 @@ let package = Package(
             name: "MACAudit",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // The pool database (SQLite through GRDB): the only target that imports GRDB.
+        .target(
+            name: "MACAuditStore",
+            dependencies: ["MACAudit", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // The thin command line: parses arguments, calls the core, maps outcomes to exit codes.
         .executableTarget(
             name: "macaudit",
             dependencies: [
                 "MACAudit",
+                "MACAuditStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -33,10 +40,12 @@ let package = Package(
             name: "macaudit-bench",
             dependencies: [
                 "MACAudit",
+                "MACAuditStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "MACAuditTests", dependencies: ["MACAudit"]),
+        .testTarget(name: "StoreTests", dependencies: ["MACAuditStore"]),
         .testTarget(name: "CLITests", dependencies: ["macaudit"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MACAudit
+import MACAuditStore
 
 extension MacAudit {
     /// `macaudit audit PATH…`: read exports, reconcile, check, report.
@@ -34,18 +35,34 @@ extension MacAudit {
 
         @OptionGroup var ruleOptions: RuleOptions
 
+        @Option(help: ArgumentHelp("Record the run in this pool database: pools join the inputs, findings get new/persisting/resolved (also $MACAUDIT_DB).", valueName: "path"))
+        var db: String?
+
+        @Option(help: ArgumentHelp("A reviewed baseline file of accepted findings (see `baseline list --json`).", valueName: "file"))
+        var baseline: String?
+
+        @Flag(name: .customLong("fail-on-new"), help: "With a database: exit 1 only for findings new in this run (at or above --fail-on).")
+        var failOnNew = false
+
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
         enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
         func run() throws {
             let rules: Rules
             do { rules = try ruleOptions.load() } catch let e as RuleError { fail(e.description) }
+            let accepted = try baseline.map(BaselineFile.load) ?? []
+            let dbPath = db ?? ProcessInfo.processInfo.environment["MACAUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 }
+            let store: SQLiteStore?
+            do { store = try dbPath.map { try SQLiteStore(path: $0) } } catch { fail("\(error)") }
             let report: AuditReport
             do {
-                report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules)
+                report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted)
             } catch let e as IngestError {
                 fail(e.description)
+            } catch let e as StoreError {
+                fail(e.description)
             }
+            if let run = report.runId { FileHandle.standardError.write(Data("macaudit: run \(run) recorded in \(store!.path)\n".utf8)) }
             for warning in report.warnings where format != .text || output != nil {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
             }
@@ -55,7 +72,7 @@ extension MacAudit {
             case .text: text = TextReport.render(report, colour: useColour)
             }
             do { try emit(text, to: output) } catch { fail("\(error)") }
-            throw ExitCode(report.exitCode(failOn: failOn))
+            throw ExitCode(report.exitCode(failOn: failOn, onlyNew: failOnNew))
         }
 
         var useColour: Bool {

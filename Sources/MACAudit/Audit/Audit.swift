@@ -11,6 +11,12 @@ public struct AuditReport: Sendable {
     public var findings: [Finding]
     public var holderCount: Int
     public var poolCount: Int
+    /// The run recorded in the pool database, when there was one.
+    public var runId: Int64?
+    /// Findings open after the previous run that this run no longer reports.
+    public var resolved: [ResolvedFinding] = []
+    /// The snapshot's holders, for recording assignments.
+    var holders: [Holder] = []
 
     /// Findings per severity, every severity present (zero when none).
     public var summary: [Severity: Int] {
@@ -19,9 +25,22 @@ public struct AuditReport: Sendable {
         return counts
     }
 
-    /// 0 when no finding is at or above `failOn`, 1 otherwise (2 is for unreadable input, decided earlier).
-    public func exitCode(failOn: Severity) -> Int32 {
-        findings.contains { $0.severity >= failOn } ? 1 : 0
+    /// 0 when no finding is at or above `failOn`, 1 otherwise (2 is for unreadable input, decided
+    /// earlier). Accepted findings never count; with `onlyNew`, only findings new in this run count.
+    public func exitCode(failOn: Severity, onlyNew: Bool = false) -> Int32 {
+        findings.contains { f in
+            f.severity >= failOn && f.accepted == nil && (!onlyNew || f.history == nil || f.history?.status == .new)
+        } ? 1 : 0
+    }
+
+    /// A digest of what was read (paths, kinds, record counts, encodings), to tell "same inputs as
+    /// last night" in the run history.
+    public var inputsDigest: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for input in inputs.sorted(by: { $0.path < $1.path }) {
+            for b in "\(input.path)|\(input.kind)|\(input.records)|\(input.encoding)\n".utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01B3 }
+        }
+        return String(hash, radix: 16).leftPadded(to: 16)
     }
 }
 
@@ -30,11 +49,31 @@ public enum Audit {
     /// Reads `paths` (files and folders), reconciles them with the rules' pools and runs every check.
     /// Throws ``IngestError`` for unreadable input; nothing is written in that case.
     public static func run(paths: [String], cluster: String? = nil, rules: Rules, now: Date = Date()) throws -> AuditReport {
+        try run(paths: paths, cluster: cluster, rules: rules, store: nil, baseline: [], now: now)
+    }
+
+    /// The audit with history: pools from the database join those of the inputs, the run, the MACs
+    /// in use and the findings are recorded, and every finding gets its status (new, persisting or
+    /// accepted by the database's or the file's baseline).
+    public static func run(paths: [String], cluster: String? = nil, rules: Rules, store: PoolStore?,
+                           baseline: [BaselineEntry], now: Date = Date()) throws -> AuditReport {
         let clock = PhaseClock()
         let inputSet = try InputSet(paths: paths, clusterOverride: cluster)
         let (inventory, inputs, warnings) = try inputSet.read()
         clock.lap("ingest")
-        let report = run(inventory: inventory, inputs: inputs, warnings: warnings, rules: rules, now: now, clock: clock)
+        var extra = rules
+        if let store { extra.pools += try store.pools().flatMap(\.pools) }
+        var report = run(inventory: inventory, inputs: inputs, warnings: warnings, rules: extra, now: now, clock: clock)
+        if let store {
+            let outcome = try store.record(audit: report.auditRecord)
+            report.runId = outcome.runId
+            report.resolved = outcome.resolved
+            for i in report.findings.indices { report.findings[i].history = outcome.history[report.findings[i].id] }
+            let accepted = try store.baseline().filter { $0.isActive(at: now) }
+            report.accept(accepted)
+            clock.lap("record")
+        }
+        report.accept(baseline.filter { $0.isActive(at: now) })
         return report
     }
 
@@ -51,7 +90,35 @@ public enum Audit {
         let findings = CheckRegistry.run(snapshot, rules: rules)
         clock.lap("checks")
         return AuditReport(generatedAt: now, inputs: inputs, warnings: warnings, findings: findings,
-                           holderCount: snapshot.holders.count, poolCount: snapshot.pools.count)
+                           holderCount: snapshot.holders.count, poolCount: snapshot.pools.count, holders: snapshot.holders)
+    }
+}
+
+extension AuditReport {
+    /// What the pool database records of this audit.
+    var auditRecord: AuditRecord {
+        let holders = self.holders.compactMap { h -> (mac: MACAddress, holder: String, kind: String, host: String, cluster: String, source: String)? in
+            guard let mac = h.mac.address else { return nil }
+            let s = h.subject
+            return (mac, s.label, s.kind, h.host, h.cluster, (h.adapter?.source ?? h.interface?.source)?.path ?? "")
+        }
+        return AuditRecord(at: generatedAt, inputsDigest: inputsDigest, inputCount: inputs.count,
+                           clusters: Set(inputs.map(\.cluster)), holders: holders, findings: findings)
+    }
+
+    /// Marks the findings a baseline accepts.
+    mutating func accept(_ entries: [BaselineEntry]) {
+        guard !entries.isEmpty else { return }
+        let byId = Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for i in findings.indices { if let e = byId[findings[i].id] { findings[i].accepted = e } }
+    }
+}
+
+extension StoredPool {
+    /// The core's view: one `Pool` per range.
+    public var pools: [Pool] {
+        spec.ranges.map { Pool(name: spec.name, range: $0, kind: spec.kind, host: spec.host, cluster: spec.cluster,
+                               source: SourceLocation(path: "pool database", record: Int(id), line: 0)) }
     }
 }
 

@@ -40,11 +40,12 @@ public struct PoolOverlapCheck: Check {
         return out
     }
 
-    /// The same pool reported twice (one NC export read twice, a host listed twice) counts once.
+    /// The same pool reported twice (one NC export read twice, a host listed twice, a pool both in
+    /// the inputs and in the pool database under another name) counts once: same range, kind and owner.
     private func distinct(_ pools: [Pool]) -> [Pool] {
-        struct Key: Hashable { var name: String; var range: MACRange; var kind: PoolKind; var host: String?; var cluster: String? }
+        struct Key: Hashable { var range: MACRange; var kind: PoolKind; var host: String?; var cluster: String? }
         var seen = Set<Key>()
-        return pools.filter { seen.insert(Key(name: $0.name, range: $0.range, kind: $0.kind, host: $0.host.map(HostName.key), cluster: $0.cluster)).inserted }
+        return pools.filter { seen.insert(Key(range: $0.range, kind: $0.kind, host: $0.host.map(HostName.key), cluster: $0.cluster)).inserted }
     }
 
     private func finding(_ a: Pool, _ b: Pool, _ shared: MACRange, _ rules: Rules) -> Finding? {

@@ -64,7 +64,7 @@ public struct InputSet: Sendable {
 
     /// The first bytes decide: JSON (after an optional BOM and whitespace) starts with `[` or `{`;
     /// an empty file counts as an (empty) export.
-    static func looksLikeExport(_ path: String) -> Bool {
+    public static func looksLikeExport(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return true }  // let the reader report it
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 256)) ?? Data())

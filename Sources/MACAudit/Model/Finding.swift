@@ -61,7 +61,16 @@ public struct Finding: Hashable, Sendable {
     public var message: String
     public var subjects: [Subject]
     public var evidence: [Evidence]
-    public var status: String?
+    /// Set when the audit ran with a pool database: new or persisting, and since when.
+    public var history: FindingHistory?
+    /// Set when a baseline (database or file) accepts this finding.
+    public var accepted: BaselineEntry?
+
+    /// `accepted`, `new`, `persisting`, or nil when the audit kept no history.
+    public var status: String? {
+        if accepted != nil { return "accepted" }
+        return history?.status.rawValue
+    }
 
     public init(check: String, severity: Severity, mac: String?, message: String, subjects: [Subject], evidence: [Evidence]) {
         self.check = check

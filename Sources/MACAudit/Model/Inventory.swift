@@ -12,7 +12,7 @@ public struct SourceLocation: Hashable, Comparable, Sendable, CustomStringConver
     }
 
     /// `record 12 (line 340)`, the `at` of a JSON report's evidence.
-    public var description: String { "record \(record) (line \(line))" }
+    public var description: String { line > 0 ? "record \(record) (line \(line))" : "record \(record)" }
 
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
         (a.path, a.record) < (b.path, b.record)

@@ -14,6 +14,19 @@ public enum JSONReport {
         var findings: [FindingDTO]
         var proposals: [ProposalDTO]
         var warnings: [InputWarning]
+        /// The run recorded in the pool database (absent without one).
+        var run: Int64?
+        /// Findings open after the previous run that this run no longer reports (absent without a database).
+        var resolved: [ResolvedDTO]?
+    }
+
+    struct ResolvedDTO: Encodable {
+        var id: String
+        var check: String
+        var severity: String
+        var mac: String?
+        var message: String
+        var firstRun: Int64
     }
 
     struct FindingDTO: Encodable {
@@ -25,6 +38,9 @@ public enum JSONReport {
         var subjects: [Subject]
         var evidence: [Evidence]
         var status: String?
+        var firstRun: Int64?
+        var firstSeen: String?
+        var acceptedReason: String?
 
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -36,9 +52,12 @@ public enum JSONReport {
             try c.encode(subjects, forKey: .subjects)
             try c.encode(evidence, forKey: .evidence)
             try c.encodeIfPresent(status, forKey: .status)
+            try c.encodeIfPresent(firstRun, forKey: .firstRun)
+            try c.encodeIfPresent(firstSeen, forKey: .firstSeen)
+            try c.encodeIfPresent(acceptedReason, forKey: .acceptedReason)
         }
 
-        enum CodingKeys: String, CodingKey { case id, check, severity, mac, message, subjects, evidence, status }
+        enum CodingKeys: String, CodingKey { case id, check, severity, mac, message, subjects, evidence, status, firstRun, firstSeen, acceptedReason }
     }
 
     /// Reassignment proposals; empty until the planner lands.
@@ -52,10 +71,16 @@ public enum JSONReport {
             summary: Dictionary(uniqueKeysWithValues: report.summary.map { ($0.key.rawValue, $0.value) }),
             findings: report.findings.map {
                 FindingDTO(id: $0.id, check: $0.check, severity: $0.severity.rawValue, mac: $0.mac, message: $0.message,
-                           subjects: $0.subjects, evidence: $0.evidence, status: $0.status)
+                           subjects: $0.subjects, evidence: $0.evidence, status: $0.status,
+                           firstRun: $0.history?.firstRunId, firstSeen: $0.history.map { timestamp($0.firstSeen) },
+                           acceptedReason: $0.accepted?.reason)
             },
             proposals: [],
-            warnings: report.warnings)
+            warnings: report.warnings,
+            run: report.runId,
+            resolved: report.runId == nil ? nil : report.resolved.map {
+                ResolvedDTO(id: $0.fingerprint, check: $0.check, severity: $0.severity.rawValue, mac: $0.mac, message: $0.message, firstRun: $0.firstRunId)
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"

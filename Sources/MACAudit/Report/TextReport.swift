@@ -12,17 +12,32 @@ public enum TextReport {
             out += paint("\(severity.rawValue.uppercased()) (\(group.count))", tone(severity), colour, bold: true) + "\n"
             for f in group {
                 out += "  " + paint(f.check, tone(severity), colour) + "  " + f.message
-                out += f.status.map { "  [\($0)]" } ?? ""
+                switch f.status {
+                case "accepted"?: out += "  [accepted: \(f.accepted?.reason ?? "")]"
+                case "persisting"?: out += "  [persisting since run \(f.history?.firstRunId ?? 0)]"
+                case let s?: out += "  [\(s)]"
+                case nil: break
+                }
                 out += "\n"
                 for e in f.evidence { out += "      at \(e.source): \(e.at)\n" }
                 out += "      id \(f.id)\n"
             }
             out += "\n"
         }
+        if !report.resolved.isEmpty {
+            out += paint("RESOLVED since the last run (\(report.resolved.count))", .cyan, colour, bold: true) + "\n"
+            for r in report.resolved { out += "  \(r.check)  \(r.message)  (open since run \(r.firstRunId))\n      id \(r.fingerprint)\n" }
+            out += "\n"
+        }
         let s = report.summary
         let records = report.inputs.reduce(0) { $0 + $1.records }
         out += "\(report.inputs.count) input file(s), \(records) record(s), \(report.holderCount) MAC holder(s), \(report.poolCount) pool(s): "
-        out += "\(s[.critical]!) critical, \(s[.error]!) error, \(s[.warning]!) warning, \(s[.info]!) info\n"
+        out += "\(s[.critical]!) critical, \(s[.error]!) error, \(s[.warning]!) warning, \(s[.info]!) info"
+        if let run = report.runId {
+            let new = report.findings.filter { $0.status == "new" }.count, accepted = report.findings.filter { $0.accepted != nil }.count
+            out += "; run \(run): \(new) new, \(report.resolved.count) resolved, \(accepted) accepted"
+        }
+        out += "\n"
         return out
     }
 

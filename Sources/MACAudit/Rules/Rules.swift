@@ -31,8 +31,17 @@ public struct Rules: Sendable {
         return rules
     }
 
+    /// The pools of one `pools.yaml`-style file (explicit pools and seed plans), for `pool import`.
+    public static func loadPools(file: String) throws -> [Pool] {
+        guard let doc = try document(path: file) else { throw RuleError(file: file, line: nil, message: "does not exist") }
+        return try PoolDefinitions.load(doc)
+    }
+
     private static func document(_ directory: String, _ name: String) throws -> YAMLFields? {
-        let path = (directory as NSString).appendingPathComponent(name)
+        try document(path: (directory as NSString).appendingPathComponent(name))
+    }
+
+    private static func document(path: String) throws -> YAMLFields? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RuleError(file: path, line: nil, message: "cannot be read")

@@ -1,0 +1,103 @@
+import GRDB
+import MACAudit
+
+/// Keeps `freeRun` equal to "each pool range minus the used MACs" (assignments and pending
+/// reservations), one indexed lookup per change: marking a MAC used splits the run holding it,
+/// freeing it merges it with its neighbours. That is what makes "the lowest free MAC" and "the
+/// largest free run" O(log n) instead of a scan over the used MACs.
+enum FreeRuns {
+    /// Every range in the database, in memory for bulk work (a fleet has thousands, not millions).
+    struct RangeIndex {
+        var ranges: [(id: Int64, first: Int64, last: Int64)]
+        var maxLast: [Int64]
+
+        init(_ db: Database) throws {
+            ranges = try Row.fetchAll(db, sql: "SELECT id, first, last FROM poolRange ORDER BY first").map { ($0[0], $0[1], $0[2]) }
+            var running = Int64.min
+            maxLast = ranges.map { running = max(running, $0.last); return running }
+        }
+
+        /// Ids of the ranges holding `mac`.
+        func containing(_ mac: Int64) -> [Int64] {
+            var lo = 0, hi = ranges.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if ranges[mid].first <= mac { lo = mid + 1 } else { hi = mid }
+            }
+            var out: [Int64] = []
+            var i = lo - 1
+            while i >= 0, maxLast[i] >= mac {
+                if ranges[i].last >= mac { out.append(ranges[i].id) }
+                i -= 1
+            }
+            return out
+        }
+    }
+
+    /// Ids of the ranges holding `mac`, for single changes (bulk work loads a ``RangeIndex``).
+    static func rangesContaining(_ db: Database, mac: Int64) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT id FROM poolRange WHERE first <= ?1 AND last >= ?1", arguments: [mac])
+    }
+
+    /// Removes `mac` from the free runs of the given ranges (no-op where it is not free).
+    static func markUsed(_ db: Database, mac: Int64, ranges: [Int64]) throws {
+        for range in ranges {
+            guard let run = try Row.fetchOne(db, sql: "SELECT first, last FROM freeRun WHERE rangeId = ? AND first <= ? ORDER BY first DESC LIMIT 1",
+                                             arguments: [range, mac]) else { continue }
+            let first: Int64 = run[0], last: Int64 = run[1]
+            guard last >= mac else { continue }
+            try db.execute(sql: "DELETE FROM freeRun WHERE rangeId = ? AND first = ?", arguments: [range, first])
+            if first < mac { try insert(db, range, first, mac - 1) }
+            if mac < last { try insert(db, range, mac + 1, last) }
+        }
+    }
+
+    /// Returns `mac` to the free runs of the given ranges, merging with neighbours. The caller
+    /// checks that nothing else still uses it.
+    static func markFree(_ db: Database, mac: Int64, ranges: [Int64]) throws {
+        for range in ranges {
+            var first = mac, last = mac
+            if let left = try Row.fetchOne(db, sql: "SELECT first, last FROM freeRun WHERE rangeId = ? AND first <= ? ORDER BY first DESC LIMIT 1",
+                                           arguments: [range, mac]) {
+                let lf: Int64 = left[0], ll: Int64 = left[1]
+                if ll >= mac { continue }  // already free
+                if ll == mac - 1 {
+                    first = lf
+                    try db.execute(sql: "DELETE FROM freeRun WHERE rangeId = ? AND first = ?", arguments: [range, lf])
+                }
+            }
+            if let right = try Int64.fetchOne(db, sql: "SELECT last FROM freeRun WHERE rangeId = ? AND first = ?", arguments: [range, mac + 1]) {
+                last = right
+                try db.execute(sql: "DELETE FROM freeRun WHERE rangeId = ? AND first = ?", arguments: [range, mac + 1])
+            }
+            try insert(db, range, first, last)
+        }
+    }
+
+    /// Builds the free runs of a new range from the used MACs inside it, in one ordered pass.
+    static func initialise(_ db: Database, range: Int64, first: Int64, last: Int64) throws {
+        let used = try Int64.fetchCursor(db, sql: """
+            SELECT mac FROM assignment WHERE mac BETWEEN ?1 AND ?2
+            UNION SELECT mac FROM reservation WHERE state = 'pending' AND mac BETWEEN ?1 AND ?2
+            ORDER BY 1
+            """, arguments: [first, last])
+        var next = first
+        while let mac = try used.next() {
+            if mac > next { try insert(db, range, next, mac - 1) }
+            next = mac + 1
+        }
+        if next <= last { try insert(db, range, next, last) }
+    }
+
+    static func insert(_ db: Database, _ range: Int64, _ first: Int64, _ last: Int64) throws {
+        try db.execute(sql: "INSERT INTO freeRun (rangeId, first, last) VALUES (?, ?, ?)", arguments: [range, first, last])
+    }
+
+    /// True when an assignment or a pending reservation holds `mac`.
+    static func isUsed(_ db: Database, mac: Int64) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM assignment WHERE mac = ?1)
+                OR EXISTS (SELECT 1 FROM reservation WHERE state = 'pending' AND mac = ?1)
+            """, arguments: [mac]) ?? false
+    }
+}

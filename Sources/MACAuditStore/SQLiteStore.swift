@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+import MACAudit
+
+/// The embedded pool database: one SQLite file in WAL mode, foreign keys on, every write in one
+/// `BEGIN IMMEDIATE` transaction so that concurrent writers (two cron jobs, eight planners) queue
+/// instead of failing or interleaving, and a process killed at any point leaves the file consistent.
+public final class SQLiteStore: PoolStore, @unchecked Sendable {
+    let db: DatabasePool
+    public let path: String
+
+    /// Opens (creating and migrating when needed) the database at `path`.
+    /// Refuses a database written by a newer macaudit rather than touching it.
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(120)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")  // WAL + NORMAL: a killed process loses no commit
+        }
+        do {
+            db = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StoreError("\(path): cannot be opened as a pool database: \(error)")
+        }
+        try Self.withFileLock(path + ".migrate-lock") {
+            let migrator = Schema.migrator
+            if try db.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw StoreError("\(path) was written by a newer macaudit (its schema has migrations this version does not know); upgrade macaudit rather than risk the data")
+            }
+            try migrator.migrate(db)
+        }
+    }
+
+    /// The path used when `--db` is not given: `$MACAUDIT_DB`, else `$XDG_DATA_HOME/macaudit/pool.sqlite`,
+    /// else `~/.local/share/macaudit/pool.sqlite`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let explicit = environment["MACAUDIT_DB"], !explicit.isEmpty { return explicit }
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) as NSString).appendingPathComponent(".local/share")
+        return (dataHome as NSString).appendingPathComponent("macaudit/pool.sqlite")
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try db.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "no answer" }
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction: it takes the write lock at once, so two
+    /// processes never both read "free" and then both write.
+    func immediate<T>(_ body: (Database) throws -> T) throws -> T {
+        try db.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    /// Serialises first-time migration between processes that open a new file at the same moment.
+    static func withFileLock(_ lockPath: String, _ body: () throws -> Void) throws {
+        let fd = open(lockPath, O_CREAT | O_RDWR, 0o644)
+        guard fd >= 0 else { try body(); return }
+        defer { close(fd) }
+        flock(fd, LOCK_EX)
+        defer { flock(fd, LOCK_UN) }
+        try body()
+    }
+}
+
+/// Dates are stored as ISO 8601 text in UTC with milliseconds: sortable and readable in `sqlite3`.
+enum StoredDate {
+    static func text(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: date)
+    }
+
+    static func date(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: text) { return d }
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: text)
+    }
+}
+
+extension MACAddress {
+    /// The value as SQLite stores it.
+    var stored: Int64 { Int64(value) }
+
+    init(stored: Int64) { self = MACAddress(value: UInt64(stored))! }
+}

@@ -1,0 +1,186 @@
+import ArgumentParser
+import Foundation
+import MACAudit
+import MACAuditStore
+
+/// `--db PATH`, shared by every command that uses the pool database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The pool database (default: $MACAUDIT_DB, else $XDG_DATA_HOME/macaudit/pool.sqlite).", valueName: "path"))
+    var db: String?
+
+    var path: String { db ?? SQLiteStore.defaultPath() }
+
+    func open() -> SQLiteStore {
+        do { return try SQLiteStore(path: path) } catch { fail("\(error)") }
+    }
+}
+
+extension MacAudit {
+    /// `macaudit pool …`: the pools of the pool database.
+    struct PoolCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pool",
+            abstract: "Manage the MAC pools of the pool database.",
+            subcommands: [Init.self, Add.self, Import.self, List.self, Show.self, Remove.self, Reserve.self, Release.self])
+
+        struct Init: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create the pool database (or check an existing one).")
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                let store = database.open()
+                print("pool database ready at \(store.path) (integrity: \(try store.integrityCheck()))")
+            }
+        }
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Add a pool: NAME FIRST LAST (inclusive).")
+            @Argument var name: String
+            @Argument(help: "First MAC of the range.") var first: String
+            @Argument(help: "Last MAC of the range.") var last: String
+            @Option(help: "host, cluster or fleet.") var scope: String = "fleet"
+            @Option var host: String?
+            @Option var cluster: String?
+            @Flag(help: "Add it even though it overlaps another pool or crosses an OUI boundary.") var allowOverlap = false
+            @OptionGroup var database: DatabaseOptions
+
+            func validate() throws {
+                guard let s = PoolSpec.Scope(rawValue: scope) else { throw ValidationError("Please give --scope host, cluster or fleet.") }
+                if s == .host && host == nil { throw ValidationError("Please give --host for a host pool.") }
+                if s == .cluster && cluster == nil { throw ValidationError("Please give --cluster for a cluster pool.") }
+            }
+
+            func run() throws {
+                let range: MACRange
+                do {
+                    let a = try MACAddress(parsing: first), b = try MACAddress(parsing: last)
+                    guard let r = MACRange(a, b) else { throw ValidationError("Please give FIRST at or below LAST.") }
+                    range = r
+                } catch let e as MACParseError { throw ValidationError("Please give MAC addresses: one \(e).") }
+                let spec = PoolSpec(name: name, scope: PoolSpec.Scope(rawValue: scope)!, host: host, cluster: cluster, source: "cli", ranges: [range])
+                report(try addOrFail(database.open(), spec, allowOverlap), spec)
+            }
+        }
+
+        struct Import: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Import pools from Get-VMHost, NC macPools, SCVMM pool exports and pools.yaml files (seed plans included).",
+                discussion: "Importing the same file again changes nothing.")
+            @Argument(help: "Files to import.") var files: [String]
+            @Option(help: "Cluster of the imported exports (default: the folder name).") var cluster: String?
+            @Flag(help: "Import pools that overlap others or cross an OUI boundary.") var allowOverlap = false
+            @OptionGroup var database: DatabaseOptions
+
+            func run() throws {
+                let store = database.open()
+                var refused = 0
+                for file in files {
+                    for spec in specs(file) {
+                        do { report(try store.addPool(spec, allowOverlap: allowOverlap), spec) } catch let e as StoreError {
+                            FileHandle.standardError.write(Data("macaudit: \(file): \(e)\n".utf8))
+                            refused += 1
+                        }
+                    }
+                }
+                if refused > 0 { throw ExitCode(2) }
+            }
+
+            /// YAML pool definitions or a JSON export, by content.
+            func specs(_ file: String) -> [PoolSpec] {
+                do {
+                    if !InputSet.looksLikeExport(file) { return try Rules.loadPools(file: file).map(PoolSpec.init) }
+                    let set = try InputSet(paths: [file], clusterOverride: cluster)
+                    let pools = try set.read().inventory.pools
+                    if pools.isEmpty { fail("\(file): holds no pools (expected Get-VMHost, NC macPools, SCVMM pools or pools.yaml)") }
+                    return pools.map { pool in
+                        var spec = PoolSpec(pool)
+                        if pool.kind == .controller, let c = pool.cluster, !c.isEmpty { spec.name = "\(c)/\(pool.name)" }
+                        return spec
+                    }
+                } catch let e as IngestError { fail(e.description) } catch let e as RuleError { fail(e.description) } catch { fail("\(file): \(error)") }
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List the pools.")
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                for pool in try database.open().pools() {
+                    let s = pool.spec
+                    let owner = [s.cluster, s.host].compactMap { $0 }.joined(separator: "/")
+                    print("\(s.name)\t\(s.scope.rawValue)\(owner.isEmpty ? "" : " \(owner)")\t\(s.kind.rawValue)\t\(s.ranges.map(\.description).joined(separator: ", "))")
+                }
+            }
+        }
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Show a pool's utilisation: in use, reserved, free, largest free run.")
+            @Argument var name: String
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                let store = database.open()
+                let start = DispatchTime.now().uptimeNanoseconds
+                let u: PoolUtilisation
+                do { u = try store.utilisation(ofPool: name) } catch let e as StoreError { fail(e.description) }
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+                guard let pool = try store.pools().first(where: { $0.spec.name == name }) else { fail("no pool named '\(name)'") }
+                print("pool \(name) (\(pool.spec.scope.rawValue), \(pool.spec.kind.rawValue)): \(pool.spec.ranges.map(\.description).joined(separator: ", "))")
+                print("  size            \(u.size)")
+                print("  in use          \(u.inUse)")
+                print("  reserved        \(u.reserved)")
+                print(String(format: "  free            %llu (%.1f%%)", u.free, u.size == 0 ? 0 : 100 * Double(u.free) / Double(u.size)))
+                print("  largest free    \(u.largestFreeRun)")
+                print("  next free       \(u.firstFree?.description ?? "none: the pool is full")")
+                FileHandle.standardError.write(Data(String(format: "macaudit: answered in %.1f ms\n", ms).utf8))
+            }
+        }
+
+        struct Remove: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Remove a pool (its pending reservations are released).")
+            @Argument var name: String
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                do { try database.open().removePool(named: name) } catch let e as StoreError { fail(e.description) }
+                print("removed pool \(name)")
+            }
+        }
+
+        struct Reserve: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Reserve the next free MACs of a pool, one transaction each.")
+            @Argument var name: String
+            @Option(help: "Who the MACs are for.") var holder: String
+            @Option(help: "How many MACs.") var count = 1
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                let store = database.open()
+                for _ in 0..<count {
+                    let mac: MACAddress?
+                    do { mac = try store.reserveNext(inPool: name, holder: holder, runId: nil) } catch let e as StoreError { fail(e.description) }
+                    guard let mac else { fail("pool '\(name)' is full") }
+                    print(mac)
+                }
+            }
+        }
+
+        struct Release: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Release a pending reservation.")
+            @Argument var mac: String
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                guard let address = try? MACAddress(parsing: mac) else { throw ValidationError("Please give a MAC address.") }
+                if try !database.open().release(mac: address) { fail("\(address) has no pending reservation") }
+                print("released \(address)")
+            }
+        }
+    }
+}
+
+func addOrFail(_ store: SQLiteStore, _ spec: PoolSpec, _ allowOverlap: Bool) throws -> PoolAddOutcome {
+    do { return try store.addPool(spec, allowOverlap: allowOverlap) } catch let e as StoreError { fail(e.description) }
+}
+
+func report(_ outcome: PoolAddOutcome, _ spec: PoolSpec) {
+    switch outcome {
+    case .added: print("added \(spec.name): \(spec.ranges.map(\.description).joined(separator: ", "))")
+    case .unchanged: print("unchanged \(spec.name)")
+    }
+}
