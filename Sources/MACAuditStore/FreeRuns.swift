@@ -42,11 +42,11 @@ enum FreeRuns {
     /// Removes `mac` from the free runs of the given ranges (no-op where it is not free).
     static func markUsed(_ db: Database, mac: Int64, ranges: [Int64]) throws {
         for range in ranges {
-            guard let run = try Row.fetchOne(db, sql: "SELECT first, last FROM freeRun WHERE rangeId = ? AND first <= ? ORDER BY first DESC LIMIT 1",
+            guard let run = try Row.fetchOne(db.cachedStatement(sql: "SELECT first, last FROM freeRun WHERE rangeId = ? AND first <= ? ORDER BY first DESC LIMIT 1"),
                                              arguments: [range, mac]) else { continue }
             let first: Int64 = run[0], last: Int64 = run[1]
             guard last >= mac else { continue }
-            try db.execute(sql: "DELETE FROM freeRun WHERE rangeId = ? AND first = ?", arguments: [range, first])
+            try db.cachedStatement(sql: "DELETE FROM freeRun WHERE rangeId = ? AND first = ?").execute(arguments: [range, first])
             if first < mac { try insert(db, range, first, mac - 1) }
             if mac < last { try insert(db, range, mac + 1, last) }
         }
@@ -90,7 +90,7 @@ enum FreeRuns {
     }
 
     static func insert(_ db: Database, _ range: Int64, _ first: Int64, _ last: Int64) throws {
-        try db.execute(sql: "INSERT INTO freeRun (rangeId, first, last) VALUES (?, ?, ?)", arguments: [range, first, last])
+        try db.cachedStatement(sql: "INSERT INTO freeRun (rangeId, first, last) VALUES (?, ?, ?)").execute(arguments: [range, first, last])
     }
 
     /// True when an assignment or a pending reservation holds `mac`.

@@ -84,6 +84,32 @@ extension SQLiteStore {
         }
     }
 
+    /// Records MACs as in use in one transaction (seeding a database from an inventory system or a
+    /// generated fleet); pools' free runs follow.
+    public func importAssignments(_ macs: [MACAddress], holder: String, at date: Date) throws {
+        try immediate { db in
+            let ranges = try FreeRuns.RangeIndex(db)
+            let at = StoredDate.text(date)
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO assignment (mac, holder, holderKind, firstSeen, lastSeen) VALUES (?, ?, 'imported', ?, ?)
+                ON CONFLICT(mac) DO UPDATE SET lastSeen = excluded.lastSeen
+                """)
+            for mac in macs {
+                try upsert.execute(arguments: [mac.stored, holder, at, at])
+                let containing = ranges.containing(mac.stored)
+                if !containing.isEmpty { try FreeRuns.markUsed(db, mac: mac.stored, ranges: containing) }
+            }
+        }
+    }
+
+    /// How many separate free runs the pool's ranges hold (its fragmentation).
+    public func freeRunCount(ofPool name: String) throws -> Int {
+        try db.read { db in
+            guard let pool = try storedPool(db, named: name) else { throw StoreError("no pool named '\(name)'") }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM freeRun WHERE rangeId IN (SELECT id FROM poolRange WHERE poolId = ?)", arguments: [pool.id]) ?? 0
+        }
+    }
+
     func storedPool(_ db: Database, named name: String) throws -> StoredPool? {
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM pool WHERE name = ?", arguments: [name]) else { return nil }
         return try storedPool(db, id: id)

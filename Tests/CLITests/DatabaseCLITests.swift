@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+/// Starts the binary without waiting, for tests that run several at once or kill one.
+func spawn(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CLI.binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = CLI.root
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    return (process, out, err)
+}
+
+@Suite struct DatabaseCLITests {
+    @Test func auditsWithADatabaseTrackNewPersistingAndResolved() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        let first = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--format", "json"])
+        #expect(first.status == 1)
+        #expect(first.stderr.contains("run 1 recorded"))
+        let report1 = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        #expect(report1["run"] as? Int == 1)
+        let statuses1 = (report1["findings"] as? [[String: Any]])?.compactMap { $0["status"] as? String }
+        #expect(Set(statuses1 ?? []) == ["new"])
+
+        // The second night: one export fewer (the port profiles), so some findings go and others come.
+        let exports = "\(dir)/exports/sample-cluster"
+        try FileManager.default.createDirectory(atPath: exports, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("Captures/sample-cluster").path) where name != "vmhosts.json" {
+            try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("Captures/sample-cluster/\(name)").path, toPath: "\(exports)/\(name)")
+        }
+        let second = try CLI.run(["audit", exports, "--db", db, "--format", "json"])
+        let report2 = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        let findings2 = try #require(report2["findings"] as? [[String: Any]])
+        #expect(findings2.contains { $0["status"] as? String == "persisting" && $0["firstRun"] as? Int == 1 })
+        let resolved = try #require(report2["resolved"] as? [[String: Any]])
+        #expect(resolved.contains { $0["check"] as? String == "pool-overlap" })
+
+        let history = try CLI.run(["history", "--db", db])
+        #expect(history.stdout.split(separator: "\n").count == 2)
+        let diff = try CLI.run(["history", "--db", db, "--diff", "1", "2"])
+        #expect(diff.stdout.contains("- error  pool-overlap"))
+    }
+
+    @Test func anAcceptedFindingNoLongerFailsTheAudit() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        let sample = "\(dir)/sample"
+        try FileManager.default.createDirectory(atPath: sample, withIntermediateDirectories: true)
+        // A cluster whose only error is a VRRP MAC on a VM (a virtual router appliance).
+        try Data(#"[{"MacAddress":"00005E00010A","VMName":"vrouter","ComputerName":"HV01","SwitchName":"S"}]"#.utf8)
+            .write(to: URL(fileURLWithPath: "\(sample)/adapters.json"))
+        let before = try CLI.run(["audit", sample, "--db", db, "--format", "json"])
+        #expect(before.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any])
+        let id = try #require((report["findings"] as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try CLI.run(["baseline", "accept", id, "--reason", "vrouter owns this VRRP MAC", "--db", db]).status == 0)
+        let after = try CLI.run(["audit", sample, "--db", db])
+        #expect(after.status == 0)
+        #expect(after.stdout.contains("[accepted: vrouter owns this VRRP MAC]"))
+        // The same acceptance as a reviewed file, without the database.
+        let file = try CLI.run(["baseline", "list", "--json", "--db", db])
+        try Data(file.stdout.utf8).write(to: URL(fileURLWithPath: "\(dir)/baseline.json"))
+        #expect(try CLI.run(["audit", sample, "--baseline", "\(dir)/baseline.json"]).status == 0)
+        // An expired acceptance brings the finding back.
+        #expect(try CLI.run(["baseline", "accept", id, "--reason", "old", "--expires", "2020-01-01", "--db", db]).status == 0)
+        #expect(try CLI.run(["audit", sample, "--db", db]).status == 1)
+    }
+
+    @Test func poolImportIsIdempotentAndRefusesOverlapWithTheReason() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        let first = try CLI.run(["pool", "import", "Captures/sample-cluster/nc-macPools.json", "--db", db])
+        #expect(first.status == 0 && first.stdout.contains("added sample-cluster/DefaultMacPool"))
+        let again = try CLI.run(["pool", "import", "Captures/sample-cluster/nc-macPools.json", "--db", db])
+        #expect(again.status == 0 && again.stdout.contains("unchanged"))
+        let hosts = try CLI.run(["pool", "import", "Captures/sample-cluster/vmhosts.json", "--db", db])
+        #expect(hosts.status == 2)
+        #expect(hosts.stderr.contains("'HCI-N03 dynamic' is refused"))
+        #expect(hosts.stderr.contains("overlaps pool 'HCI-N01 dynamic'"))
+        let list = try CLI.run(["pool", "list", "--db", db])
+        #expect(list.stdout.split(separator: "\n").count == 3)
+    }
+
+    /// Eight processes reserve 1,000 MACs each from one pool at the same time: 8,000 distinct MACs.
+    @Test(.timeLimit(.minutes(5)))
+    func eightConcurrentReserversNeverGetTheSameMAC() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        #expect(try CLI.run(["pool", "add", "shared", "02-1D-D8-00-00-00", "02-1D-D8-00-FF-FF", "--db", db]).status == 0)
+        let processes = try (0..<8).map { i in try spawn(["pool", "reserve", "shared", "--holder", "planner-\(i)", "--count", "1000", "--db", db]) }
+        var all: [String] = []
+        for (process, out, err) in processes {
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(String(decoding: stderr, as: UTF8.self))")
+            all += String(decoding: stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+        #expect(all.count == 8000)
+        #expect(Set(all).count == 8000)
+        let show = try CLI.run(["pool", "show", "shared", "--db", db])
+        #expect(show.stdout.contains("reserved        8000"))
+    }
+
+    /// A writer killed with SIGKILL at random moments leaves the database sound, and every run it
+    /// reported as recorded is there.
+    @Test(.timeLimit(.minutes(5)))
+    func aWriterKilledAtAnyMomentLosesNoCommittedRun() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
+        var committed: Set<Int> = []
+        var killed = 0
+        for round in 0..<24 {
+            let (process, _, err) = try spawn(["audit", "Captures/sample-cluster", "--db", db, "--format", "json"])
+            usleep(UInt32(20_000 + (round * 7_919) % 180_000))  // 20–200 ms: before, during and after the write
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killed += 1
+            }
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            for line in stderr.split(separator: "\n") where line.contains("recorded in") {
+                if let n = line.split(separator: " ").dropFirst(2).first.flatMap({ Int($0) }) { committed.insert(n) }
+            }
+        }
+        let check = try CLI.run(["pool", "init", "--db", db])
+        #expect(check.stdout.contains("integrity: ok"))
+        let runs = try CLI.run(["history", "--db", db]).stdout.split(separator: "\n").compactMap { line in
+            line.split(separator: "\t").first.flatMap { Int($0.dropFirst(4)) }
+        }
+        #expect(committed.isSubset(of: Set(runs)), "committed \(committed.sorted()), found \(runs)")
+        #expect(killed > 0, "no writer was killed; the timing needs a look")
+        #expect(!committed.isEmpty, "no writer committed; the timing needs a look")
+        print("kill test: \(killed) of 24 writers killed, \(committed.count) runs reported committed, \(runs.count) in the database")
+    }
+}
