@@ -21,6 +21,10 @@ let package = Package(
             name: "MACAudit",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // libpcap (system library, Debian libpcap-dev): only MACAuditCapture imports it.
+        .systemLibrary(name: "CPcap", path: "Sources/CPcap", providers: [.apt(["libpcap-dev"])]),
+        // Capture files and live interfaces through libpcap, decoded by the core's FrameDecoder.
+        .target(name: "MACAuditCapture", dependencies: ["MACAudit", "CPcap"]),
         // The pool database (SQLite through GRDB): the only target that imports GRDB.
         .target(
             name: "MACAuditStore",
@@ -32,6 +36,7 @@ let package = Package(
             dependencies: [
                 "MACAudit",
                 "MACAuditStore",
+                "MACAuditCapture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,11 +46,14 @@ let package = Package(
             dependencies: [
                 "MACAudit",
                 "MACAuditStore",
+                "MACAuditCapture",
+                "CPcap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "MACAuditTests", dependencies: ["MACAudit"]),
         .testTarget(name: "StoreTests", dependencies: ["MACAuditStore"]),
+        .testTarget(name: "CaptureTests", dependencies: ["MACAuditCapture"]),
         .testTarget(name: "CLITests", dependencies: ["macaudit"]),
     ],
     swiftLanguageModes: [.v6]

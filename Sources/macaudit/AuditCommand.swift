@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MACAudit
+import MACAuditCapture
 import MACAuditStore
 
 extension MacAudit {
@@ -56,7 +57,8 @@ extension MacAudit {
             do { store = try dbPath.map { try SQLiteStore(path: $0) } } catch { fail("\(error)") }
             let report: AuditReport
             do {
-                report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted)
+                report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted,
+                                                captureReader: libpcapReader)
             } catch let e as IngestError {
                 fail(e.description)
             } catch let e as StoreError {

@@ -14,8 +14,7 @@ import Testing
 
     @Test(arguments: cases)
     func example(_ c: Case) {
-        let snapshot = Reconciler.reconcile(c.example.inventory, extraPools: c.example.rules.pools)
-        let findings = c.check.init().findings(in: snapshot, rules: c.example.rules)
+        let findings = c.check.init().findings(in: c.example.snapshot, rules: c.example.rules)
         #expect(findings.allSatisfy { $0.check == c.check.info.id })
         #expect(findings.compactMap(\.mac).sorted() == c.example.triggers.sorted())
         if let severity = c.example.severity {

@@ -17,6 +17,15 @@ public struct AuditReport: Sendable {
     public var resolved: [ResolvedFinding] = []
     /// The snapshot's holders, for recording assignments.
     var holders: [Holder] = []
+    /// What the captures showed, when the audit read any.
+    public var wire: WireSnapshot?
+    /// Inventory MACs no capture showed: listed, not judged (the VM may be off or quiet).
+    public var unseen: [Subject] {
+        guard let wire else { return [] }
+        let seen = Set(wire.table.stations.map(\.mac.value))
+        return holders.filter { h in h.mac.address.map { !seen.contains($0.value) } ?? false }
+            .map { var s = $0.subject; s.id = $0.mac.address?.description; return s }.sorted()
+    }
 
     /// Findings per severity, every severity present (zero when none).
     public var summary: [Severity: Int] {
@@ -56,14 +65,19 @@ public enum Audit {
     /// in use and the findings are recorded, and every finding gets its status (new, persisting or
     /// accepted by the database's or the file's baseline).
     public static func run(paths: [String], cluster: String? = nil, rules: Rules, store: PoolStore?,
-                           baseline: [BaselineEntry], now: Date = Date()) throws -> AuditReport {
+                           baseline: [BaselineEntry], captureReader: CaptureFileReader? = nil, now: Date = Date()) throws -> AuditReport {
         let clock = PhaseClock()
         let inputSet = try InputSet(paths: paths, clusterOverride: cluster)
-        let (inventory, inputs, warnings) = try inputSet.read()
+        var (inventory, inputs, warnings) = try inputSet.read()
+        let wire = try readCaptures(inputSet.captures, with: captureReader)
+        if let wire {
+            inputs += wire.summaries.map(\.inputSummary)
+            warnings += wire.summaries.flatMap(\.warnings)
+        }
         clock.lap("ingest")
         var extra = rules
         if let store { extra.pools += try store.pools().flatMap(\.pools) }
-        var report = run(inventory: inventory, inputs: inputs, warnings: warnings, rules: extra, now: now, clock: clock)
+        var report = run(inventory: inventory, inputs: inputs, warnings: warnings, rules: extra, now: now, clock: clock, wire: wire)
         if let store {
             let outcome = try store.record(audit: report.auditRecord)
             report.runId = outcome.runId
@@ -79,18 +93,29 @@ public enum Audit {
 
     /// Audits an inventory already in memory (tests, the benchmark, other front ends).
     public static func run(inventory: Inventory, inputs: [InputSummary] = [], warnings: [InputWarning] = [],
-                           rules: Rules, now: Date = Date()) -> AuditReport {
-        run(inventory: inventory, inputs: inputs, warnings: warnings, rules: rules, now: now, clock: PhaseClock())
+                           rules: Rules, now: Date = Date(), wire: WireSnapshot? = nil) -> AuditReport {
+        run(inventory: inventory, inputs: inputs, warnings: warnings, rules: rules, now: now, clock: PhaseClock(), wire: wire)
+    }
+
+    /// Reads every capture, in path order, into one sighting table.
+    public static func readCaptures(_ paths: [String], with reader: CaptureFileReader?) throws -> WireSnapshot? {
+        guard !paths.isEmpty else { return nil }
+        guard let reader else { throw IngestError(file: paths[0], message: "is a capture, and this build reads no captures") }
+        var wire = WireSnapshot(files: paths)
+        for (i, path) in paths.enumerated() {
+            wire.summaries.append(try reader(path, Int32(i), &wire.table))
+        }
+        return wire
     }
 
     static func run(inventory: Inventory, inputs: [InputSummary], warnings: [InputWarning], rules: Rules, now: Date,
-                    clock: PhaseClock) -> AuditReport {
-        let snapshot = Reconciler.reconcile(inventory, extraPools: rules.pools)
+                    clock: PhaseClock, wire: WireSnapshot? = nil) -> AuditReport {
+        let snapshot = Reconciler.reconcile(inventory, extraPools: rules.pools, wire: wire)
         clock.lap("reconcile")
         let findings = CheckRegistry.run(snapshot, rules: rules)
         clock.lap("checks")
         return AuditReport(generatedAt: now, inputs: inputs, warnings: warnings, findings: findings,
-                           holderCount: snapshot.holders.count, poolCount: snapshot.pools.count, holders: snapshot.holders)
+                           holderCount: snapshot.holders.count, poolCount: snapshot.pools.count, holders: snapshot.holders, wire: wire)
     }
 }
 

@@ -46,9 +46,18 @@ public struct CheckExample: Sendable {
     public var triggers: [String]
     /// The severity the first finding must have, when the example pins one.
     public var severity: Severity?
+    /// Ethernet frames of a capture the example sees (wire checks), decoded by the real decoder.
+    public var frames: [[UInt8]]
 
-    public init(_ name: String, _ inventory: Inventory, rules: Rules = Rules(), triggers: [String] = [], severity: Severity? = nil) {
+    public init(_ name: String, _ inventory: Inventory = Inventory(), rules: Rules = Rules(), frames: [[UInt8]] = [],
+                triggers: [String] = [], severity: Severity? = nil) {
         self.name = name; self.inventory = inventory; self.rules = rules; self.triggers = triggers; self.severity = severity
+        self.frames = frames
+    }
+
+    /// The reconciled snapshot the example describes.
+    public var snapshot: Snapshot {
+        Reconciler.reconcile(inventory, extraPools: rules.pools, wire: frames.isEmpty ? nil : FrameBuilder.snapshot(frames))
     }
 }
 
@@ -68,6 +77,12 @@ public enum CheckRegistry {
         DynamicMACOnSDNCheck.self,
         NCOrphanCheck.self,
         UnmanagedAdapterCheck.self,
+        WireUnknownMACCheck.self,
+        IPConflictCheck.self,
+        EthernetMismatchCheck.self,
+        WireGroupSourceCheck.self,
+        WireDuplicateCheck.self,
+        WireIPMismatchCheck.self,
     ]
 
     /// Every key `severities.yaml` accepts: check ids and `<id>.<variant>`.

@@ -14,6 +14,8 @@ public struct InputSummary: Sendable, Hashable, Codable {
 public struct InputWarning: Sendable, Hashable, Codable, CustomStringConvertible {
     public var source: String
     public var message: String
+
+    public init(source: String, message: String) { self.source = source; self.message = message }
     public var description: String { "\(source): \(message)" }
 }
 

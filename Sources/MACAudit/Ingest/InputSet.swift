@@ -14,7 +14,12 @@ public struct InputSet: Sendable {
         public var cluster: String
         /// True when the user named the file itself (never skipped).
         public var named: Bool
+        /// A pcap or pcapng capture (by magic number), not a JSON export.
+        public var isCapture = false
     }
+
+    /// The capture files among the entries, in path order.
+    public var captures: [String] { entries.filter(\.isCapture).map(\.path) }
 
     public var entries: [Entry] = []
     public var warnings: [InputWarning] = []
@@ -27,13 +32,14 @@ public struct InputSet: Sendable {
                 throw IngestError(file: path, message: "does not exist")
             }
             if !isDirectory.boolValue {
-                entries.append(Entry(path: path, cluster: clusterOverride ?? Self.clusterName(ofFolder: (path as NSString).deletingLastPathComponent), named: true))
+                entries.append(Entry(path: path, cluster: clusterOverride ?? Self.clusterName(ofFolder: (path as NSString).deletingLastPathComponent),
+                                     named: true, isCapture: CaptureMagic.isCapture(path)))
                 continue
             }
             let before = entries.count
             try walk(folder: path, cluster: clusterOverride ?? Self.clusterName(ofFolder: path), depth: 0, clusterOverride: clusterOverride)
             if entries.count == before {
-                throw IngestError(file: path, message: "holds no export files (expected Get-VMNetworkAdapter, Get-VMHost, port-profile or Network Controller JSON)")
+                throw IngestError(file: path, message: "holds no export files (expected Get-VMNetworkAdapter, Get-VMHost, port-profile or Network Controller JSON, or pcap/pcapng captures)")
             }
         }
         entries.sort { $0.path < $1.path }
@@ -54,6 +60,8 @@ public struct InputSet: Sendable {
                 guard depth < 8 else { continue }
                 let sub = depth == 0 ? (clusterOverride ?? name) : cluster
                 try walk(folder: path, cluster: sub, depth: depth + 1, clusterOverride: clusterOverride)
+            } else if CaptureMagic.isCapture(path) {
+                entries.append(Entry(path: path, cluster: cluster, named: false, isCapture: true))
             } else if Self.looksLikeExport(path) {
                 entries.append(Entry(path: path, cluster: cluster, named: false))
             } else {
@@ -90,11 +98,12 @@ public struct InputSet: Sendable {
     /// Reads every entry on all cores, largest files first (so that one big NC export does not
     /// start last and run alone), and merges them in path order.
     public func read() throws -> (inventory: Inventory, inputs: [InputSummary], warnings: [InputWarning]) {
-        let results = ResultSlots(count: entries.count)
-        let order = entries.indices.sorted { Self.size(entries[$0].path) > Self.size(entries[$1].path) }
-        DispatchQueue.concurrentPerform(iterations: entries.count) { k in
+        let exports = entries.filter { !$0.isCapture }
+        let results = ResultSlots(count: exports.count)
+        let order = exports.indices.sorted { Self.size(exports[$0].path) > Self.size(exports[$1].path) }
+        DispatchQueue.concurrentPerform(iterations: exports.count) { k in
             let i = order[k]
-            let entry = entries[i]
+            let entry = exports[i]
             results.set(i, Swift.Result { () throws(IngestError) in try ExportFile.readTyped(path: entry.path, cluster: entry.cluster) })
         }
         var inventory = Inventory()

@@ -8,6 +8,8 @@ public struct Snapshot: Sendable {
     public var clustersWithInterfaces: Set<String>
     /// Lower-cased switch ids the NC knows as servers (SDN Express: server resourceId = vSwitch id).
     public var controllerSwitchIds: Set<String>
+    /// What the captures showed, when the audit read any.
+    public var wire: WireSnapshot?
 }
 
 /// Joins adapters, port profiles and NC interfaces into holders.
@@ -17,7 +19,7 @@ public struct Snapshot: Sendable {
 /// interface has it. An adapter reported by two hosts with the same `Id` (a live migration during
 /// the export) is one holder.
 public enum Reconciler {
-    public static func reconcile(_ inventory: Inventory, extraPools: [Pool] = []) -> Snapshot {
+    public static func reconcile(_ inventory: Inventory, extraPools: [Pool] = [], wire: WireSnapshot? = nil) -> Snapshot {
         let adapters = distinctAdapters(inventory.adapters)
         let profiles = profilesByAdapter(adapters.map(\.adapter), inventory.portProfiles)
         let interfacesByInstance = Dictionary(grouping: inventory.interfaces.indices.filter { inventory.interfaces[$0].instanceId != nil },
@@ -72,7 +74,8 @@ public enum Reconciler {
             pools: inventory.pools + extraPools,
             clustersWithAdapters: Set(inventory.adapters.map(\.cluster)),
             clustersWithInterfaces: Set(inventory.interfaces.map(\.cluster)),
-            controllerSwitchIds: Set(inventory.servers.map(\.resourceId)))
+            controllerSwitchIds: Set(inventory.servers.map(\.resourceId)),
+            wire: wire)
     }
 
     /// `host/switch` keys, built once per pair: a fleet has thousands of switches and a million adapters.

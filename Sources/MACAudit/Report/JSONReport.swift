@@ -5,6 +5,8 @@ import Foundation
 /// in later versions, never renamed.
 public enum JSONReport {
     public static let schema = "macaudit.report/1"
+    /// `macaudit capture`: the same envelope, with the stations of the wire.
+    public static let captureSchema = "macaudit.capture/1"
 
     struct Document: Encodable {
         var schema: String
@@ -18,6 +20,49 @@ public enum JSONReport {
         var run: Int64?
         /// Findings open after the previous run that this run no longer reports (absent without a database).
         var resolved: [ResolvedDTO]?
+        /// With captures: what the wire showed, and inventory MACs it did not show.
+        var stations: [StationDTO]?
+        var unseen: [Subject]?
+    }
+
+    struct StationDTO: Encodable {
+        var mac: String
+        var vlan: UInt16?
+        var vni: UInt32?
+        var ips: [String]
+        var roles: [String]
+        var frames: Int
+        var firstSeen: String
+        var lastSeen: String
+        var providers: [String]
+        var evidence: Evidence
+        var dhcpHostName: String?
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(mac, forKey: .mac)
+            try c.encode(vlan, forKey: .vlan)  // null when untagged
+            try c.encode(vni, forKey: .vni)    // null outside an overlay
+            try c.encode(ips, forKey: .ips)
+            try c.encode(roles, forKey: .roles)
+            try c.encode(frames, forKey: .frames)
+            try c.encode(firstSeen, forKey: .firstSeen)
+            try c.encode(lastSeen, forKey: .lastSeen)
+            try c.encode(providers, forKey: .providers)
+            try c.encode(evidence, forKey: .evidence)
+            try c.encodeIfPresent(dhcpHostName, forKey: .dhcpHostName)
+        }
+
+        enum CodingKeys: String, CodingKey { case mac, vlan, vni, ips, roles, frames, firstSeen, lastSeen, providers, evidence, dhcpHostName }
+    }
+
+    /// One row per (MAC, VLAN, VNI), with the IPs it claimed, sorted by scope then MAC.
+    public static func stations(_ wire: WireSnapshot) -> [(station: Station, ips: [IPAddress])] {
+        var ips: [SightingTable.StationKey: Set<IPAddress>] = [:]
+        for c in wire.table.claims { ips[SightingTable.StationKey(mac: c.mac.value, scope: c.scope), default: []].insert(c.ip) }
+        return wire.table.stations.sorted { ($0.scope, $0.mac) < ($1.scope, $1.mac) }.map {
+            ($0, (ips[SightingTable.StationKey(mac: $0.mac.value, scope: $0.scope)] ?? []).sorted())
+        }
     }
 
     struct ResolvedDTO: Encodable {
@@ -63,9 +108,9 @@ public enum JSONReport {
     /// Reassignment proposals; empty until the planner lands.
     struct ProposalDTO: Encodable {}
 
-    public static func render(_ report: AuditReport) throws -> String {
+    public static func render(_ report: AuditReport, captureOnly: Bool = false) throws -> String {
         let document = Document(
-            schema: schema,
+            schema: captureOnly ? captureSchema : schema,
             generatedAt: timestamp(report.generatedAt),
             inputs: report.inputs,
             summary: Dictionary(uniqueKeysWithValues: report.summary.map { ($0.key.rawValue, $0.value) }),
@@ -80,7 +125,15 @@ public enum JSONReport {
             run: report.runId,
             resolved: report.runId == nil ? nil : report.resolved.map {
                 ResolvedDTO(id: $0.fingerprint, check: $0.check, severity: $0.severity.rawValue, mac: $0.mac, message: $0.message, firstRun: $0.firstRunId)
-            })
+            },
+            stations: report.wire.map { wire in
+                stations(wire).map { s, ips in
+                    StationDTO(mac: s.mac.description, vlan: s.scope.vlan, vni: s.scope.vni, ips: ips.map(\.description), roles: s.roles.names,
+                               frames: s.frames, firstSeen: wireTimestamp(s.firstSeen), lastSeen: wireTimestamp(s.lastSeen),
+                               providers: s.providers.map(\.address.description), evidence: wire.evidence(s.firstFrame), dhcpHostName: s.dhcpHostName)
+                }
+            },
+            unseen: report.wire == nil || captureOnly ? nil : report.unseen)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"

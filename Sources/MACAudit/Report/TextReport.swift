@@ -29,6 +29,16 @@ public enum TextReport {
             for r in report.resolved { out += "  \(r.check)  \(r.message)  (open since run \(r.firstRunId))\n      id \(r.fingerprint)\n" }
             out += "\n"
         }
+        if let wire = report.wire {
+            out += stationTable(wire, colour: colour)
+            let unseen = report.unseen
+            if !unseen.isEmpty, !report.holders.isEmpty {
+                out += "\(unseen.count) inventory MAC(s) not seen on the wire (listed, not judged):\n"
+                for s in unseen.prefix(50) { out += "  \(s.id ?? "")  \(s.label)\n" }
+                if unseen.count > 50 { out += "  … and \(unseen.count - 50) more (see --format json)\n" }
+                out += "\n"
+            }
+        }
         let s = report.summary
         let records = report.inputs.reduce(0) { $0 + $1.records }
         out += "\(report.inputs.count) input file(s), \(records) record(s), \(report.holderCount) MAC holder(s), \(report.poolCount) pool(s): "
@@ -39,6 +49,20 @@ public enum TextReport {
         }
         out += "\n"
         return out
+    }
+
+    /// The stations of the captures: MAC, scope, IPs, roles, frames, providers.
+    static func stationTable(_ wire: WireSnapshot, colour: Bool) -> String {
+        let rows = JSONReport.stations(wire)
+        var out = paint("STATIONS (\(rows.count))", .cyan, colour, bold: true) + "\n"
+        let frames = wire.summaries.reduce(Int64(0)) { $0 + $1.frames }
+        out += "  \(frames) frame(s) in \(wire.files.count) capture(s)\n"
+        out += "  " + ["MAC", "SCOPE", "FRAMES", "ROLES", "IPS", "PROVIDERS"].joined(separator: "\t") + "\n"
+        for (s, ips) in rows.prefix(500) {
+            out += "  \(s.mac)\t\(s.scope.label)\t\(s.frames)\t\(s.roles.names.joined(separator: ","))\t\(ips.map(\.description).joined(separator: ","))\t\(s.providers.map(\.address.description).joined(separator: ","))\n"
+        }
+        if rows.count > 500 { out += "  … and \(rows.count - 500) more (see --format json)\n" }
+        return out + "\n"
     }
 
     enum Tone: String {

@@ -1,0 +1,3 @@
+// libpcap for macaudit's capture reader (Debian: libpcap-dev). Only MACAuditCapture imports it.
+#include <pcap/pcap.h>
+#include <stdio.h>

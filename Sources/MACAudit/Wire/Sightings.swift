@@ -1,0 +1,187 @@
+/// Where on the wire: the innermost 802.1Q VLAN (nil when untagged) and the overlay network
+/// (VXLAN VNI or NVGRE VSID) of the tenant frame (nil outside an overlay).
+public struct WireScope: Hashable, Sendable, Comparable {
+    public var vlan: UInt16?
+    public var vni: UInt32?
+
+    public init(vlan: UInt16? = nil, vni: UInt32? = nil) { self.vlan = vlan; self.vni = vni }
+
+    public static func < (a: WireScope, b: WireScope) -> Bool {
+        (Int(a.vni ?? 0) << 13 | Int(a.vlan ?? 0), a.vni == nil ? 0 : 1) < (Int(b.vni ?? 0) << 13 | Int(b.vlan ?? 0), b.vni == nil ? 0 : 1)
+    }
+
+    /// `VLAN 20`, `VNI 5001`, `VNI 5001 / VLAN 20`, or `untagged`.
+    public var label: String {
+        switch (vni, vlan) {
+        case (nil, nil): return "untagged"
+        case (nil, let v?): return "VLAN \(v)"
+        case (let n?, nil): return "VNI \(n)"
+        case (let n?, let v?): return "VNI \(n) / VLAN \(v)"
+        }
+    }
+}
+
+/// A frame of a capture file: the file's index in ``WireSnapshot/files`` and the 1-based frame number.
+public struct FrameRef: Hashable, Sendable, Comparable {
+    public var file: Int32
+    public var frame: Int64
+
+    public init(file: Int32, frame: Int64) { self.file = file; self.frame = frame }
+    public static func < (a: FrameRef, b: FrameRef) -> Bool { (a.file, a.frame) < (b.file, b.frame) }
+}
+
+/// What a station did on the wire.
+public struct StationRoles: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let source = StationRoles(rawValue: 1)
+    public static let arpSender = StationRoles(rawValue: 2)
+    public static let dhcpClient = StationRoles(rawValue: 4)
+    public static let ndOwner = StationRoles(rawValue: 8)
+    public static let dadProbe = StationRoles(rawValue: 16)
+    public static let arpProbe = StationRoles(rawValue: 32)
+    /// Sent VXLAN or NVGRE frames: a host's provider NIC, not a tenant.
+    public static let overlayCarrier = StationRoles(rawValue: 64)
+
+    public var names: [String] {
+        [(Self.source, "source"), (.arpSender, "arp-sender"), (.arpProbe, "arp-probe"), (.dhcpClient, "dhcp-client"),
+         (.ndOwner, "nd-owner"), (.dadProbe, "dad-probe"), (.overlayCarrier, "overlay-carrier")].filter { contains($0.0) }.map(\.1)
+    }
+}
+
+/// One MAC in one scope, as the wire showed it.
+public struct Station: Sendable {
+    public var mac: MACAddress
+    public var scope: WireScope
+    public var roles: StationRoles
+    public var frames: Int
+    /// Capture timestamps, nanoseconds since the epoch.
+    public var firstSeen: Int64
+    public var lastSeen: Int64
+    public var firstFrame: FrameRef
+    /// Outer (provider) source addresses of the overlay frames that carried it, with when.
+    public var providers: [ProviderSighting]
+    /// DHCP host name (option 12) and client id (option 61), when it asked for an address.
+    public var dhcpHostName: String?
+    public var dhcpClientId: String?
+    public var dhcpRequestedIP: IPAddress?
+}
+
+public struct ProviderSighting: Sendable, Hashable {
+    public var address: IPAddress
+    public var firstSeen: Int64
+    public var lastSeen: Int64
+    public var frames: Int
+    public var firstFrame: FrameRef
+}
+
+/// A MAC claiming an IP: an ARP sender address, an ND owner (NA target with TLLA, NS source with
+/// SLLA) or a DHCP ACK's yiaddr.
+public struct IPClaim: Sendable {
+    public var ip: IPAddress
+    public var scope: WireScope
+    public var mac: MACAddress
+    public var firstSeen: Int64
+    public var lastSeen: Int64
+    public var frames: Int
+    public var firstFrame: FrameRef
+}
+
+/// An ARP packet whose sender hardware address is not the Ethernet source.
+public struct EthernetMismatch: Sendable {
+    public var ethernetSource: MACAddress
+    public var arpSender: MACAddress
+    public var scope: WireScope
+    public var frames: Int
+    public var firstFrame: FrameRef
+}
+
+/// Everything the wire showed, aggregated over integer keys as frames are decoded.
+public struct SightingTable: Sendable {
+    struct StationKey: Hashable { var mac: UInt64; var scope: WireScope }
+    struct ClaimKey: Hashable { var ip: IPAddress; var scope: WireScope; var mac: UInt64 }
+    struct PairKey: Hashable { var a: UInt64; var b: UInt64; var scope: WireScope }
+    struct IPScope: Hashable { var ip: IPAddress; var scope: WireScope }
+
+    private var stationIndex: [StationKey: Int] = [:]
+    public private(set) var stations: [Station] = []
+    private var claimIndex: [ClaimKey: Int] = [:]
+    public private(set) var claims: [IPClaim] = []
+    private var mismatchIndex: [PairKey: Int] = [:]
+    public private(set) var mismatches: [EthernetMismatch] = []
+    /// Per IP and scope: the MAC that claimed it last and how many times the claimant changed
+    /// (arpwatch: one change is "changed ethernet address", a change back is a "flip flop").
+    private var claimChanges: [IPScope: (last: UInt64, changes: Int)] = [:]
+
+    /// How many times the MAC claiming `ip` in `scope` changed (0: one claimant throughout).
+    public func claimantChanges(_ ip: IPAddress, _ scope: WireScope) -> Int { claimChanges[IPScope(ip: ip, scope: scope)]?.changes ?? 0 }
+
+    public init() {}
+
+    /// The station of `mac` in `scope`, created on first sight; updates counters and roles.
+    @discardableResult
+    mutating func see(_ mac: UInt64, _ scope: WireScope, role: StationRoles, time: Int64, ref: FrameRef,
+                      provider: IPAddress? = nil) -> Int {
+        let key = StationKey(mac: mac, scope: scope)
+        let i: Int
+        if let existing = stationIndex[key] {
+            i = existing
+            stations[i].frames += role == .source ? 1 : 0
+            stations[i].roles.insert(role)
+            if time < stations[i].firstSeen { stations[i].firstSeen = time }
+            if time > stations[i].lastSeen { stations[i].lastSeen = time }
+        } else {
+            i = stations.count
+            stationIndex[key] = i
+            stations.append(Station(mac: MACAddress(value: mac) ?? .placeholder, scope: scope, roles: role, frames: role == .source ? 1 : 0,
+                                    firstSeen: time, lastSeen: time, firstFrame: ref, providers: []))
+        }
+        if let provider { noteProvider(i, provider, time, ref) }
+        return i
+    }
+
+    private mutating func noteProvider(_ i: Int, _ address: IPAddress, _ time: Int64, _ ref: FrameRef) {
+        if let j = stations[i].providers.firstIndex(where: { $0.address == address }) {
+            stations[i].providers[j].frames += 1
+            stations[i].providers[j].lastSeen = max(stations[i].providers[j].lastSeen, time)
+            stations[i].providers[j].firstSeen = min(stations[i].providers[j].firstSeen, time)
+        } else {
+            stations[i].providers.append(ProviderSighting(address: address, firstSeen: time, lastSeen: time, frames: 1, firstFrame: ref))
+        }
+    }
+
+    mutating func claim(_ ip: IPAddress, by mac: UInt64, _ scope: WireScope, time: Int64, ref: FrameRef) {
+        let key = ClaimKey(ip: ip, scope: scope, mac: mac)
+        if let i = claimIndex[key] {
+            claims[i].frames += 1
+            claims[i].lastSeen = max(claims[i].lastSeen, time)
+        } else {
+            claimIndex[key] = claims.count
+            claims.append(IPClaim(ip: ip, scope: scope, mac: MACAddress(value: mac) ?? .placeholder, firstSeen: time, lastSeen: time, frames: 1, firstFrame: ref))
+        }
+        let scoped = IPScope(ip: ip, scope: scope)
+        if let previous = claimChanges[scoped] {
+            if previous.last != mac { claimChanges[scoped] = (mac, previous.changes + 1) }
+        } else {
+            claimChanges[scoped] = (mac, 0)
+        }
+    }
+
+    mutating func mismatch(ethernet: UInt64, arp: UInt64, _ scope: WireScope, ref: FrameRef) {
+        let key = PairKey(a: ethernet, b: arp, scope: scope)
+        if let i = mismatchIndex[key] {
+            mismatches[i].frames += 1
+        } else {
+            mismatchIndex[key] = mismatches.count
+            mismatches.append(EthernetMismatch(ethernetSource: MACAddress(value: ethernet) ?? .placeholder, arpSender: MACAddress(value: arp) ?? .placeholder,
+                                               scope: scope, frames: 1, firstFrame: ref))
+        }
+    }
+
+    mutating func dhcp(_ i: Int, hostName: String?, clientId: String?, requested: IPAddress?) {
+        if let hostName { stations[i].dhcpHostName = hostName }
+        if let clientId { stations[i].dhcpClientId = clientId }
+        if let requested { stations[i].dhcpRequestedIP = requested }
+    }
+}

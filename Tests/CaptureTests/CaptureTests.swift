@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+@testable import MACAudit
+@testable import MACAuditCapture
+
+enum Wire {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func path(_ name: String) -> String { root.appendingPathComponent("Captures/wire/\(name)").path }
+    static var captures: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Captures/wire").path)) ?? []).sorted()
+    }
+
+    /// Reads captures with libpcap and runs every check on them alone.
+    static func analyse(_ names: [String], inventory: Inventory = Inventory()) throws -> (WireSnapshot, [Finding]) {
+        let wire = try Audit.readCaptures(names.map(path), with: { p, i, t in try CaptureReader.read(path: p, fileIndex: i, into: &t) })!
+        let report = Audit.run(inventory: inventory, rules: Rules(), wire: wire)
+        return (wire, report.findings)
+    }
+
+    static func station(_ wire: WireSnapshot, _ mac: String, vlan: UInt16? = nil, vni: UInt32? = nil) -> (Station, [String])? {
+        JSONReport.stations(wire).first { $0.station.mac.description == mac && $0.station.scope == WireScope(vlan: vlan, vni: vni) }
+            .map { ($0.station, $0.ips.map(\.description)) }
+    }
+}
+
+@Suite struct SampleCaptureTests {
+    @Test func dhcpAndARPFromDnsmasqDhclientAndArping() throws {
+        let (wire, findings) = try Wire.analyse(["dhcp-arp.pcapng"])
+        let client = try #require(Wire.station(wire, "02-1D-D8-00-01-01"))
+        #expect(client.0.roles.isSuperset(of: [.dhcpClient, .arpSender, .arpProbe]))
+        #expect(client.1.count == 1 && client.1[0].hasPrefix("10.50.0."))
+        #expect(Wire.station(wire, "02-1D-D8-00-01-FE")?.1 == ["10.50.0.1"])
+        #expect(findings.filter { $0.severity >= .warning }.isEmpty)
+        #expect(wire.summaries[0].linkType == 1)
+    }
+
+    @Test func linuxCookedSLL2SeesTheSameStations() throws {
+        let (wire, _) = try Wire.analyse(["dhcp-arp-any-sll2.pcap"])
+        #expect(wire.summaries[0].linkType == 276)
+        #expect(Wire.station(wire, "02-1D-D8-00-01-FE")?.1 == ["10.50.0.1"])
+        #expect(Wire.station(wire, "02-1D-D8-00-01-01")?.0.roles.contains(.dhcpClient) == true)
+    }
+
+    @Test func ipv6DuplicateAddressDetectionAndNeighbourDiscovery() throws {
+        let (wire, findings) = try Wire.analyse(["ipv6-dad-nd.pcap"])
+        let b = try #require(Wire.station(wire, "02-1D-D8-00-06-0B"))
+        #expect(b.0.roles.isSuperset(of: [.dadProbe, .ndOwner]))
+        #expect(b.1.contains("2001:db8:6::b"))
+        #expect(Wire.station(wire, "02-1D-D8-00-06-0A")?.0.roles.contains(.dadProbe) == true)
+        #expect(findings.isEmpty)
+    }
+
+    @Test func oneMACInTwoNamespacesClaimsTwoAddresses() throws {
+        let (wire, findings) = try Wire.analyse(["same-mac.pcap"])
+        #expect(Wire.station(wire, "02-1D-D8-00-00-10")?.1 == ["10.60.0.11", "10.60.0.12"])
+        #expect(findings.filter { $0.check == "ip-conflict" }.isEmpty)
+        // Against an inventory that gives the MAC one address, the second is a wire-ip-mismatch.
+        let inventory = Inventory(interfaces: [ControllerInterface(resourceId: "h1-nic", mac: MACField(parsing: "021DD8000010"), ipAddresses: ["10.60.0.11"])])
+        let (_, judged) = try Wire.analyse(["same-mac.pcap"], inventory: inventory)
+        #expect(judged.filter { $0.check == "wire-ip-mismatch" }.map(\.mac) == ["02-1D-D8-00-00-10"])
+    }
+
+    @Test func anIPConflictIsAFlipFlop() throws {
+        let (_, findings) = try Wire.analyse(["ip-conflict.pcap"])
+        let conflict = try #require(findings.first { $0.check == "ip-conflict" })
+        #expect(conflict.severity == .error)
+        #expect(conflict.message.contains("10.60.0.11"))
+        #expect(conflict.message.contains("flip flop"))
+        #expect(Set(conflict.subjects.compactMap(\.id)) == ["02-1D-D8-00-00-10", "02-1D-D8-00-00-33"])
+    }
+
+    @Test func vlanQinQNVGREAndNLB() throws {
+        let (wire, findings) = try Wire.analyse(["vlan-nvgre-nlb.pcap"])
+        #expect(Wire.station(wire, "02-1D-D8-00-20-01", vlan: 20)?.1 == ["10.20.0.1"])
+        #expect(Wire.station(wire, "02-1D-D8-00-20-02", vlan: 20)?.1 == ["10.20.0.2"])   // QinQ 0x88A8 outer 100
+        #expect(Wire.station(wire, "02-1D-D8-00-30-02", vlan: 30)?.1 == ["10.30.0.2"])   // 0x9100 outer 200
+        let tenant = try #require(Wire.station(wire, "02-1D-D8-00-60-01", vni: 6001))
+        #expect(tenant.0.providers.map(\.address.description) == ["10.10.0.1"])
+        let mismatches = findings.filter { $0.check == "ethernet-mismatch" }
+        #expect(mismatches.filter { $0.severity == .info }.count == 2)                     // NLB, exempt with the reason
+        #expect(mismatches.filter { $0.severity == .warning }.map(\.mac) == ["02-1D-D8-00-0F-99"])
+    }
+
+    @Test func aVXLANTenantDuplicateBehindTwoHosts() throws {
+        let (wire, findings) = try Wire.analyse(["vxlan-duplicate.pcap"])
+        let dup = try #require(findings.first { $0.check == "wire-duplicate" })
+        #expect(dup.mac == "02-1D-D8-00-77-01")
+        #expect(dup.message.contains("10.10.0.1") && dup.message.contains("10.10.0.2"))
+        #expect(Wire.station(wire, "02-1D-D8-00-77-03", vni: 5001)?.1 == ["192.168.77.3"])
+        // The provider NICs carry the overlay; they are not tenant stations.
+        #expect(Wire.station(wire, "02-00-0A-0A-00-03")?.0.roles.contains(.overlayCarrier) == true)
+    }
+}
+
+@Suite struct MalformedCaptureTests {
+    func temporary(_ bytes: [UInt8], _ name: String = #function) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("macaudit-\(name.filter { $0.isLetter })-\(UUID().uuidString).pcap").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func read(_ bytes: [UInt8], _ name: String = #function) throws -> Result<CaptureSummary, IngestError> {
+        let path = try temporary(bytes, name)
+        var table = SightingTable()
+        do { return .success(try CaptureReader.read(path: path, fileIndex: 0, into: &table)) } catch let e as IngestError { return .failure(e) }
+    }
+
+    static var good: [UInt8] { [UInt8](FileManager.default.contents(atPath: Wire.path("ip-conflict.pcap"))!) }
+
+    @Test func aTruncatedHeaderIsAClearError() throws {
+        guard case .failure(let e) = try read(Array(Self.good.prefix(10))) else { Issue.record("accepted"); return }
+        #expect(e.message.contains("not a readable pcap"))
+    }
+
+    @Test func aRecordCutShortKeepsWhatCameBeforeAndWarns() throws {
+        guard case .success(let s) = try read(Array(Self.good.dropLast(20))) else { Issue.record("refused"); return }
+        #expect(s.frames >= 5)
+        #expect(s.warnings.contains { $0.message.contains("frame \(s.frames + 1)") })
+    }
+
+    @Test func garbageAfterTheHeaderWarns() throws {
+        var bytes = Array(Self.good.prefix(24))
+        bytes += (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
+        guard case .success(let s) = try read(bytes) else { Issue.record("refused"); return }
+        #expect(!s.warnings.isEmpty)
+    }
+
+    @Test func aHugeCaplenWarnsInsteadOfAllocating() throws {
+        var bytes = Array(Self.good.prefix(24))
+        bytes += [0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F] + [UInt8](repeating: 0, count: 64)
+        guard case .success(let s) = try read(bytes) else { Issue.record("refused"); return }
+        #expect(s.frames == 0)
+        #expect(!s.warnings.isEmpty)
+    }
+
+    @Test func zeroLengthRecordsAreFrames() throws {
+        var bytes = Array(Self.good.prefix(24))
+        for _ in 0..<3 { bytes += [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }
+        guard case .success(let s) = try read(bytes) else { Issue.record("refused"); return }
+        #expect(s.frames == 3)
+        #expect(s.truncatedFrames == 3)
+    }
+
+    /// Every prefix of every sample capture: warnings or clear errors, never a crash.
+    @Test func everyPrefixOfEverySampleIsSafe() throws {
+        for name in Wire.captures {
+            let bytes = [UInt8](FileManager.default.contents(atPath: Wire.path(name))!)
+            for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 40)) {
+                _ = try read(Array(bytes.prefix(cut)))
+            }
+        }
+    }
+}
+
+@Suite struct DecoderTests {
+    @Test func randomBytesNeverTrap() {
+        var rng = SystemRandomNumberGenerator()
+        var table = SightingTable()
+        for i in 0..<20_000 {
+            let n = Int.random(in: 0..<200, using: &rng)
+            var bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            if n > 14 && i % 2 == 0 { bytes[12] = [0x08, 0x81, 0x86, 0x88, 0x91].randomElement(using: &rng)!; bytes[13] = [0x00, 0x06, 0xDD, 0xA8].randomElement(using: &rng)! }
+            bytes.withUnsafeBytes { b in
+                for link in [LinkType.ethernet, .linuxCooked, .linuxCooked2] {
+                    _ = FrameDecoder.decode(b, link: link, time: 0, ref: FrameRef(file: 0, frame: Int64(i)), into: &table)
+                }
+            }
+        }
+    }
+
+    @Test func dhcpOptionsAreRead() {
+        let client = FrameBuilder.mac("02-1D-D8-00-01-01")
+        let wire = FrameBuilder.snapshot([
+            FrameBuilder.dhcp(client: client, op: 1, type: 3, requested: "10.0.0.7", hostName: "web07", vlans: [20]),
+            FrameBuilder.dhcp(client: client, op: 2, type: 5, yiaddr: "10.0.0.7", vlans: [20]),
+        ])
+        let s = wire.table.stations.first { $0.mac.value == client }
+        #expect(s?.dhcpHostName == "web07")
+        #expect(s?.dhcpRequestedIP?.description == "10.0.0.7")
+        #expect(s?.dhcpClientId == "01:02:1d:d8:00:01:01")
+        #expect(wire.table.claims.map { "\($0.mac) \($0.scope.label) \($0.ip)" } == ["02-1D-D8-00-01-01 VLAN 20 10.0.0.7"])
+    }
+
+    @Test func ipv6TextFollowsRFC5952() {
+        #expect(IPAddress(parsing: "2001:db8:0:0:0:0:0:1")?.description == "2001:db8::1")
+        #expect(IPAddress(parsing: "fe80::1:0:0:1")?.description == "fe80::1:0:0:1")
+        #expect(IPAddress(parsing: "::")?.description == "::")
+        #expect(IPAddress(parsing: "10.0.0.256") == nil)
+    }
+}
