@@ -21,7 +21,7 @@ public enum CaptureReader {
             throw IngestError(file: path, message: "is not a readable pcap or pcapng capture: \(String(cString: errbuf))")
         }
         let handle = PcapHandle(raw)
-        return drain(handle, source: path, fileIndex: fileIndex, nanosecond: true, stopAt: nil, into: &table)
+        return PipelinedReader.drain(handle, source: path, fileIndex: fileIndex, into: &table)
     }
 
     /// Captures from a live interface for `duration` seconds, with an optional BPF filter.
@@ -69,23 +69,26 @@ public enum CaptureReader {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         var frame: Int64 = 0
+        var bytesRead = 0, skippedRawIP = 0, truncated = 0
+        var firstTime = Int64.max, lastTime = Int64.min
+        let scale: Int64 = nanosecond ? 1 : 1000
         while true {
             let rc = pcap_next_ex(p, &header, &data)
             if rc == 1, let header, let data {
                 frame += 1
                 let h = header.pointee
-                let fraction = Int64(h.ts.tv_usec) * (nanosecond ? 1 : 1000)
-                let time = Int64(h.ts.tv_sec) * 1_000_000_000 + fraction
-                let bytes = UnsafeRawBufferPointer(start: data, count: Int(h.caplen))
-                summary.bytes += Int(h.caplen)
-                switch FrameDecoder.decode(bytes, link: link, time: time, ref: FrameRef(file: fileIndex, frame: frame), into: &table) {
+                let time = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec) * scale
+                let caplen = Int(h.caplen)
+                bytesRead += caplen
+                switch FrameDecoder.decode(UnsafeRawBufferPointer(start: data, count: caplen), link: link, time: time,
+                                           ref: FrameRef(file: fileIndex, frame: frame), into: &table) {
                 case .decoded: break
-                case .skippedRawIP: summary.skippedRawIP += 1
-                case .truncated: summary.truncatedFrames += 1
+                case .skippedRawIP: skippedRawIP += 1
+                case .truncated: truncated += 1
                 case .unsupportedLink: break
                 }
-                summary.firstTime = summary.firstTime.map { min($0, time) } ?? time
-                summary.lastTime = summary.lastTime.map { max($0, time) } ?? time
+                if time < firstTime { firstTime = time }
+                if time > lastTime { lastTime = time }
             } else if rc == 0 {
                 // Live capture timeout: nothing arrived in 100 ms.
             } else if rc == -2 {
@@ -98,6 +101,10 @@ public enum CaptureReader {
             if let stopAt, Date() >= stopAt { break }
         }
         summary.frames = frame
+        summary.bytes = bytesRead
+        summary.skippedRawIP = skippedRawIP
+        summary.truncatedFrames = truncated
+        if frame > 0 { (summary.firstTime, summary.lastTime) = (firstTime, lastTime) }
         if summary.skippedRawIP > 0 {
             summary.warnings.append(InputWarning(source: source, message: "\(summary.skippedRawIP) raw-IP frames carry no MAC addresses and were skipped"))
         }

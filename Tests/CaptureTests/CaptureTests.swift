@@ -188,3 +188,14 @@ enum Wire {
         #expect(IPAddress(parsing: "10.0.0.256") == nil)
     }
 }
+
+@Suite struct TimestampTests {
+    @Test(arguments: [Int64(0), 951_782_400, 1_795_000_000, 4_102_444_799, -86_401])
+    func wireTimestampsAgreeWithFoundation(_ seconds: Int64) {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        f.timeZone = TimeZone(identifier: "UTC")
+        let expected = String(f.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))).dropLast()) + ".000123Z"
+        #expect(wireTimestamp(seconds * 1_000_000_000 + 123_000) == expected)
+    }
+}

@@ -104,18 +104,25 @@ public struct SightingTable: Sendable {
     struct PairKey: Hashable { var a: UInt64; var b: UInt64; var scope: WireScope }
     struct IPScope: Hashable { var ip: IPAddress; var scope: WireScope }
 
-    private var stationIndex: [StationKey: Int] = [:]
+    private var stationIndex = FlatIndex<Key2>()
+    /// The station of the previous frame: frames come in bursts from one sender, and a hit skips the hash.
+    private var lastStationKey = Key2(a: .max, b: .max)
+    private var lastStation = 0
     public private(set) var stations: [Station] = []
-    private var claimIndex: [ClaimKey: Int] = [:]
+    private var claimIndex = FlatIndex<Key4>()
     public private(set) var claims: [IPClaim] = []
     private var mismatchIndex: [PairKey: Int] = [:]
     public private(set) var mismatches: [EthernetMismatch] = []
     /// Per IP and scope: the MAC that claimed it last and how many times the claimant changed
     /// (arpwatch: one change is "changed ethernet address", a change back is a "flip flop").
-    private var claimChanges: [IPScope: (last: UInt64, changes: Int)] = [:]
+    private var claimantIndex = FlatIndex<Key4>()
+    private var claimants: [(last: UInt64, changes: Int)] = []
+    private var claimantLookup: [IPScope: Int] = [:]
 
     /// How many times the MAC claiming `ip` in `scope` changed (0: one claimant throughout).
-    public func claimantChanges(_ ip: IPAddress, _ scope: WireScope) -> Int { claimChanges[IPScope(ip: ip, scope: scope)]?.changes ?? 0 }
+    public func claimantChanges(_ ip: IPAddress, _ scope: WireScope) -> Int {
+        claimantLookup[IPScope(ip: ip, scope: scope)].map { claimants[$0].changes } ?? 0
+    }
 
     public init() {}
 
@@ -123,17 +130,21 @@ public struct SightingTable: Sendable {
     @discardableResult
     mutating func see(_ mac: UInt64, _ scope: WireScope, role: StationRoles, time: Int64, ref: FrameRef,
                       provider: IPAddress? = nil) -> Int {
-        let key = StationKey(mac: mac, scope: scope)
-        let i: Int
-        if let existing = stationIndex[key] {
-            i = existing
-            stations[i].frames += role == .source ? 1 : 0
-            stations[i].roles.insert(role)
-            if time < stations[i].firstSeen { stations[i].firstSeen = time }
-            if time > stations[i].lastSeen { stations[i].lastSeen = time }
+        let key = Key2(a: mac, b: scope.packed)
+        let i: Int, isNew: Bool
+        if key == lastStationKey {
+            (i, isNew) = (lastStation, false)
         } else {
-            i = stations.count
-            stationIndex[key] = i
+            let next = Int32(stations.count)
+            let found = stationIndex.findOrInsert(key) { next }
+            (i, isNew) = (Int(found.value), found.isNew)
+            (lastStationKey, lastStation) = (key, i)
+        }
+        if !isNew {
+            if role == .source { stations[i].frames += 1 }
+            if !stations[i].roles.contains(role) { stations[i].roles.insert(role) }
+            if time > stations[i].lastSeen { stations[i].lastSeen = time } else if time < stations[i].firstSeen { stations[i].firstSeen = time }
+        } else {
             stations.append(Station(mac: MACAddress(value: mac) ?? .placeholder, scope: scope, roles: role, frames: role == .source ? 1 : 0,
                                     firstSeen: time, lastSeen: time, firstFrame: ref, providers: []))
         }
@@ -152,19 +163,22 @@ public struct SightingTable: Sendable {
     }
 
     mutating func claim(_ ip: IPAddress, by mac: UInt64, _ scope: WireScope, time: Int64, ref: FrameRef) {
-        let key = ClaimKey(ip: ip, scope: scope, mac: mac)
-        if let i = claimIndex[key] {
+        let next = Int32(claims.count)
+        let (slot, isNew) = claimIndex.findOrInsert(Key4(a: mac | ip.familyBit, b: scope.packed, c: ip.high, d: ip.low)) { next }
+        if isNew {
+            claims.append(IPClaim(ip: ip, scope: scope, mac: MACAddress(value: mac) ?? .placeholder, firstSeen: time, lastSeen: time, frames: 1, firstFrame: ref))
+        } else {
+            let i = Int(slot)
             claims[i].frames += 1
             claims[i].lastSeen = max(claims[i].lastSeen, time)
-        } else {
-            claimIndex[key] = claims.count
-            claims.append(IPClaim(ip: ip, scope: scope, mac: MACAddress(value: mac) ?? .placeholder, firstSeen: time, lastSeen: time, frames: 1, firstFrame: ref))
         }
-        let scoped = IPScope(ip: ip, scope: scope)
-        if let previous = claimChanges[scoped] {
-            if previous.last != mac { claimChanges[scoped] = (mac, previous.changes + 1) }
-        } else {
-            claimChanges[scoped] = (mac, 0)
+        let nextClaimant = Int32(claimants.count)
+        let (c, newClaimant) = claimantIndex.findOrInsert(Key4(a: ip.familyBit, b: scope.packed, c: ip.high, d: ip.low)) { nextClaimant }
+        if newClaimant {
+            claimants.append((mac, 0))
+            claimantLookup[IPScope(ip: ip, scope: scope)] = Int(c)
+        } else if claimants[Int(c)].last != mac {
+            claimants[Int(c)] = (mac, claimants[Int(c)].changes + 1)
         }
     }
 

@@ -53,14 +53,23 @@ public enum CaptureMagic {
     }
 }
 
-/// Nanoseconds since the epoch as RFC 3339 with microseconds, UTC.
+/// Nanoseconds since the epoch as RFC 3339 with microseconds, UTC (`2026-11-25T15:06:28.252363Z`).
+/// Computed arithmetically (days → civil date), so formatting a million stations costs nothing.
 public func wireTimestamp(_ nanoseconds: Int64) -> String {
-    let seconds = nanoseconds / 1_000_000_000
-    let micros = (nanoseconds % 1_000_000_000) / 1000
-    let date = Date(timeIntervalSince1970: TimeInterval(seconds))
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime]
-    f.timeZone = TimeZone(identifier: "UTC")
-    let base = f.string(from: date)
-    return String(base.dropLast()) + "." + String(micros).leftPadded(to: 6) + "Z"
+    let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
+    let micros = (nanoseconds - seconds * 1_000_000_000) / 1000
+    var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+    let secondOfDay = seconds - days * 86_400
+    // Howard Hinnant's civil_from_days.
+    days += 719_468
+    let era = (days >= 0 ? days : days - 146_096) / 146_097
+    let dayOfEra = days - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let mp = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    func two(_ v: Int64) -> String { String(v).leftPadded(to: 2) }
+    return "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(String(micros).leftPadded(to: 6))Z"
 }
