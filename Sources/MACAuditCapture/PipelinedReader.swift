@@ -1,4 +1,5 @@
 import CPcap
+import Dispatch
 import Foundation
 import MACAudit
 
@@ -62,9 +63,9 @@ enum PipelinedReader {
             return summary
         }
         let channel = Channel()
-        let reader = Thread { read(pcap, into: channel) }
-        reader.stackSize = 1 << 20
-        reader.start()
+        let done = DispatchGroup()
+        DispatchQueue.global().async(group: done) { read(pcap, into: channel) }
+        defer { done.wait() }  // the reader has let go of the pcap_t before it is closed
 
         var frame: Int64 = 0
         var skippedRawIP = 0, truncated = 0

@@ -108,7 +108,27 @@ public struct SightingTable: Sendable {
     /// The station of the previous frame: frames come in bursts from one sender, and a hit skips the hash.
     private var lastStationKey = Key2(a: .max, b: .max)
     private var lastStation = 0
-    public private(set) var stations: [Station] = []
+    /// Cold data (MAC, scope, providers, DHCP options) per station…
+    private var stationRecords: [Station] = []
+    /// …and the counters every frame updates, kept apart in 24 bytes so that a frame touches one
+    /// small record instead of a whole station.
+    private var counters: [StationCounters] = []
+
+    struct StationCounters {
+        var frames: Int32
+        var roles: StationRoles
+        var firstSeen: Int64
+        var lastSeen: Int64
+    }
+
+    /// Every station, with its counters.
+    public var stations: [Station] {
+        zip(stationRecords, counters).map { record, c in
+            var s = record
+            (s.frames, s.roles, s.firstSeen, s.lastSeen) = (Int(c.frames), c.roles, c.firstSeen, c.lastSeen)
+            return s
+        }
+    }
     private var claimIndex = FlatIndex<Key4>()
     public private(set) var claims: [IPClaim] = []
     private var mismatchIndex: [PairKey: Int] = [:]
@@ -135,17 +155,20 @@ public struct SightingTable: Sendable {
         if key == lastStationKey {
             (i, isNew) = (lastStation, false)
         } else {
-            let next = Int32(stations.count)
+            let next = Int32(counters.count)
             let found = stationIndex.findOrInsert(key) { next }
             (i, isNew) = (Int(found.value), found.isNew)
             (lastStationKey, lastStation) = (key, i)
         }
         if !isNew {
-            if role == .source { stations[i].frames += 1 }
-            if !stations[i].roles.contains(role) { stations[i].roles.insert(role) }
-            if time > stations[i].lastSeen { stations[i].lastSeen = time } else if time < stations[i].firstSeen { stations[i].firstSeen = time }
+            counters.withUnsafeMutableBufferPointer { c in
+                if role == .source { c[i].frames += 1 }
+                c[i].roles.formUnion(role)
+                if time > c[i].lastSeen { c[i].lastSeen = time } else if time < c[i].firstSeen { c[i].firstSeen = time }
+            }
         } else {
-            stations.append(Station(mac: MACAddress(value: mac) ?? .placeholder, scope: scope, roles: role, frames: role == .source ? 1 : 0,
+            counters.append(StationCounters(frames: role == .source ? 1 : 0, roles: role, firstSeen: time, lastSeen: time))
+            stationRecords.append(Station(mac: MACAddress(value: mac) ?? .placeholder, scope: scope, roles: role, frames: role == .source ? 1 : 0,
                                     firstSeen: time, lastSeen: time, firstFrame: ref, providers: []))
         }
         if let provider { noteProvider(i, provider, time, ref) }
@@ -153,12 +176,12 @@ public struct SightingTable: Sendable {
     }
 
     private mutating func noteProvider(_ i: Int, _ address: IPAddress, _ time: Int64, _ ref: FrameRef) {
-        if let j = stations[i].providers.firstIndex(where: { $0.address == address }) {
-            stations[i].providers[j].frames += 1
-            stations[i].providers[j].lastSeen = max(stations[i].providers[j].lastSeen, time)
-            stations[i].providers[j].firstSeen = min(stations[i].providers[j].firstSeen, time)
+        if let j = stationRecords[i].providers.firstIndex(where: { $0.address == address }) {
+            stationRecords[i].providers[j].frames += 1
+            stationRecords[i].providers[j].lastSeen = max(stationRecords[i].providers[j].lastSeen, time)
+            stationRecords[i].providers[j].firstSeen = min(stationRecords[i].providers[j].firstSeen, time)
         } else {
-            stations[i].providers.append(ProviderSighting(address: address, firstSeen: time, lastSeen: time, frames: 1, firstFrame: ref))
+            stationRecords[i].providers.append(ProviderSighting(address: address, firstSeen: time, lastSeen: time, frames: 1, firstFrame: ref))
         }
     }
 
@@ -194,8 +217,8 @@ public struct SightingTable: Sendable {
     }
 
     mutating func dhcp(_ i: Int, hostName: String?, clientId: String?, requested: IPAddress?) {
-        if let hostName { stations[i].dhcpHostName = hostName }
-        if let clientId { stations[i].dhcpClientId = clientId }
-        if let requested { stations[i].dhcpRequestedIP = requested }
+        if let hostName { stationRecords[i].dhcpHostName = hostName }
+        if let clientId { stationRecords[i].dhcpClientId = clientId }
+        if let requested { stationRecords[i].dhcpRequestedIP = requested }
     }
 }
