@@ -151,3 +151,33 @@ enum CLI {
         for id in ids { #expect(readme.contains("`\(id)`"), "README does not list \(id)") }
     }
 }
+
+@Suite struct CaptureCLITests {
+    @Test func captureAloneWritesTheCaptureSchemaWithStations() throws {
+        let r = try CLI.run(["capture", "Captures/wire/vxlan-duplicate.pcap", "--format", "json"])
+        #expect(r.status == 1)  // wire-duplicate is an error
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["schema"] as? String == "macaudit.capture/1")
+        let stations = try #require(object["stations"] as? [[String: Any]])
+        let tenant = try #require(stations.first { $0["mac"] as? String == "02-1D-D8-00-77-01" })
+        #expect(tenant["vni"] as? Int == 5001)
+        #expect(tenant["vlan"] is NSNull)
+        #expect(Set(tenant["providers"] as? [String] ?? []) == ["10.10.0.1", "10.10.0.2"])
+        #expect((object["findings"] as? [[String: Any]])?.contains { $0["check"] as? String == "wire-duplicate" } == true)
+    }
+
+    @Test func auditJudgesTheWireAgainstTheInventory() throws {
+        let r = try CLI.run(["audit", "Captures/sample-cluster", "Captures/wire/vlan-nvgre-nlb.pcap", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let findings = try #require(object["findings"] as? [[String: Any]])
+        #expect(findings.contains { $0["check"] as? String == "wire-unknown-mac" && $0["mac"] as? String == "02-1D-D8-00-60-01" && $0["severity"] as? String == "warning" })
+        #expect((object["unseen"] as? [[String: Any]])?.isEmpty == false)
+        #expect((object["inputs"] as? [[String: Any]])?.contains { $0["kind"] as? String == "capture" } == true)
+    }
+
+    @Test func aFileThatIsNotACaptureIsRefused() throws {
+        let r = try CLI.run(["capture", "Captures/sample-cluster/vmhosts.json"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("is not a pcap or pcapng capture"))
+    }
+}
