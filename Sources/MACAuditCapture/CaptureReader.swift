@@ -50,13 +50,16 @@ public enum CaptureReader {
                 throw IngestError(file: interface, message: "the filter cannot be set: \(String(cString: pcap_geterr(raw)))")
             }
         }
+        // Non-blocking, so that a quiet interface cannot hold the capture past its duration.
+        _ = pcap_setnonblock(raw, 1, &errbuf)
         let nanosecond = pcap_get_tstamp_precision(raw) == Int32(PCAP_TSTAMP_PRECISION_NANO)
         let end = Date().addingTimeInterval(duration)
         return drain(handle, source: interface, fileIndex: fileIndex, nanosecond: nanosecond, stopAt: end, into: &table)
     }
 
-    /// The `pcap_next_ex` loop. The packet buffer is valid only until the next call, so each frame
-    /// is decoded in place; `caplen` (what was captured), not `len`, bounds the bytes.
+    /// The single-threaded `pcap_next_ex` loop of a live capture (files use ``PipelinedReader``).
+    /// The packet buffer is valid only until the next call, so each frame is decoded in place;
+    /// `caplen` (what was captured), not `len`, bounds the bytes.
     static func drain(_ handle: borrowing PcapHandle, source: String, fileIndex: Int32, nanosecond: Bool, stopAt: Date?,
                       into table: inout SightingTable) -> CaptureSummary {
         let p = handle.pointer
@@ -69,8 +72,7 @@ public enum CaptureReader {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         var frame: Int64 = 0
-        var bytesRead = 0, skippedRawIP = 0, truncated = 0
-        var firstTime = Int64.max, lastTime = Int64.min
+        var error: String?
         let scale: Int64 = nanosecond ? 1 : 1000
         while true {
             let rc = pcap_next_ex(p, &header, &data)
@@ -78,39 +80,27 @@ public enum CaptureReader {
                 frame += 1
                 let h = header.pointee
                 let time = Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec) * scale
-                let caplen = Int(h.caplen)
-                bytesRead += caplen
-                switch FrameDecoder.decode(UnsafeRawBufferPointer(start: data, count: caplen), link: link, time: time,
+                summary.bytes += Int(h.caplen)
+                switch FrameDecoder.decode(UnsafeRawBufferPointer(start: data, count: Int(h.caplen)), link: link, time: time,
                                            ref: FrameRef(file: fileIndex, frame: frame), into: &table) {
-                case .decoded: break
-                case .skippedRawIP: skippedRawIP += 1
-                case .truncated: truncated += 1
-                case .unsupportedLink: break
+                case .decoded, .unsupportedLink: break
+                case .skippedRawIP: summary.skippedRawIP += 1
+                case .truncated: summary.truncatedFrames += 1
                 }
-                if time < firstTime { firstTime = time }
-                if time > lastTime { lastTime = time }
-            } else if rc == 0 {
-                // Live capture timeout: nothing arrived in 100 ms.
+                summary.firstTime = min(summary.firstTime ?? time, time)
+                summary.lastTime = max(summary.lastTime ?? time, time)
             } else if rc == -2 {
                 break
+            } else if rc == 0 {
+                usleep(5_000)  // nothing waiting on a live interface
             } else {
-                let message = String(cString: pcap_geterr(p))
-                summary.warnings.append(InputWarning(source: source, message: "frame \(frame + 1): \(message); read \(frame) frames before it"))
+                error = String(cString: pcap_geterr(p))
                 break
             }
             if let stopAt, Date() >= stopAt { break }
         }
         summary.frames = frame
-        summary.bytes = bytesRead
-        summary.skippedRawIP = skippedRawIP
-        summary.truncatedFrames = truncated
-        if frame > 0 { (summary.firstTime, summary.lastTime) = (firstTime, lastTime) }
-        if summary.skippedRawIP > 0 {
-            summary.warnings.append(InputWarning(source: source, message: "\(summary.skippedRawIP) raw-IP frames carry no MAC addresses and were skipped"))
-        }
-        if summary.truncatedFrames > 0 {
-            summary.warnings.append(InputWarning(source: source, message: "\(summary.truncatedFrames) frames ended before their headers did (snap length or corruption); what they held was read"))
-        }
+        summary.finish(error: error)
         return summary
     }
 }

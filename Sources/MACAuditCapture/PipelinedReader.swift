@@ -93,15 +93,7 @@ enum PipelinedReader {
         summary.skippedRawIP = skippedRawIP
         summary.truncatedFrames = truncated
         if frame > 0 { (summary.firstTime, summary.lastTime) = (firstTime, lastTime) }
-        if let error = channel.error {
-            summary.warnings.append(InputWarning(source: source, message: "frame \(frame + 1): \(error); read \(frame) frames before it"))
-        }
-        if skippedRawIP > 0 {
-            summary.warnings.append(InputWarning(source: source, message: "\(skippedRawIP) raw-IP frames carry no MAC addresses and were skipped"))
-        }
-        if truncated > 0 {
-            summary.warnings.append(InputWarning(source: source, message: "\(truncated) frames ended before their headers did (snap length or corruption); what they held was read"))
-        }
+        summary.finish(error: channel.error)
         return summary
     }
 

@@ -14,6 +14,20 @@ public struct CaptureSummary: Sendable {
 
     public init(source: String, linkType: Int) { self.source = source; self.linkType = linkType }
 
+    /// Adds the warnings a finished read owes its reader: frames skipped or cut short, and the
+    /// libpcap error that stopped it, if any.
+    public mutating func finish(error: String?) {
+        if let error {
+            warnings.append(InputWarning(source: source, message: "frame \(frames + 1): \(error); read \(frames) frames before it"))
+        }
+        if skippedRawIP > 0 {
+            warnings.append(InputWarning(source: source, message: "\(skippedRawIP) raw-IP frames carry no MAC addresses and were skipped"))
+        }
+        if truncatedFrames > 0 {
+            warnings.append(InputWarning(source: source, message: "\(truncatedFrames) frames ended before their headers did (snap length or corruption); what they held was read"))
+        }
+    }
+
     /// The report's line for this capture: kind `capture`, records = frames.
     public var inputSummary: InputSummary {
         InputSummary(path: source, kind: "capture", records: Int(frames), encoding: "linktype \(linkType)", cluster: "")
