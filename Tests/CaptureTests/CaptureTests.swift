@@ -199,3 +199,24 @@ enum Wire {
         #expect(wireTimestamp(seconds * 1_000_000_000 + 123_000) == expected)
     }
 }
+
+@Suite struct LinkTypeTests {
+    /// Linux cooked v1 (SLL, link type 113): packet type, ARPHRD, address length, address, protocol.
+    @Test func linuxCookedV1CarriesTheSourceAndTheProtocol() {
+        let arp = FrameBuilder.arp(sender: FrameBuilder.mac("02-1D-D8-00-11-01"), senderIP: "10.11.0.1", targetIP: "10.11.0.254")
+        var sll: [UInt8] = [0, 4, 0, 1, 0, 6] + [0x02, 0x1D, 0xD8, 0x00, 0x11, 0x01, 0, 0] + [0x08, 0x06]
+        sll += arp.dropFirst(14)
+        var table = SightingTable()
+        let outcome = sll.withUnsafeBytes { FrameDecoder.decode($0, link: .linuxCooked, time: 1, ref: FrameRef(file: 0, frame: 1), into: &table) }
+        #expect(outcome == .decoded)
+        #expect(table.stations.first?.mac.description == "02-1D-D8-00-11-01")
+        #expect(table.claims.map(\.ip.description) == ["10.11.0.1"])
+    }
+
+    @Test func rawIPIsSkippedAndCounted() {
+        var table = SightingTable()
+        let outcome = [UInt8](repeating: 0x45, count: 40).withUnsafeBytes { FrameDecoder.decode($0, link: .rawIP, time: 1, ref: FrameRef(file: 0, frame: 1), into: &table) }
+        #expect(outcome == .skippedRawIP)
+        #expect(table.stations.isEmpty)
+    }
+}
