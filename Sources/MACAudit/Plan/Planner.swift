@@ -1,0 +1,134 @@
+/// A proposed fix: give one adapter (and its NC interface) a new static MAC.
+public struct Proposal: Sendable, Hashable {
+    public var subject: Subject
+    public var host: String
+    public var vmName: String?
+    public var adapterName: String
+    /// The NC interface to update with the new MAC, when the holder has one.
+    public var interfaceResourceId: String?
+    /// The port profile to repair (set ProfileId to the interface's instance id), when it is stale.
+    public var profileInstanceId: String?
+    public var from: MACField
+    public var to: MACAddress
+    /// The pool the new MAC comes from; nil when the controller's own MAC is adopted.
+    public var pool: String?
+    public var resolves: [String]
+    public var reason: String
+}
+
+/// A finding that needs a new MAC but got none, with why.
+public struct Unplaced: Sendable, Hashable {
+    public var finding: String
+    public var subject: Subject
+    public var reason: String
+}
+
+public struct Plan: Sendable {
+    public var proposals: [Proposal]
+    public var unplaced: [Unplaced]
+}
+
+/// Decides, for every finding that needs a new MAC, which holder keeps its MAC and which moves, and
+/// picks each mover's new static MAC — deterministically (same inputs, same plan).
+///
+/// Who keeps a duplicated MAC, in this order: an adapter whose NC interface is joined by its port
+/// profile and agrees with it; then a static MAC over a dynamic one; then a holder seen on the
+/// wire; then the first reported (file and record order). Everyone else moves.
+///
+/// Where a new MAC comes from, first that applies: a pool defined for the holder's host (the seed
+/// plan's per-host range), one defined for its cluster, its cluster's NC macPool (SDN-managed
+/// holders), a fleet-wide defined pool, an SCVMM pool. Never a Hyper-V host's dynamic range: Hyper-V
+/// would hand the same MAC out again.
+///
+/// A new MAC collides with nothing: no adapter, NC interface or wire station holds it, the pool
+/// database has no assignment or reservation of it (`alsoUsed`), no reserved prefix covers it, its
+/// group bit is clear, and no other proposal of this plan took it. `mac-mismatch` and
+/// `dynamic-mac-on-sdn` adopt the controller's MAC instead of a third one, when nothing else holds it.
+/// Where no pool has room, the finding is listed as unplaced and no MAC is invented.
+public enum Planner {
+    static let movingChecks: Set<String> = [
+        "duplicate-mac", "group-bit", "reserved-prefix", "out-of-pool", "foreign-pool-dynamic", "dynamic-mac-on-sdn", "mac-mismatch",
+    ]
+
+    public static func plan(_ snapshot: Snapshot, findings: [Finding], rules: Rules, alsoUsed: [UInt64] = []) -> Plan {
+        var allocator = Allocator(snapshot: snapshot, rules: rules, alsoUsed: alsoUsed)
+        var moves: [ObjectIdentifier: (holder: Holder, resolves: [String], reasons: [String])] = [:]
+        var order: [ObjectIdentifier] = []
+        var unplaced: [Unplaced] = []
+        let byMAC = Dictionary(grouping: snapshot.holders.filter { $0.mac.address != nil }, by: { $0.mac.address!.value })
+
+        for finding in findings where movingChecks.contains(finding.check) && finding.severity >= .warning && finding.accepted == nil {
+            guard let value = finding.mac.flatMap({ try? MACAddress(parsing: $0) })?.value, let holders = byMAC[value] else { continue }
+            let movers = finding.check == "duplicate-mac" ? Array(keepOrder(holders).dropFirst()) : holders.filter { isSubject($0, of: finding) }
+            for h in movers {
+                guard h.hasAdapter else {
+                    unplaced.append(Unplaced(finding: finding.id, subject: h.subject,
+                                             reason: "an NC interface without an adapter: remove the stale interface rather than re-address it"))
+                    continue
+                }
+                let key = ObjectIdentifier(h)
+                if moves[key] == nil { order.append(key); moves[key] = (h, [], []) }
+                moves[key]!.resolves.append(finding.id)
+                moves[key]!.reasons.append(finding.check)
+            }
+        }
+
+        var proposals: [Proposal] = []
+        for key in order.sorted(by: { moverOrder(moves[$0]!.holder, moves[$1]!.holder) }) {
+            let (h, resolves, reasons) = moves[key]!
+            if let adopted = adoptControllerMAC(h, reasons: reasons, allocator: &allocator) {
+                proposals.append(proposal(h, to: adopted, pool: nil, resolves: resolves, reason: "align with the Network Controller"))
+                continue
+            }
+            switch allocator.allocate(for: h) {
+            case .success(let (mac, pool)):
+                proposals.append(proposal(h, to: mac, pool: pool, resolves: resolves, reason: reasons.sorted().joined(separator: ", ")))
+            case .failure(let reason):
+                unplaced += resolves.map { Unplaced(finding: $0, subject: h.subject, reason: reason.message) }
+            }
+        }
+        return Plan(proposals: proposals, unplaced: unplaced.sorted { ($0.finding, $0.subject) < ($1.finding, $1.subject) })
+    }
+
+    /// Holders in the order in which they keep a shared MAC (the first keeps it).
+    static func keepOrder(_ holders: [Holder]) -> [Holder] {
+        func rank(_ h: Holder) -> Int {
+            if h.link == .portProfile, h.adapterMAC == h.interfaceMAC { return 0 }
+            if h.isControllerManaged { return 1 }
+            if h.dynamicMAC != true { return 2 }
+            return 3
+        }
+        return holders.sorted { a, b in
+            let (ra, rb) = (rank(a), rank(b))
+            if ra != rb { return ra < rb }
+            return moverOrder(a, b)
+        }
+    }
+
+    /// Stable order: the first reported (file, record) first.
+    static func moverOrder(_ a: Holder, _ b: Holder) -> Bool {
+        let sa = (a.adapter?.source ?? a.interface?.source)!, sb = (b.adapter?.source ?? b.interface?.source)!
+        return sa != sb ? sa < sb : a.subject < b.subject
+    }
+
+    static func isSubject(_ h: Holder, of finding: Finding) -> Bool {
+        finding.subjects.contains(h.subject)
+    }
+
+    /// For `mac-mismatch` and `dynamic-mac-on-sdn`: the controller's MAC, if nothing else holds it.
+    static func adoptControllerMAC(_ h: Holder, reasons: [String], allocator: inout Allocator) -> MACAddress? {
+        guard reasons.allSatisfy({ $0 == "mac-mismatch" || $0 == "dynamic-mac-on-sdn" }),
+              let nc = h.interfaceMAC?.address, !nc.isGroup else { return nil }
+        let others = allocator.holderCount(nc.value) - (h.mac.address == nc ? 1 : 0)
+        guard others == 0, !allocator.isProposed(nc.value) else { return nil }
+        allocator.propose(nc.value)
+        return nc
+    }
+
+    static func proposal(_ h: Holder, to: MACAddress, pool: String?, resolves: [String], reason: String) -> Proposal {
+        let profileFix = h.profile.flatMap { p in h.interface?.instanceId.flatMap { $0 != p.profileId ? $0 : nil } }
+        return Proposal(subject: h.subject, host: h.host, vmName: h.adapter?.vmName, adapterName: h.adapter?.name ?? "",
+                        interfaceResourceId: h.interface?.resourceId, profileInstanceId: profileFix, from: h.mac, to: to,
+                        pool: pool, resolves: resolves.sorted(), reason: reason)
+    }
+}
