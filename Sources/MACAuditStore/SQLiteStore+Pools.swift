@@ -156,6 +156,46 @@ extension SQLiteStore {
         }
     }
 
+    public func pendingReservations() throws -> [String: MACAddress] {
+        try db.read { db in
+            var out: [String: MACAddress] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT holder, mac FROM reservation WHERE state = 'pending' ORDER BY id") {
+                out[row[0]] = MACAddress(stored: row[1])
+            }
+            return out
+        }
+    }
+
+    public func usedMACs() throws -> [UInt64] {
+        try db.read { db in
+            try Int64.fetchAll(db, sql: "SELECT mac FROM assignment UNION SELECT mac FROM reservation WHERE state = 'pending' ORDER BY 1").map { UInt64($0) }
+        }
+    }
+
+    public func reserve(plan: [(holder: String, mac: MACAddress, pool: String?)], runId: Int64?) throws -> (new: Int, kept: Int) {
+        try immediate { db in
+            var new = 0, kept = 0
+            let now = StoredDate.text(Date())
+            for entry in plan {
+                let m = entry.mac.stored
+                if try Int64.fetchOne(db, sql: "SELECT id FROM reservation WHERE state = 'pending' AND holder = ? AND mac = ?", arguments: [entry.holder, m]) != nil {
+                    kept += 1
+                    continue
+                }
+                for old in try Int64.fetchAll(db, sql: "SELECT mac FROM reservation WHERE state = 'pending' AND holder = ?", arguments: [entry.holder]) {
+                    try db.execute(sql: "UPDATE reservation SET state = 'released' WHERE state = 'pending' AND mac = ?", arguments: [old])
+                    if try !FreeRuns.isUsed(db, mac: old) { try FreeRuns.markFree(db, mac: old, ranges: try FreeRuns.rangesContaining(db, mac: old)) }
+                }
+                let poolId = try entry.pool.flatMap { try Int64.fetchOne(db, sql: "SELECT id FROM pool WHERE name = ?", arguments: [$0]) }
+                try db.execute(sql: "INSERT INTO reservation (mac, poolId, holder, runId, state, createdAt) VALUES (?, ?, ?, ?, 'pending', ?)",
+                               arguments: [m, poolId, entry.holder, runId, now])
+                try FreeRuns.markUsed(db, mac: m, ranges: try FreeRuns.rangesContaining(db, mac: m))
+                new += 1
+            }
+            return (new, kept)
+        }
+    }
+
     /// Releases a pending reservation; the MAC becomes free again unless an assignment holds it.
     public func release(mac: MACAddress) throws -> Bool {
         try immediate { db in

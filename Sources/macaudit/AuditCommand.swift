@@ -45,6 +45,12 @@ extension MacAudit {
         @Flag(name: .customLong("fail-on-new"), help: "With a database: exit 1 only for findings new in this run (at or above --fail-on).")
         var failOnNew = false
 
+        @Flag(help: "Propose new static MACs for the findings that need one (reserved in the database, with --db).")
+        var plan = false
+
+        @Option(help: ArgumentHelp("Write apply-HOST.ps1 and rollback-HOST.ps1 for the plan into this folder (implies --plan).", valueName: "dir"))
+        var scripts: String?
+
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
         enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
@@ -58,7 +64,7 @@ extension MacAudit {
             let report: AuditReport
             do {
                 report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted,
-                                                captureReader: libpcapReader)
+                                                captureReader: libpcapReader, plan: plan || scripts != nil)
             } catch let e as IngestError {
                 fail(e.description)
             } catch let e as StoreError {
@@ -74,7 +80,19 @@ extension MacAudit {
             case .text: text = TextReport.render(report, colour: useColour)
             }
             do { try emit(text, to: output) } catch { fail("\(error)") }
+            if let scripts, let plan = report.plan { writeScripts(plan, report, to: scripts) }
             throw ExitCode(report.exitCode(failOn: failOn, onlyNew: failOnNew))
+        }
+
+        /// Each file through a temporary file and a rename; the folder is created when missing.
+        func writeScripts(_ plan: Plan, _ report: AuditReport, to folder: String) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                for s in PowerShellScripts.render(plan, generatedAt: JSONReport.timestamp(report.generatedAt), runId: report.runId) {
+                    try AtomicFile.write(s.apply, to: (folder as NSString).appendingPathComponent(PowerShellScripts.fileName("apply", s.host)))
+                    try AtomicFile.write(s.rollback, to: (folder as NSString).appendingPathComponent(PowerShellScripts.fileName("rollback", s.host)))
+                }
+            } catch { fail("\(folder): the scripts cannot be written: \(error)") }
         }
 
         var useColour: Bool {

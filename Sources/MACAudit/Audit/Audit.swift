@@ -17,6 +17,9 @@ public struct AuditReport: Sendable {
     public var resolved: [ResolvedFinding] = []
     /// The snapshot's holders, for recording assignments.
     var holders: [Holder] = []
+    public internal(set) var snapshot: Snapshot?
+    /// The reassignment plan, when one was asked for.
+    public var plan: Plan?
     /// What the captures showed, when the audit read any.
     public var wire: WireSnapshot?
     /// Inventory MACs no capture showed: listed, not judged (the VM may be off or quiet).
@@ -65,7 +68,8 @@ public enum Audit {
     /// in use and the findings are recorded, and every finding gets its status (new, persisting or
     /// accepted by the database's or the file's baseline).
     public static func run(paths: [String], cluster: String? = nil, rules: Rules, store: PoolStore?,
-                           baseline: [BaselineEntry], captureReader: CaptureFileReader? = nil, now: Date = Date()) throws -> AuditReport {
+                           baseline: [BaselineEntry], captureReader: CaptureFileReader? = nil, plan: Bool = false,
+                           now: Date = Date()) throws -> AuditReport {
         let clock = PhaseClock()
         let inputSet = try InputSet(paths: paths, clusterOverride: cluster)
         var (inventory, inputs, warnings) = try inputSet.read()
@@ -88,6 +92,7 @@ public enum Audit {
             clock.lap("record")
         }
         report.accept(baseline.filter { $0.isActive(at: now) })
+        if plan { try makePlan(&report, rules: extra, store: store) }
         return report
     }
 
@@ -95,6 +100,19 @@ public enum Audit {
     public static func run(inventory: Inventory, inputs: [InputSummary] = [], warnings: [InputWarning] = [],
                            rules: Rules, now: Date = Date(), wire: WireSnapshot? = nil) -> AuditReport {
         run(inventory: inventory, inputs: inputs, warnings: warnings, rules: rules, now: now, clock: PhaseClock(), wire: wire)
+    }
+
+    /// Plans the fixes of the report's findings; with a database, against its assignments and
+    /// reservations, reusing a holder's pending reservation, and reserving the plan in one transaction.
+    static func makePlan(_ report: inout AuditReport, rules: Rules, store: PoolStore?) throws {
+        guard let snapshot = report.snapshot else { return }
+        let used = try store?.usedMACs() ?? []
+        let pending = try store?.pendingReservations() ?? [:]
+        let plan = Planner.plan(snapshot, findings: report.findings, rules: rules, alsoUsed: used, pending: pending)
+        if let store, !plan.proposals.isEmpty {
+            _ = try store.reserve(plan: plan.proposals.map { ($0.holderKey, $0.to, $0.pool) }, runId: report.runId)
+        }
+        report.plan = plan
     }
 
     /// Reads every capture, in path order, into one sighting table.
@@ -115,7 +133,8 @@ public enum Audit {
         let findings = CheckRegistry.run(snapshot, rules: rules)
         clock.lap("checks")
         return AuditReport(generatedAt: now, inputs: inputs, warnings: warnings, findings: findings,
-                           holderCount: snapshot.holders.count, poolCount: snapshot.pools.count, holders: snapshot.holders, wire: wire)
+                           holderCount: snapshot.holders.count, poolCount: snapshot.pools.count, holders: snapshot.holders,
+                           snapshot: snapshot, wire: wire)
     }
 }
 

@@ -30,11 +30,17 @@ struct Allocator {
         for v in all { counts[v, default: 0] += 1 }
         holderCounts = counts
         if let wire = snapshot.wire { all += wire.table.stations.map(\.mac.value) }
-        all += alsoUsed
         all.sort()
+        // The database's list comes sorted (it can be millions): merge instead of sorting it again.
+        let database = zip(alsoUsed, alsoUsed.dropFirst()).allSatisfy { $0 <= $1 } ? alsoUsed : alsoUsed.sorted()
         var unique: [UInt64] = []
-        unique.reserveCapacity(all.count)
-        for v in all where unique.last != v { unique.append(v) }
+        unique.reserveCapacity(all.count + database.count)
+        var i = 0, j = 0
+        while i < all.count || j < database.count {
+            let v: UInt64
+            if j == database.count || (i < all.count && all[i] <= database[j]) { v = all[i]; i += 1 } else { v = database[j]; j += 1 }
+            if unique.last != v { unique.append(v) }
+        }
         used = unique
         pools = snapshot.pools
         // Entries the admin rates as info (the SLAP reserved quadrant, NLB) do not stop allocation:

@@ -1,5 +1,7 @@
 /// A proposed fix: give one adapter (and its NC interface) a new static MAC.
 public struct Proposal: Sendable, Hashable {
+    /// Who the MAC is reserved for in the pool database (the adapter's Id).
+    public var holderKey: String
     public var subject: Subject
     public var host: String
     public var vmName: String?
@@ -50,34 +52,53 @@ public enum Planner {
         "duplicate-mac", "group-bit", "reserved-prefix", "out-of-pool", "foreign-pool-dynamic", "dynamic-mac-on-sdn", "mac-mismatch",
     ]
 
-    public static func plan(_ snapshot: Snapshot, findings: [Finding], rules: Rules, alsoUsed: [UInt64] = []) -> Plan {
+    /// - Parameters:
+    ///   - alsoUsed: MACs the pool database knows as assigned or reserved.
+    ///   - pending: MACs reserved by an earlier plan that is still pending, by holder key
+    ///     (``holderKey(_:)``): a holder that still needs a move gets the same MAC again.
+    public static func plan(_ snapshot: Snapshot, findings: [Finding], rules: Rules, alsoUsed: [UInt64] = [],
+                            pending: [String: MACAddress] = [:]) -> Plan {
         var allocator = Allocator(snapshot: snapshot, rules: rules, alsoUsed: alsoUsed)
         var moves: [ObjectIdentifier: (holder: Holder, resolves: [String], reasons: [String])] = [:]
         var order: [ObjectIdentifier] = []
         var unplaced: [Unplaced] = []
         let byMAC = Dictionary(grouping: snapshot.holders.filter { $0.mac.address != nil }, by: { $0.mac.address!.value })
+        let bySubject = Dictionary(snapshot.holders.map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
 
         for finding in findings where movingChecks.contains(finding.check) && finding.severity >= .warning && finding.accepted == nil {
             guard let value = finding.mac.flatMap({ try? MACAddress(parsing: $0) })?.value, let holders = byMAC[value] else { continue }
-            let movers = finding.check == "duplicate-mac" ? Array(keepOrder(holders).dropFirst()) : holders.filter { isSubject($0, of: finding) }
+            let findingId = finding.id
+            let movers = finding.check == "duplicate-mac" ? Array(keepOrder(holders).dropFirst())
+                : finding.subjects.compactMap { bySubject[$0] }.filter { $0.mac.address?.value == value }
             for h in movers {
                 guard h.hasAdapter else {
-                    unplaced.append(Unplaced(finding: finding.id, subject: h.subject,
+                    unplaced.append(Unplaced(finding: findingId, subject: h.subject,
                                              reason: "an NC interface without an adapter: remove the stale interface rather than re-address it"))
+                    continue
+                }
+                guard !h.isManagementOS else {
+                    unplaced.append(Unplaced(finding: findingId, subject: h.subject,
+                                             reason: "a host vNIC (Network ATC gives converged vNICs the physical NIC's MAC): change it by hand with Set-VMNetworkAdapter -ManagementOS"))
                     continue
                 }
                 let key = ObjectIdentifier(h)
                 if moves[key] == nil { order.append(key); moves[key] = (h, [], []) }
-                moves[key]!.resolves.append(finding.id)
+                moves[key]!.resolves.append(findingId)
                 moves[key]!.reasons.append(finding.check)
             }
         }
 
         var proposals: [Proposal] = []
-        for key in order.sorted(by: { moverOrder(moves[$0]!.holder, moves[$1]!.holder) }) {
+        let sources = Dictionary(uniqueKeysWithValues: order.map { ($0, source(moves[$0]!.holder)) })
+        for key in order.sorted(by: { sources[$0]! < sources[$1]! }) {
             let (h, resolves, reasons) = moves[key]!
             if let adopted = adoptControllerMAC(h, reasons: reasons, allocator: &allocator) {
                 proposals.append(proposal(h, to: adopted, pool: nil, resolves: resolves, reason: "align with the Network Controller"))
+                continue
+            }
+            if let earlier = pending[holderKey(h)], allocator.holderCount(earlier.value) == 0, !allocator.isProposed(earlier.value) {
+                allocator.propose(earlier.value)
+                proposals.append(proposal(h, to: earlier, pool: nil, resolves: resolves, reason: reasons.sorted().joined(separator: ", ") + " (reserved by an earlier plan)"))
                 continue
             }
             switch allocator.allocate(for: h) {
@@ -89,6 +110,9 @@ public enum Planner {
         }
         return Plan(proposals: proposals, unplaced: unplaced.sorted { ($0.finding, $0.subject) < ($1.finding, $1.subject) })
     }
+
+    /// The key a holder's reservations are filed under: its adapter's Id, else its label.
+    public static func holderKey(_ h: Holder) -> String { h.adapter?.id ?? h.subject.label }
 
     /// Holders in the order in which they keep a shared MAC (the first keeps it).
     static func keepOrder(_ holders: [Holder]) -> [Holder] {
@@ -107,12 +131,14 @@ public enum Planner {
 
     /// Stable order: the first reported (file, record) first.
     static func moverOrder(_ a: Holder, _ b: Holder) -> Bool {
-        let sa = (a.adapter?.source ?? a.interface?.source)!, sb = (b.adapter?.source ?? b.interface?.source)!
+        let sa = source(a), sb = source(b)
         return sa != sb ? sa < sb : a.subject < b.subject
     }
 
-    static func isSubject(_ h: Holder, of finding: Finding) -> Bool {
-        finding.subjects.contains(h.subject)
+    /// Where a holder was first reported.
+    static func source(_ h: Holder) -> SourceLocation {
+        if let a = h.adapter { return a.source }
+        return h.interface!.source
     }
 
     /// For `mac-mismatch` and `dynamic-mac-on-sdn`: the controller's MAC, if nothing else holds it.
@@ -127,7 +153,7 @@ public enum Planner {
 
     static func proposal(_ h: Holder, to: MACAddress, pool: String?, resolves: [String], reason: String) -> Proposal {
         let profileFix = h.profile.flatMap { p in h.interface?.instanceId.flatMap { $0 != p.profileId ? $0 : nil } }
-        return Proposal(subject: h.subject, host: h.host, vmName: h.adapter?.vmName, adapterName: h.adapter?.name ?? "",
+        return Proposal(holderKey: holderKey(h), subject: h.subject, host: h.host, vmName: h.adapter?.vmName, adapterName: h.adapter?.name ?? "",
                         interfaceResourceId: h.interface?.resourceId, profileInstanceId: profileFix, from: h.mac, to: to,
                         pool: pool, resolves: resolves.sorted(), reason: reason)
     }

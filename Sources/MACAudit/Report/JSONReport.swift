@@ -22,6 +22,8 @@ public enum JSONReport {
         var resolved: [ResolvedDTO]?
         /// With captures: what the wire showed, and inventory MACs it did not show.
         var stations: [StationDTO]?
+        /// Findings that need a new MAC but got none (no pool, or no room), with why.
+        var unplaced: [UnplacedDTO]?
         var unseen: [Subject]?
     }
 
@@ -105,8 +107,21 @@ public enum JSONReport {
         enum CodingKeys: String, CodingKey { case id, check, severity, mac, message, subjects, evidence, status, firstRun, firstSeen, acceptedReason }
     }
 
-    /// Reassignment proposals; empty until the planner lands.
-    struct ProposalDTO: Encodable {}
+    struct ProposalDTO: Encodable {
+        var subject: Subject
+        var from: String?
+        var to: String
+        var pool: String?
+        var interface: String?
+        var reason: String
+        var resolves: [String]
+    }
+
+    struct UnplacedDTO: Encodable {
+        var finding: String
+        var subject: Subject
+        var reason: String
+    }
 
     public static func render(_ report: AuditReport, captureOnly: Bool = false) throws -> String {
         let document = Document(
@@ -120,7 +135,10 @@ public enum JSONReport {
                            firstRun: $0.history?.firstRunId, firstSeen: $0.history.map { timestamp($0.firstSeen) },
                            acceptedReason: $0.accepted?.reason)
             },
-            proposals: [],
+            proposals: (report.plan?.proposals ?? []).map { p in
+                ProposalDTO(subject: p.subject, from: p.from.address?.description ?? Self.raw(p.from), to: p.to.description, pool: p.pool,
+                            interface: p.interfaceResourceId, reason: p.reason, resolves: p.resolves)
+            },
             warnings: report.warnings,
             run: report.runId,
             resolved: report.runId == nil ? nil : report.resolved.map {
@@ -133,10 +151,19 @@ public enum JSONReport {
                                providers: s.providers.map(\.address.description), evidence: wire.evidence(s.firstFrame), dhcpHostName: s.dhcpHostName)
                 }
             },
+            unplaced: report.plan.map { $0.unplaced.map { UnplacedDTO(finding: $0.finding, subject: $0.subject, reason: $0.reason) } },
             unseen: report.wire == nil || captureOnly ? nil : report.unseen)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+    }
+
+    static func raw(_ field: MACField) -> String? {
+        switch field {
+        case .valid(let m): return m.description
+        case .invalid(let raw, _): return raw
+        case .absent: return nil
+        }
     }
 
     /// RFC 3339 in UTC, whole seconds: `2026-11-25T12:00:00Z`.

@@ -29,6 +29,14 @@ public enum TextReport {
             for r in report.resolved { out += "  \(r.check)  \(r.message)  (open since run \(r.firstRunId))\n      id \(r.fingerprint)\n" }
             out += "\n"
         }
+        if let plan = report.plan {
+            out += paint("PLAN (\(plan.proposals.count) move(s), \(plan.unplaced.count) without room)", .cyan, colour, bold: true) + "\n"
+            for p in plan.proposals {
+                out += "  \(p.subject.label): \(JSONReport.raw(p.from) ?? "none") → \(p.to)\(p.pool.map { " from '\($0)'" } ?? "")  (\(p.reason))\n"
+            }
+            for u in plan.unplaced { out += "  no MAC for \(u.subject.label): \(u.reason)\n" }
+            out += "\n"
+        }
         if let wire = report.wire {
             out += stationTable(wire, colour: colour)
             let unseen = report.unseen

@@ -17,6 +17,13 @@ public protocol PoolStore: AnyObject {
     /// Returns nil when the pool is full. O(log n) in the number of free runs.
     func reserveNext(inPool name: String, holder: String, runId: Int64?) throws -> MACAddress?
     func reservations(holder: String?) throws -> [Reservation]
+    /// Pending reservations by holder, for a plan to reuse.
+    func pendingReservations() throws -> [String: MACAddress]
+    /// Every MAC assigned or reserved, sorted: what a plan must not hand out.
+    func usedMACs() throws -> [UInt64]
+    /// Records a plan's MACs as pending reservations in one transaction. A holder that already has
+    /// this MAC pending keeps its reservation; one whose earlier reservation differs has it released.
+    func reserve(plan: [(holder: String, mac: MACAddress, pool: String?)], runId: Int64?) throws -> (new: Int, kept: Int)
     func release(mac: MACAddress) throws -> Bool
 
     // Audits
