@@ -7,7 +7,7 @@ import Testing
 /// tshark reports for the same frames: ARP senders with an address, DHCP ACKs, neighbour
 /// advertisements with a target link-layer option, and solicitations with a source one.
 /// Runs when tshark is installed (CI installs it; `.ci/setup` too).
-@Suite(.enabled(if: Tshark.path != nil, "tshark is not installed")) struct TsharkComparisonTests {
+@Suite(.enabled(if: Tshark.path != nil, "tshark is not installed"), .serialized) struct TsharkComparisonTests {
     @Test(arguments: Wire.captures)
     func macVLANIPTuplesMatchTshark(_ name: String) throws {
         let ours = try Set(Wire.analyse([name]).0.table.claims.map { "\($0.mac) \($0.scope.vlan.map(String.init) ?? "-") \($0.ip)" })
@@ -47,12 +47,13 @@ enum Tshark {
     }
 
     static func run(_ arguments: [String]) throws -> String {
+        // Through sh so that tshark's stderr goes to /dev/null without sharing a FileHandle
+        // between concurrently running Process objects.
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: path!)
-        p.arguments = arguments
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "exec \"$0\" \"$@\" 2>/dev/null", path!] + arguments
         let out = Pipe()
         p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
