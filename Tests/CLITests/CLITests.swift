@@ -181,3 +181,54 @@ enum CLI {
         #expect(r.stderr.contains("is not a pcap or pcapng capture"))
     }
 }
+
+/// Hostile names go into the remediation scripts only as PowerShell single-quoted literals: a real
+/// PowerShell grammar (tree-sitter-powershell, installed by `.ci/setup`) parses every script and
+/// finds each value inside one whole verbatim string node.
+@Suite(.enabled(if: PowerShellGrammar.available, "python3 with tree_sitter_powershell is not installed"))
+struct ScriptSafetyTests {
+    static let hostile = [
+        "O'Brien", "it\u{2019}s", "\u{2018}quoted\u{2019}", "low\u{201A}high\u{201B}", "$(Remove-Item C:\\ -Recurse)", "`whoami`",
+        "a; Stop-Computer -Force", "line\nbreak", "\"@", "'@", "@'\nhere\n'@", "${env:PATH}", "x' + (Get-Date) + '", "tab\there",
+    ]
+
+    @Test func hostileNamesStayInsideTheirLiterals() throws {
+        let dir = try CLI.temporaryDirectory()
+        var adapters: [[String: Any]] = []
+        for (i, name) in Self.hostile.enumerated() {
+            adapters.append(["ComputerName": "HV-\(name)", "VMName": name, "Name": "nic \(name)", "Id": "Microsoft:\(i)",
+                             "MacAddress": String(format: "00155D0000%02X", i), "DynamicMacAddressEnabled": false, "SwitchName": "S"])
+        }
+        try FileManager.default.createDirectory(atPath: "\(dir)/exports", withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: adapters).write(to: URL(fileURLWithPath: "\(dir)/exports/adapters.json"))
+        try FileManager.default.createDirectory(atPath: "\(dir)/rules", withIntermediateDirectories: true)
+        try Data("version: 1\npools:\n  - name: fleet\n    first: 02-1D-D8-00-00-00\n    last: 02-1D-D8-00-FF-FF\n    scope: fleet\n".utf8)
+            .write(to: URL(fileURLWithPath: "\(dir)/rules/pools.yaml"))
+        let r = try CLI.run(["audit", "\(dir)/exports", "--rules", "\(dir)/rules", "--scripts", "\(dir)/scripts", "--fail-on", "critical"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let scripts = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/scripts")
+        #expect(scripts.count == 2 * Self.hostile.count)
+        let values = Self.hostile + Self.hostile.map { "HV-\($0)" } + Self.hostile.map { "nic \($0)" }
+        try JSONSerialization.data(withJSONObject: values).write(to: URL(fileURLWithPath: "\(dir)/values.json"))
+        let check = try PowerShellGrammar.run([CLI.root.appendingPathComponent("Tests/Scripts/check_ps_literals.py").path, "\(dir)/scripts", "\(dir)/values.json"])
+        #expect(check.status == 0, "\(check.output)")
+        #expect(check.output.contains(" 0 failures"))
+    }
+}
+
+enum PowerShellGrammar {
+    static let available: Bool = (try? run(["-c", "import tree_sitter, tree_sitter_powershell"]).status) == 0
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3"] + arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

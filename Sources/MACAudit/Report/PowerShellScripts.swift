@@ -34,12 +34,16 @@ public enum PowerShellScripts {
         }
     }
 
-    /// A file name for the host: letters, digits, `-`, `_`, `.` kept, anything else `_`.
+    /// A file name for the host: ASCII letters, digits, `-`, `_` kept, anything else `_`; when
+    /// that changed the name, a hash of the real name follows, so that two hosts never share a file.
     public static func fileName(_ kind: String, _ host: String) -> String {
         let safe = String(host.unicodeScalars.map { s -> Character in
-            (s.properties.isAlphabetic && s.isASCII) || ("0"..."9").contains(s) || s == "-" || s == "_" || s == "." ? Character(s) : "_"
+            (s.properties.isAlphabetic && s.isASCII) || ("0"..."9").contains(s) || s == "-" || s == "_" ? Character(s) : "_"
         })
-        return "\(kind)-\(safe.isEmpty ? "host" : safe).ps1"
+        guard safe != host || safe.isEmpty else { return "\(kind)-\(safe).ps1" }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in host.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return "\(kind)-\(safe.prefix(40))-\(String(hash & 0xFFFF_FFFF, radix: 16).leftPadded(to: 8)).ps1"
     }
 
     static func script(_ host: String, _ moves: [Proposal], _ at: String, _ runId: Int64?, rollback: Bool) -> String {
