@@ -22,8 +22,11 @@ extension MacAudit {
         @Option(help: "Name the cluster of every input (instead of the folder names).")
         var cluster: String?
 
-        @Option(help: "Output format: text or json.")
+        @Option(help: "Output format: text, json, csv (a row per finding and subject) or markdown.")
         var format: Format = .text
+
+        @Option(help: ArgumentHelp("Also write Prometheus textfile metrics (for node_exporter) to this file, atomically.", valueName: "file"))
+        var metrics: String?
 
         @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file (atomically) instead of stdout.", valueName: "file"))
         var output: String?
@@ -51,7 +54,7 @@ extension MacAudit {
         @Option(help: ArgumentHelp("Write apply-HOST.ps1 and rollback-HOST.ps1 for the plan into this folder (implies --plan).", valueName: "dir"))
         var scripts: String?
 
-        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, markdown }
         enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
         func run() throws {
@@ -78,7 +81,10 @@ extension MacAudit {
             switch format {
             case .json: text = try JSONReport.render(report)
             case .text: text = TextReport.render(report, colour: useColour)
+            case .csv: text = CSVReport.render(report)
+            case .markdown: text = MarkdownReport.render(report)
             }
+            if let metrics { do { try AtomicFile.write(PrometheusMetrics.render(report), to: metrics) } catch { fail("\(error)") } }
             do { try emit(text, to: output) } catch { fail("\(error)") }
             if let scripts, let plan = report.plan { writeScripts(plan, report, to: scripts) }
             throw ExitCode(report.exitCode(failOn: failOn, onlyNew: failOnNew))

@@ -21,7 +21,7 @@ extension MacAudit {
         @Option(help: "Capture live from this interface instead of files.") var interface: String?
         @Option(help: "Seconds to capture live.") var duration: Double = 10
         @Option(help: "BPF filter for a live capture (e.g. 'arp or icmp6 or udp port 67 or udp port 4789').") var filter: String?
-        @Option(help: "Output format: text or json.") var format: MacAudit.Audit.Format = .text
+        @Option(help: "Output format: text, json, csv or markdown.") var format: MacAudit.Audit.Format = .text
         @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file (atomically).", valueName: "file")) var output: String?
         @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity.") var failOn: Severity = .error
         @OptionGroup var ruleOptions: RuleOptions
@@ -43,8 +43,13 @@ extension MacAudit {
             for warning in report.warnings where format != .text || output != nil {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
             }
-            let text = format == .json ? try JSONReport.render(report, captureOnly: true)
-                : TextReport.render(report, colour: output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+            let text: String
+            switch format {
+            case .json: text = try JSONReport.render(report, captureOnly: true)
+            case .csv: text = CSVReport.render(report)
+            case .markdown: text = MarkdownReport.render(report)
+            case .text: text = TextReport.render(report, colour: output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+            }
             do { try emit(text, to: output) } catch { fail("\(error)") }
             throw ExitCode(report.exitCode(failOn: failOn))
         }

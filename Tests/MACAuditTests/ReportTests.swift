@@ -86,3 +86,44 @@ import Testing
         #expect(throws: AtomicFileError.self) { try AtomicFile.write("x", to: "\(dir)/missing/report.json") }
     }
 }
+
+@Suite struct OtherFormatTests {
+    static func hostileReport() -> AuditReport {
+        let name = "evil, \"vm\"\n=cmd|' /C calc'!A0 <script>"
+        let inventory = Inventory(adapters: [Example.vm(name, "00155D010101"), Example.vm("B", "00155D010101")],
+                                  pools: [Example.hostPool("HV01", "00155D010100", "00155D010103")])
+        return Audit.run(inventory: inventory, rules: Rules(), now: Date(timeIntervalSince1970: 1_795_000_000))
+    }
+
+    @Test func csvHasOneRowPerFindingAndSubjectQuotedPerRFC4180() throws {
+        let csv = CSVReport.render(Self.hostileReport())
+        #expect(csv.hasPrefix("id,check,severity,status,mac,message,"))
+        #expect(csv.hasSuffix("\r\n"))
+        // The duplicate has two subjects: two rows, and the hostile name is one quoted field.
+        #expect(csv.components(separatedBy: "duplicate-mac").count - 1 == 2)
+        #expect(csv.contains("\"evil, \"\"vm\"\"\n=cmd|' /C calc'!A0 <script>\""))
+        #expect(CSVReport.field("=1+1") == "'=1+1")
+        #expect(CSVReport.field("plain") == "plain")
+    }
+
+    @Test func metricsFollowTheTextfileFormat() {
+        let text = PrometheusMetrics.render(Self.hostileReport())
+        #expect(text.contains("macaudit_findings{check=\"duplicate-mac\",severity=\"critical\"} 1"))
+        #expect(text.contains("macaudit_pool_free{pool=\"HV01 dynamic\"} 3"))
+        #expect(text.contains("macaudit_last_run_timestamp_seconds 1795000000"))
+        #expect(PrometheusMetrics.label("a\"b\\c\nd") == "a\\\"b\\\\c\\nd")
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let value = line.split(separator: " ").last.map(String.init) ?? ""
+            #expect(Int(value) != nil, "\(line)")
+            #expect(line.hasPrefix("macaudit_"), "\(line)")
+        }
+    }
+
+    @Test func markdownEscapesWhatCameFromTheInputs() {
+        let md = MarkdownReport.render(Self.hostileReport())
+        #expect(!md.contains("<script>"))
+        #expect(md.contains("&lt;script&gt;"))
+        #expect(md.contains("\\|"))
+        #expect(md.contains("## Pools (nearest exhaustion first)"))
+    }
+}
