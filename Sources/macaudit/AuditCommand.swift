@@ -22,7 +22,7 @@ extension MacAudit {
         @Option(help: "Name the cluster of every input (instead of the folder names).")
         var cluster: String?
 
-        @Option(help: "Output format: text, json, csv (a row per finding and subject) or markdown.")
+        @Option(help: "Output format: text, json, csv (a row per finding and subject), markdown or html (self-contained page).")
         var format: Format = .text
 
         @Option(help: ArgumentHelp("Also write Prometheus textfile metrics (for node_exporter) to this file, atomically.", valueName: "file"))
@@ -54,7 +54,7 @@ extension MacAudit {
         @Option(help: ArgumentHelp("Write apply-HOST.ps1 and rollback-HOST.ps1 for the plan into this folder (implies --plan).", valueName: "dir"))
         var scripts: String?
 
-        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, markdown }
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, markdown, html }
         enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
         func run() throws {
@@ -83,6 +83,7 @@ extension MacAudit {
             case .text: text = TextReport.render(report, colour: useColour)
             case .csv: text = CSVReport.render(report)
             case .markdown: text = MarkdownReport.render(report)
+            case .html: text = HTMLReport.render(report)
             }
             if let metrics { do { try AtomicFile.write(PrometheusMetrics.render(report), to: metrics) } catch { fail("\(error)") } }
             do { try emit(text, to: output) } catch { fail("\(error)") }

@@ -48,6 +48,7 @@ extension MacAudit {
             case .json: text = try JSONReport.render(report, captureOnly: true)
             case .csv: text = CSVReport.render(report)
             case .markdown: text = MarkdownReport.render(report)
+            case .html: text = HTMLReport.render(report)
             case .text: text = TextReport.render(report, colour: output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
             }
             do { try emit(text, to: output) } catch { fail("\(error)") }

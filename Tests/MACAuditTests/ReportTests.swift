@@ -127,3 +127,17 @@ import Testing
         #expect(md.contains("## Pools (nearest exhaustion first)"))
     }
 }
+
+@Suite struct HTMLReportTests {
+    @Test func theHTMLPageIsSelfContainedAndEscapesInputs() {
+        let report = OtherFormatTests.hostileReport()
+        let html = HTMLReport.render(report)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(!html.contains("<script>"))
+        #expect(html.contains("&lt;script&gt;"))
+        #expect(html.contains("evil, &quot;vm&quot;"))
+        // No external assets: nothing is fetched from anywhere.
+        #expect(!html.contains("http://") && !html.contains("https://") && !html.contains(" src=") && !html.contains("<link"))
+        #expect(html.contains("<svg"))
+    }
+}
