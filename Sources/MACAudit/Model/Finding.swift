@@ -54,13 +54,15 @@ public struct Evidence: Hashable, Comparable, Sendable, Codable {
 /// One problem a check found. Its `id` is a fingerprint of what it is about (check, MAC, subjects),
 /// stable across runs, so that history and baselines can follow it from night to night.
 public struct Finding: Hashable, Sendable {
-    public var check: String
+    public let check: String
     public var severity: Severity
     /// The MAC as shown to users: canonical for valid addresses, verbatim for invalid ones.
-    public var mac: String?
+    public let mac: String?
     public var message: String
-    public var subjects: [Subject]
+    public let subjects: [Subject]
     public var evidence: [Evidence]
+    /// Stable fingerprint: FNV-1a 64 over the check id, the MAC and the sorted subjects.
+    public let id: String
     /// Set when the audit ran with a pool database: new or persisting, and since when.
     public var history: FindingHistory?
     /// Set when a baseline (database or file) accepts this finding.
@@ -79,10 +81,10 @@ public struct Finding: Hashable, Sendable {
         self.message = message
         self.subjects = subjects.sorted()
         self.evidence = Array(Set(evidence)).sorted()
+        self.id = Self.fingerprint(check: check, mac: mac, subjects: self.subjects)
     }
 
-    /// Stable fingerprint: FNV-1a 64 over the check id, the MAC and the sorted subjects.
-    public var id: String {
+    static func fingerprint(check: String, mac: String?, subjects: [Subject]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ s: String) {
             for b in s.utf8 { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }

@@ -52,6 +52,18 @@ struct Allocator {
     func isProposed(_ mac: UInt64) -> Bool { proposed.contains(mac) }
     mutating func propose(_ mac: UInt64) { proposed.insert(mac) }
 
+    private var candidateCache: [CandidateKey: [Pool]] = [:]
+    struct CandidateKey: Hashable { var host: String; var cluster: String; var managed: Bool }
+
+    /// ``candidatePools(for:)`` once per host, cluster and SDN management.
+    mutating func cachedCandidates(for h: Holder) -> [Pool] {
+        let key = CandidateKey(host: h.host, cluster: h.cluster, managed: h.isControllerManaged)
+        if let pools = candidateCache[key] { return pools }
+        let pools = candidatePools(for: h)
+        candidateCache[key] = pools
+        return pools
+    }
+
     /// The pools a holder may draw from, best first (see ``Planner``).
     func candidatePools(for h: Holder) -> [Pool] {
         let host = HostName.key(h.host)
@@ -70,7 +82,7 @@ struct Allocator {
     }
 
     mutating func allocate(for h: Holder) -> Result<(MACAddress, String), Failure> {
-        let candidates = candidatePools(for: h)
+        let candidates = cachedCandidates(for: h)
         guard !candidates.isEmpty else {
             return .failure(.noPool("no pool applies to \(h.label): define one for its host or cluster in rules/pools.yaml or the pool database"))
         }

@@ -89,8 +89,8 @@ public enum Planner {
         }
 
         var proposals: [Proposal] = []
-        let sources = Dictionary(uniqueKeysWithValues: order.map { ($0, source(moves[$0]!.holder)) })
-        for key in order.sorted(by: { sources[$0]! < sources[$1]! }) {
+        let sortedKeys = order.map { (source(moves[$0]!.holder), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        for key in sortedKeys {
             let (h, resolves, reasons) = moves[key]!
             if let adopted = adoptControllerMAC(h, reasons: reasons, allocator: &allocator) {
                 proposals.append(proposal(h, to: adopted, pool: nil, resolves: resolves, reason: "align with the Network Controller"))
