@@ -63,18 +63,6 @@ public struct PoolSpec: Sendable, Hashable {
                   kind: pool.kind, ranges: [pool.range])
     }
 
-    /// Why a pool cannot be added as it is (group bit, crossing an OUI); overlap is checked by the store.
-    public var problems: [String] {
-        var out: [String] = []
-        for r in ranges {
-            if r.lower.isGroup || r.upper.isGroup || r.lower.firstOctet != r.upper.firstOctet {
-                out.append("range \(r) has the group (multicast) bit set in part or all of it")
-            } else if !r.staysWithinOneOUI {
-                out.append("range \(r) crosses an OUI boundary (its first three octets change)")
-            }
-        }
-        return out
-    }
 }
 
 public enum PoolAddOutcome: Sendable, Equatable {
