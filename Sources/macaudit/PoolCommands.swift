@@ -21,7 +21,7 @@ extension MacAudit {
         static let configuration = CommandConfiguration(
             commandName: "pool",
             abstract: "Manage the MAC pools of the pool database.",
-            subcommands: [Init.self, Add.self, Import.self, List.self, Show.self, Remove.self, Reserve.self, Release.self])
+            subcommands: [Init.self, Add.self, Import.self, List.self, Show.self, Remove.self, Reserve.self, Release.self, Reservations.self])
 
         struct Init: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Create the pool database (or check an existing one).")
@@ -157,6 +157,22 @@ extension MacAudit {
                     do { mac = try store.reserveNext(inPool: name, holder: holder, runId: nil) } catch let e as StoreError { fail(e.description) }
                     guard let mac else { fail("pool '\(name)' is full") }
                     print(mac)
+                }
+            }
+        }
+
+        struct Reservations: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "List reservations (pending ones are what a plan holds for its moves), oldest first.")
+            @Option(help: "Only this holder's (an adapter Id, as the plan's holder key).") var holder: String?
+            @Flag(help: "Only pending reservations.") var pending = false
+            @OptionGroup var database: DatabaseOptions
+            func run() throws {
+                let rows = try database.open().reservations(holder: holder).filter { !pending || $0.state == .pending }
+                let stamp = ISO8601DateFormatter()
+                for r in rows {
+                    let run = r.runId.map { "run \($0)" } ?? "by hand"
+                    print("\(r.mac)\t\(r.state.rawValue)\t\(r.pool ?? "-")\t\(run)\t\(stamp.string(from: r.createdAt))\t\(r.holder)")
                 }
             }
         }

@@ -45,6 +45,27 @@ func spawn(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
         #expect(diff.stdout.contains("- error  pool-overlap"))
     }
 
+    @Test func aSecondPlanWhileTheFirstIsPendingKeepsTheSameReservations() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        func plannedMoves() throws -> [String] {
+            let run = try CLI.run(["audit", "Captures/sample-cluster", "--plan", "--db", db, "--format", "json"])
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            let proposals = try #require(report["proposals"] as? [[String: Any]])
+            return proposals.map { "\(($0["subject"] as? [String: Any])?["id"] ?? "") -> \($0["to"] ?? "")" }
+        }
+        let first = try plannedMoves()
+        #expect(!first.isEmpty)
+        let reserved = try CLI.run(["pool", "reservations", "--pending", "--db", db]).stdout
+        let rows = reserved.split(separator: "\n")
+        #expect(rows.count == first.count)
+        #expect(rows.allSatisfy { $0.contains("\tpending\t") && $0.contains("\trun 1\t") })
+
+        // The next night, nothing applied yet: the same moves, the same MACs, the same rows.
+        #expect(try plannedMoves() == first)
+        #expect(try CLI.run(["pool", "reservations", "--db", db]).stdout == reserved)
+    }
+
     @Test func anAcceptedFindingNoLongerFailsTheAudit() throws {
         let dir = try CLI.temporaryDirectory()
         let db = "\(dir)/pool.sqlite"

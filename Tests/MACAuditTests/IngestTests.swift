@@ -31,6 +31,19 @@ import Testing
         #expect(result.summary.encoding == encoding)
     }
 
+    @Test(arguments: [
+        (#""Status": [2], "StatusDescription": ["OK"]"#, true),
+        (#""Status": [], "StatusDescription": []"#, false),   // the adapter of a VM that is off
+        (#""Status": ["Ok"]"#, true),                          // -EnumsAsStrings
+        (#""Status": "Ok""#, true),                            // the flattened column of the README's command
+        (#""Status": [10]"#, false),                           // Stopped
+        (#""VMId": "x""#, nil),
+    ] as [(String, Bool?)])
+    func runningComesFromTheAdaptersOperationalStatus(_ fields: String, _ running: Bool?) throws {
+        let r = try readExport(#"[{"MacAddress": "00155D010203", "VMName": "vm", "ComputerName": "HV1", "#+fields+"}]")
+        #expect(r.inventory.adapters.first?.running == running)
+    }
+
     @Test func realInterfacesKeepTheirMACsAndJoinKeys() throws {
         let result = try ExportFile.read(path: "\(Repo.sharedSamples)/nc-sdndiagnostics-2021-real-ps51-utf16le/networkInterfaces.json", cluster: "lab")
         let nic = try #require(result.inventory.interfaces.first { $0.resourceId == "tenantvm1" })

@@ -51,6 +51,34 @@ import Testing
         for f in duplicateFindings { #expect(plan.proposals.filter { $0.resolves.contains(f.id) }.count == 1) }
     }
 
+    /// Two dynamic adapters on one MAC, neither NC-managed: the first reported is off, the second
+    /// runs and is the one a capture shows (on its VLAN, with its IP).
+    static func sharedMAC() -> (Inventory, WireSnapshot) {
+        let mac = "00155D010203"
+        let off = Adapter(host: "HV1", cluster: "C1", vmName: "old-clone", id: "Microsoft:A", mac: MACField(parsing: mac), dynamicMAC: true,
+                          vlan: 30, ipAddresses: [], running: false, source: SourceLocation(path: "hv1.json", record: 1, line: 2))
+        let live = Adapter(host: "HV2", cluster: "C1", vmName: "web", id: "Microsoft:B", mac: MACField(parsing: mac), dynamicMAC: true,
+                           vlan: 20, ipAddresses: ["10.0.0.5"], running: true, source: SourceLocation(path: "hv2.json", record: 1, line: 2))
+        let frame = FrameBuilder.arp(sender: FrameBuilder.mac(mac), senderIP: "10.0.0.5", targetIP: "10.0.0.1", vlans: [20])
+        return (Inventory(adapters: [off, live]), FrameBuilder.snapshot([frame]))
+    }
+
+    @Test(arguments: [
+        (KeepOrder.standard, "web"),                      // running decides before first-reported
+        (KeepOrder([.seenOnWire]), "web"),               // the capture shows web's IP on the MAC
+        (KeepOrder([.static, .controllerManaged]), "old-clone"),  // no criterion tells them apart: first reported keeps
+    ])
+    func theKeepOrderOfTheRulesDecidesWhoKeepsASharedMAC(_ order: KeepOrder, _ keeper: String) throws {
+        let (inventory, wire) = Self.sharedMAC()
+        var rules = Rules(pools: [Pool(name: "fleet", range: MACRange(prefix: try MACAddress(parsing: "02-1D-D8-00-00-00"), bits: 36), kind: .defined)])
+        rules.keepOrder = order
+        let report = Audit.run(inventory: inventory, rules: rules, wire: wire)
+        let plan = Planner.plan(report.snapshot!, findings: report.findings.filter { $0.check == "duplicate-mac" }, rules: rules)
+        let movers = plan.proposals.map { $0.vmName ?? "" }
+        #expect(movers.count == 1)
+        #expect(!movers.contains(keeper), "\(keeper) should keep the MAC; moved: \(movers)")
+    }
+
     @Test func thePlanIsTheSameEveryTime() {
         let (inventory, rules) = Self.fleet(hosts: 3, perHost: 200)
         let a = Self.planned(inventory, rules).1.proposals, b = Self.planned(inventory, rules).1.proposals

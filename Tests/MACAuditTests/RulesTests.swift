@@ -60,6 +60,19 @@ import Testing
         #expect(e.message.contains("unknown check 'duplicate-macs'"))
     }
 
+    @Test func planYAMLSetsTheKeepOrderAndRefusesUnknownCriteria() throws {
+        let dir = try rulesDirectory(["plan.yaml": "version: 1\nkeep-order:\n  - running\n  - static\n"])
+        #expect(try Rules.load(directory: dir).keepOrder == KeepOrder([.running, .static]))
+        let unknown = try #require(try ruleError(["plan.yaml": "version: 1\nkeep-order:\n  - static\n  - oldest-vm\n"]))
+        #expect(unknown.message.contains("unknown keep-order criterion 'oldest-vm'"))
+        #expect(unknown.line == 4)
+        let twice = try #require(try ruleError(["plan.yaml": "keep-order: [static, static]\n"]))
+        #expect(twice.message.contains("'static' twice"))
+        let key = try #require(try ruleError(["plan.yaml": "keep_order: [static]\n"]))
+        #expect(key.message.contains("unknown key 'keep_order'"))
+        #expect(try Repo.rules.keepOrder == .standard)
+    }
+
     @Test func aNewerRuleVersionIsRefused() throws {
         let e = try #require(try ruleError(["severities.yaml": "version: 2\nchecks: {}\n"]))
         #expect(e.message.contains("version 2"))

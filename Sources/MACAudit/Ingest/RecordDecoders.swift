@@ -10,7 +10,7 @@ enum RecordDecoders {
         "SwitchId", "VlanSetting", "VlanMode", "AccessVlanId", "VirtualSubnetId", "IPAddresses", "ComputerName",
         "PSComputerName", "ProfileId", "ProfileData", "SettingData", "AdapterName", "MacAddressMinimum",
         "MacAddressMaximum", "MACAddressRangeStart", "MACAddressRangeEnd", "resourceRef", "resourceId", "instanceId",
-        "properties",
+        "properties", "Status", "StatusDescription",
     ]
     static let topLevelKeyBytes: [[UInt8]] = topLevelKeys.map { Array($0.lowercased().utf8) }
 
@@ -40,8 +40,26 @@ enum RecordDecoders {
             vlan: try accessVLAN(f),
             virtualSubnetId: try f.int("VirtualSubnetId").flatMap { $0 == 0 ? nil : $0 },
             ipAddresses: try f.strings("IPAddresses"),
+            running: running(f),
             source: f.location
         )
+    }
+
+    /// Whether the adapter's VM runs, from its operational status: `Status` holds Ok (2, or "Ok"
+    /// with -EnumsAsStrings or as a flattened column) or `StatusDescription` holds "OK". Hyper-V
+    /// reports an empty status for the adapters of a VM that is off. Nil when neither field is there.
+    static func running(_ f: RecordFields) -> Bool? {
+        let fields = [f.object["Status"], f.object["StatusDescription"]].compactMap { $0 }
+        guard !fields.isEmpty else { return nil }
+        func isOk(_ v: JSONValue) -> Bool {
+            switch v {
+            case .number(let n): return n == 2
+            case .string(let s): return s.split(separator: " ").contains { $0.lowercased() == "ok" }
+            case .array(let items): return items.contains(where: isOk)
+            default: return false
+            }
+        }
+        return fields.contains(where: isOk)
     }
 
     /// The access VLAN, from an expanded `VlanSetting` or from the flat `VlanMode`/`AccessVlanId`

@@ -62,18 +62,22 @@ public struct Adapter: Hashable, Sendable {
     /// HNVv1 virtual subnet id (0 = none).
     public var virtualSubnetId: Int?
     public var ipAddresses: [String]
+    /// True when the adapter's operational `Status` includes Ok (2) or `StatusDescription` says
+    /// "OK": Hyper-V reports that only while the VM runs. Nil when the export has neither field.
+    public var running: Bool?
     public var source: SourceLocation
 
     public init(
         host: String, cluster: String = "", vmName: String? = nil, vmId: String? = nil, name: String = "Network Adapter",
         id: String? = nil, mac: MACField, dynamicMAC: Bool? = false, isManagementOS: Bool = false,
         switchName: String? = nil, switchId: String? = nil, vlan: Int? = nil, virtualSubnetId: Int? = nil,
-        ipAddresses: [String] = [], source: SourceLocation = SourceLocation(path: "inline", record: 1, line: 1)
+        ipAddresses: [String] = [], running: Bool? = nil, source: SourceLocation = SourceLocation(path: "inline", record: 1, line: 1)
     ) {
         self.host = host; self.cluster = cluster; self.vmName = vmName; self.vmId = vmId; self.name = name
         self.id = id; self.mac = mac; self.dynamicMAC = dynamicMAC; self.isManagementOS = isManagementOS
         self.switchName = switchName; self.switchId = switchId; self.vlan = vlan
-        self.virtualSubnetId = virtualSubnetId; self.ipAddresses = ipAddresses; self.source = source
+        self.virtualSubnetId = virtualSubnetId; self.ipAddresses = ipAddresses; self.running = running
+        self.source = source
     }
 }
 

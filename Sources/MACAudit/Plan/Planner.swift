@@ -33,8 +33,9 @@ public struct Plan: Sendable {
 /// Decides, for every finding that needs a new MAC, which holder keeps its MAC and which moves, and
 /// picks each mover's new static MAC — deterministically (same inputs, same plan).
 ///
-/// Who keeps a duplicated MAC, in this order: an adapter whose NC interface is joined by its port
-/// profile and agrees with it; then a static MAC over a dynamic one; then a holder seen on the
+/// Who keeps a duplicated MAC follows the rules' ``KeepOrder`` (`rules/plan.yaml`); by default: an
+/// adapter whose NC interface is joined by its port profile and agrees with it; then one the NC
+/// manages; then a static MAC over a dynamic one; then a running VM's adapter; then one seen on the
 /// wire; then the first reported (file and record order). Everyone else moves.
 ///
 /// Where a new MAC comes from, first that applies: a pool defined for the holder's host (the seed
@@ -64,11 +65,12 @@ public enum Planner {
         var unplaced: [Unplaced] = []
         let byMAC = Dictionary(grouping: snapshot.holders.filter { $0.mac.address != nil }, by: { $0.mac.address!.value })
         let bySubject = Dictionary(snapshot.holders.map { ($0.subject, $0) }, uniquingKeysWith: { a, _ in a })
+        let wire = WireEvidence(snapshot.wire)
 
         for finding in findings where movingChecks.contains(finding.check) && finding.severity >= .warning && finding.accepted == nil {
             guard let value = finding.mac.flatMap({ try? MACAddress(parsing: $0) })?.value, let holders = byMAC[value] else { continue }
             let findingId = finding.id
-            let movers = finding.check == "duplicate-mac" ? Array(keepOrder(holders).dropFirst())
+            let movers = finding.check == "duplicate-mac" ? Array(keepOrder(holders, rules.keepOrder, wire: wire).dropFirst())
                 : finding.subjects.compactMap { bySubject[$0] }.filter { $0.mac.address?.value == value }
             for h in movers {
                 guard h.hasAdapter else {
@@ -114,19 +116,23 @@ public enum Planner {
     /// The key a holder's reservations are filed under: its adapter's Id, else its label.
     public static func holderKey(_ h: Holder) -> String { h.adapter?.id ?? h.subject.label }
 
-    /// Holders in the order in which they keep a shared MAC (the first keeps it).
-    static func keepOrder(_ holders: [Holder]) -> [Holder] {
-        func rank(_ h: Holder) -> Int {
-            if h.link == .portProfile, h.adapterMAC == h.interfaceMAC { return 0 }
-            if h.isControllerManaged { return 1 }
-            if h.dynamicMAC != true { return 2 }
-            return 3
+    /// Holders in the order in which they keep a shared MAC (the first keeps it): criterion by
+    /// criterion, a holder that meets it before one that does not; the first reported breaks ties.
+    static func keepOrder(_ holders: [Holder], _ order: KeepOrder = .standard, wire: WireEvidence = WireEvidence(nil)) -> [Holder] {
+        func meets(_ h: Holder, _ c: KeepOrder.Criterion) -> Bool {
+            switch c {
+            case .controllerConsistent: return h.link == .portProfile && h.adapterMAC == h.interfaceMAC
+            case .controllerManaged: return h.isControllerManaged
+            case .static: return h.dynamicMAC != true
+            case .running: return h.adapter?.running == true
+            case .seenOnWire: return wire.shows(h)
+            }
         }
-        return holders.sorted { a, b in
-            let (ra, rb) = (rank(a), rank(b))
-            if ra != rb { return ra < rb }
-            return moverOrder(a, b)
-        }
+        let keyed = holders.map { h in (h, order.criteria.map { meets(h, $0) ? 0 : 1 }) }
+        return keyed.sorted { a, b in
+            if a.1 != b.1 { return a.1.lexicographicallyPrecedes(b.1) }
+            return moverOrder(a.0, b.0)
+        }.map(\.0)
     }
 
     /// Stable order: the first reported (file, record) first.
@@ -156,5 +162,26 @@ public enum Planner {
         return Proposal(holderKey: holderKey(h), subject: h.subject, host: h.host, vmName: h.adapter?.vmName, adapterName: h.adapter?.name ?? "",
                         interfaceResourceId: h.interface?.resourceId, profileInstanceId: profileFix, from: h.mac, to: to,
                         pool: pool, resolves: resolves.sorted(), reason: reason)
+    }
+}
+
+/// What the captures say about a holder, for the keep order's `seen-on-wire`: its MAC on its
+/// access VLAN, or its MAC claiming one of its IP addresses (ARP, ND, DHCP).
+struct WireEvidence {
+    private var scopes: [UInt64: [WireScope]] = [:]
+    private var claimedIPs: [UInt64: Set<IPAddress>] = [:]
+
+    init(_ wire: WireSnapshot?) {
+        guard let wire else { return }
+        for s in wire.table.stations { scopes[s.mac.value, default: []].append(s.scope) }
+        for c in wire.table.claims { claimedIPs[c.mac.value, default: []].insert(c.ip) }
+    }
+
+    func shows(_ h: Holder) -> Bool {
+        guard let mac = h.mac.address?.value, let seen = scopes[mac] else { return false }
+        if let vlan = h.adapter?.vlan, seen.contains(where: { $0.vlan.map(Int.init) == vlan }) { return true }
+        let ips = (h.adapter?.ipAddresses ?? []) + (h.interface?.ipAddresses ?? [])
+        guard let claimed = claimedIPs[mac] else { return false }
+        return ips.contains { IPAddress(parsing: $0).map(claimed.contains) ?? false }
     }
 }

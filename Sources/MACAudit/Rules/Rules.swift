@@ -1,20 +1,25 @@
 import Foundation
 
 /// The data the checks use, from the files admins edit in a rules directory:
-/// `reserved-prefixes.yaml`, `severities.yaml` and `pools.yaml`. A missing file means "none".
+/// `reserved-prefixes.yaml`, `severities.yaml`, `pools.yaml` and `plan.yaml`. A missing file means
+/// "none" (for `plan.yaml`: the standard keep order).
 public struct Rules: Sendable {
     public var reservedPrefixes: [ReservedPrefix]
     public var severities: SeverityPolicy
     /// Pools defined by the admin, including the per-host ranges derived from seed plans.
     public var pools: [Pool]
+    /// Who keeps a shared MAC when the planner moves the others.
+    public var keepOrder: KeepOrder
 
-    public init(reservedPrefixes: [ReservedPrefix] = [], severities: SeverityPolicy = SeverityPolicy(), pools: [Pool] = []) {
+    public init(reservedPrefixes: [ReservedPrefix] = [], severities: SeverityPolicy = SeverityPolicy(), pools: [Pool] = [],
+                keepOrder: KeepOrder = .standard) {
         self.reservedPrefixes = reservedPrefixes
         self.severities = severities
         self.pools = pools
+        self.keepOrder = keepOrder
     }
 
-    public static let fileNames = ["reserved-prefixes.yaml", "severities.yaml", "pools.yaml"]
+    public static let fileNames = ["reserved-prefixes.yaml", "severities.yaml", "pools.yaml", "plan.yaml"]
 
     /// Loads a rules directory; the first problem is thrown as a ``RuleError`` naming file and line.
     public static func load(directory: String) throws -> Rules {
@@ -28,6 +33,7 @@ public struct Rules: Sendable {
             rules.severities = try SeverityPolicy.load(doc, knownKeys: CheckRegistry.severityKeys)
         }
         if let doc = try document(directory, "pools.yaml") { rules.pools = try PoolDefinitions.load(doc) }
+        if let doc = try document(directory, "plan.yaml") { rules.keepOrder = try KeepOrder.load(doc) }
         return rules
     }
 
