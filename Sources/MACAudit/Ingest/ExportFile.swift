@@ -117,6 +117,7 @@ public enum ExportFile {
         var inventory = Inventory()
         var records = 0
         var kinds: Set<ExportKind> = []
+        var strings = StringInterner()
 
         static let unknownShape = "not a record macaudit knows"
 
@@ -146,14 +147,14 @@ public enum ExportFile {
             kinds.insert(kind)
             let f = RecordFields(object: object, path: position.path, location: location)
             switch kind {
-            case .hypervAdapters: inventory.adapters.append(try RecordDecoders.adapter(f, cluster: cluster))
+            case .hypervAdapters: inventory.adapters.append(try RecordDecoders.adapter(f, cluster: cluster, strings: &strings))
             case .portProfiles: inventory.portProfiles.append(try RecordDecoders.portProfile(f, cluster: cluster))
             case .hypervHosts: inventory.pools.append(try RecordDecoders.hostPool(f, cluster: cluster))
             case .scvmmPools: inventory.pools.append(try RecordDecoders.scvmmPool(f, cluster: cluster))
             case .ncMacPools:
                 if let pool = try RecordDecoders.controllerPool(f, cluster: cluster) { inventory.pools.append(pool) }
             case .ncNetworkInterfaces:
-                if let nic = try RecordDecoders.controllerInterface(f, cluster: cluster) { inventory.interfaces.append(nic) }
+                if let nic = try RecordDecoders.controllerInterface(f, cluster: cluster, strings: &strings) { inventory.interfaces.append(nic) }
             case .ncServers: inventory.servers.append(try RecordDecoders.server(f, cluster: cluster))
             case .ncVirtualNetworks, .ncLogicalNetworks: inventory.subnets += try RecordDecoders.subnets(f, cluster: cluster)
             case .ncOther, .empty: break

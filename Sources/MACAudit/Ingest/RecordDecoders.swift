@@ -23,10 +23,16 @@ enum RecordDecoders {
     }
 
     static func adapter(_ f: RecordFields, cluster: String) throws -> Adapter {
+        var strings = StringInterner()
+        return try adapter(f, cluster: cluster, strings: &strings)
+    }
+
+    /// As above, sharing one copy of the values that repeat across a file (host, switch).
+    static func adapter(_ f: RecordFields, cluster: String, strings: inout StringInterner) throws -> Adapter {
         let vmName = try f.string("VMName")
         let isManagementOS = try f.bool("IsManagementOs") ?? (vmName == nil)
         return Adapter(
-            host: try host(f) ?? "",
+            host: strings.intern(try host(f) ?? ""),
             cluster: cluster,
             vmName: isManagementOS ? nil : vmName,
             vmId: try f.guid("VMId"),
@@ -35,8 +41,8 @@ enum RecordDecoders {
             mac: try f.mac("MacAddress"),
             dynamicMAC: try f.bool("DynamicMacAddressEnabled"),
             isManagementOS: isManagementOS,
-            switchName: try f.string("SwitchName"),
-            switchId: try f.guid("SwitchId"),
+            switchName: strings.intern(try f.string("SwitchName")),
+            switchId: strings.intern(try f.guid("SwitchId")),
             vlan: try accessVLAN(f),
             virtualSubnetId: try f.int("VirtualSubnetId").flatMap { $0 == 0 ? nil : $0 },
             ipAddresses: try f.strings("IPAddresses"),
@@ -124,6 +130,12 @@ enum RecordDecoders {
     }
 
     static func controllerInterface(_ f: RecordFields, cluster: String) throws -> ControllerInterface? {
+        var strings = StringInterner()
+        return try controllerInterface(f, cluster: cluster, strings: &strings)
+    }
+
+    /// As above, sharing one copy of the values that repeat across a file (subnet, server).
+    static func controllerInterface(_ f: RecordFields, cluster: String, strings: inout StringInterner) throws -> ControllerInterface? {
         guard let p = f.child("properties") else { return nil }
         let configurations = p.children("ipConfigurations").compactMap { $0.child("properties") }
         let allocation = try p.string("privateMacAllocationMethod").map {
@@ -137,8 +149,8 @@ enum RecordDecoders {
             allocation: allocation,
             isHostVNIC: try p.bool("isHostVirtualNetworkInterface") ?? false,
             ipAddresses: try configurations.compactMap { c throws in try c.string("privateIPAddress") },
-            subnetRef: try configurations.first?.child("subnet")?.string("resourceRef")?.lowercased(),
-            serverId: try p.child("server")?.string("resourceRef").flatMap(lastSegment),
+            subnetRef: strings.intern(try configurations.first?.child("subnet")?.string("resourceRef")?.lowercased()),
+            serverId: strings.intern(try p.child("server")?.string("resourceRef").flatMap(lastSegment)),
             source: f.location
         )
     }
@@ -169,4 +181,20 @@ enum RecordDecoders {
     static func lastSegment(_ ref: String) -> String? {
         ref.split(separator: "/").last.map { $0.lowercased() }
     }
+}
+
+/// One shared copy of each repeated string of a file. Strings of up to 15 UTF-8 bytes live inside
+/// the `String` value itself and are returned as they are; longer ones would each own a heap buffer,
+/// which across a million adapters naming the same few switches is most of the model's memory.
+struct StringInterner {
+    private var table: [String: String] = [:]
+
+    mutating func intern(_ s: String) -> String {
+        guard s.utf8.count > 15 else { return s }
+        if let shared = table[s] { return shared }
+        table[s] = s
+        return s
+    }
+
+    mutating func intern(_ s: String?) -> String? { s.map { intern($0) } }
 }

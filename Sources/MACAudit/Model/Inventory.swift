@@ -39,33 +39,33 @@ public enum MACField: Hashable, Sendable {
 }
 
 /// A virtual network adapter as `Get-VMNetworkAdapter` exports it (VM NICs and host vNICs alike).
-public struct Adapter: Hashable, Sendable {
+public final class Adapter: Hashable, Sendable {
     /// The Hyper-V host that reported it (`ComputerName`, else `PSComputerName`).
-    public var host: String
-    public var cluster: String
+    public let host: String
+    public let cluster: String
     /// Nil for a management-OS (host) vNIC.
-    public var vmName: String?
+    public let vmName: String?
     /// Lower-cased VM GUID.
-    public var vmId: String?
-    public var name: String
+    public let vmId: String?
+    public let name: String
     /// `Microsoft:<VMId>\<GUID>`: the adapter's stable key (names are not unique within a VM).
-    public var id: String?
-    public var mac: MACField
+    public let id: String?
+    public let mac: MACField
     /// `DynamicMacAddressEnabled`; nil where the export does not say (host vNICs lack the field).
-    public var dynamicMAC: Bool?
-    public var isManagementOS: Bool
-    public var switchName: String?
+    public let dynamicMAC: Bool?
+    public let isManagementOS: Bool
+    public let switchName: String?
     /// Lower-cased switch GUID; in SDN Express it equals the NC server's resourceId.
-    public var switchId: String?
+    public let switchId: String?
     /// The access VLAN when the adapter is in access mode.
-    public var vlan: Int?
+    public let vlan: Int?
     /// HNVv1 virtual subnet id (0 = none).
-    public var virtualSubnetId: Int?
-    public var ipAddresses: [String]
+    public let virtualSubnetId: Int?
+    public let ipAddresses: [String]
     /// True when the adapter's operational `Status` includes Ok (2) or `StatusDescription` says
     /// "OK": Hyper-V reports that only while the VM runs. Nil when the export has neither field.
-    public var running: Bool?
-    public var source: SourceLocation
+    public let running: Bool?
+    public let source: SourceLocation
 
     public init(
         host: String, cluster: String = "", vmName: String? = nil, vmId: String? = nil, name: String = "Network Adapter",
@@ -79,21 +79,27 @@ public struct Adapter: Hashable, Sendable {
         self.virtualSubnetId = virtualSubnetId; self.ipAddresses = ipAddresses; self.running = running
         self.source = source
     }
+
+    public static func == (a: Adapter, b: Adapter) -> Bool {
+        a === b || (a.host == b.host && a.cluster == b.cluster && a.vmName == b.vmName && a.vmId == b.vmId && a.name == b.name && a.id == b.id && a.mac == b.mac && a.dynamicMAC == b.dynamicMAC && a.isManagementOS == b.isManagementOS && a.switchName == b.switchName && a.switchId == b.switchId && a.vlan == b.vlan && a.virtualSubnetId == b.virtualSubnetId && a.ipAddresses == b.ipAddresses && a.running == b.running && a.source == b.source)
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(id); hasher.combine(mac); hasher.combine(source) }
 }
 
 /// The Network Controller port profile of an adapter (`Get-SdnVMNetworkAdapterPortProfile` or
 /// `Get-VMSwitchExtensionPortFeature` exports): `ProfileId` = `{instanceId}` of its NC interface.
-public struct PortProfile: Hashable, Sendable {
-    public var host: String?
-    public var cluster: String
-    public var vmName: String
-    public var adapterName: String
-    public var mac: MACField
+public final class PortProfile: Hashable, Sendable {
+    public let host: String?
+    public let cluster: String
+    public let vmName: String
+    public let adapterName: String
+    public let mac: MACField
     /// Lower-cased GUID without braces; nil when empty.
-    public var profileId: String?
+    public let profileId: String?
     /// 1 = VFP on (SDN policy), 2 = VFP off (infrastructure), 6 = logical network with DHCP.
-    public var profileData: Int?
-    public var source: SourceLocation
+    public let profileData: Int?
+    public let source: SourceLocation
 
     public init(host: String? = nil, cluster: String = "", vmName: String, adapterName: String = "Network Adapter",
                 mac: MACField, profileId: String?, profileData: Int? = 1,
@@ -104,6 +110,12 @@ public struct PortProfile: Hashable, Sendable {
 
     /// The all-zero profile id SDN Express puts on infrastructure ports with VFP off.
     public var isNullProfile: Bool { profileId == nil || profileId == "00000000-0000-0000-0000-000000000000" }
+
+    public static func == (a: PortProfile, b: PortProfile) -> Bool {
+        a === b || (a.host == b.host && a.cluster == b.cluster && a.vmName == b.vmName && a.adapterName == b.adapterName && a.mac == b.mac && a.profileId == b.profileId && a.profileData == b.profileData && a.source == b.source)
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(vmName); hasher.combine(mac); hasher.combine(source) }
 }
 
 /// How the Network Controller gives an interface its MAC.
@@ -114,20 +126,20 @@ public enum AllocationMethod: String, Hashable, Sendable {
 }
 
 /// A Network Controller `networkInterfaces` resource.
-public struct ControllerInterface: Hashable, Sendable {
-    public var resourceId: String
-    public var cluster: String
+public final class ControllerInterface: Hashable, Sendable {
+    public let resourceId: String
+    public let cluster: String
     /// Lower-cased instance GUID: what a port profile's ProfileId names.
-    public var instanceId: String?
-    public var mac: MACField
-    public var allocation: AllocationMethod
-    public var isHostVNIC: Bool
-    public var ipAddresses: [String]
+    public let instanceId: String?
+    public let mac: MACField
+    public let allocation: AllocationMethod
+    public let isHostVNIC: Bool
+    public let ipAddresses: [String]
     /// Lower-cased `subnet.resourceRef` of the first IP configuration (the virtual or logical subnet).
-    public var subnetRef: String?
+    public let subnetRef: String?
     /// Lower-cased resourceId from `server.resourceRef`: where the NC last saw it.
-    public var serverId: String?
-    public var source: SourceLocation
+    public let serverId: String?
+    public let source: SourceLocation
 
     public init(resourceId: String, cluster: String = "", instanceId: String? = nil, mac: MACField,
                 allocation: AllocationMethod = .static, isHostVNIC: Bool = false, ipAddresses: [String] = [],
@@ -137,6 +149,12 @@ public struct ControllerInterface: Hashable, Sendable {
         self.allocation = allocation; self.isHostVNIC = isHostVNIC; self.ipAddresses = ipAddresses
         self.subnetRef = subnetRef; self.serverId = serverId; self.source = source
     }
+
+    public static func == (a: ControllerInterface, b: ControllerInterface) -> Bool {
+        a === b || (a.resourceId == b.resourceId && a.cluster == b.cluster && a.instanceId == b.instanceId && a.mac == b.mac && a.allocation == b.allocation && a.isHostVNIC == b.isHostVNIC && a.ipAddresses == b.ipAddresses && a.subnetRef == b.subnetRef && a.serverId == b.serverId && a.source == b.source)
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(resourceId); hasher.combine(mac); hasher.combine(source) }
 }
 
 /// A Network Controller `servers` resource: one Hyper-V host (its resourceId is the host's vSwitch id).

@@ -22,31 +22,36 @@ public enum Reconciler {
     public static func reconcile(_ inventory: Inventory, extraPools: [Pool] = [], wire: WireSnapshot? = nil) -> Snapshot {
         let adapters = distinctAdapters(inventory.adapters)
         let profiles = profilesByAdapter(adapters.map(\.adapter), inventory.portProfiles)
-        let interfacesByInstance = Dictionary(grouping: inventory.interfaces.indices.filter { inventory.interfaces[$0].instanceId != nil },
-                                              by: { inventory.interfaces[$0].instanceId! })
+        var interfacesByInstance = StringIndex(capacity: inventory.interfaces.count)
+        for (j, nic) in inventory.interfaces.enumerated() { if let id = nic.instanceId { interfacesByInstance.add(id, at: j) } }
         var interfaceTaken = [Bool](repeating: false, count: inventory.interfaces.count)
         var linked: [(Int?, Holder.Link)] = Array(repeating: (nil, .none), count: adapters.count)
 
         // 1. By port profile.
         for (i, profile) in profiles.enumerated() {
             guard let profile, !profile.isNullProfile, let id = profile.profileId else { continue }
-            let candidates = interfacesByInstance[id] ?? []
+            let candidates = interfacesByInstance.positions(of: id)
             if let j = candidates.first(where: { !interfaceTaken[$0] }) ?? candidates.first {
                 linked[i] = (j, .portProfile)
                 interfaceTaken[j] = true
             }
         }
         // 2. By MAC within the cluster, only when exactly one free interface has it.
-        var freeByMAC: [ClusterMAC: [Int]] = [:]
+        var clusters = ClusterNumbers()
+        var freeByMAC = FlatIndex<Key2>(capacity: inventory.interfaces.count)
+        let several = Int32.max
         for (j, nic) in inventory.interfaces.enumerated() where !interfaceTaken[j] {
-            if let mac = nic.mac.address { freeByMAC[ClusterMAC(cluster: nic.cluster, mac: mac.value), default: []].append(j) }
+            guard let mac = nic.mac.address else { continue }
+            let key = Key2(a: mac.value | 1 << 48, b: clusters.number(nic.cluster))
+            let (first, isNew) = freeByMAC.findOrInsert(key) { Int32(j) }
+            if !isNew && first != several { freeByMAC.set(key, several) }
         }
         for (i, entry) in adapters.enumerated() where linked[i].0 == nil {
             guard let mac = entry.adapter.mac.address,
-                  let candidates = freeByMAC[ClusterMAC(cluster: entry.adapter.cluster, mac: mac.value)],
-                  candidates.count == 1, !interfaceTaken[candidates[0]] else { continue }
-            linked[i] = (candidates[0], .mac)
-            interfaceTaken[candidates[0]] = true
+                  let j = freeByMAC.find(Key2(a: mac.value | 1 << 48, b: clusters.number(entry.adapter.cluster))),
+                  j != several, !interfaceTaken[Int(j)] else { continue }
+            linked[i] = (Int(j), .mac)
+            interfaceTaken[Int(j)] = true
         }
 
         let subnets = Dictionary(inventory.subnets.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a })
@@ -83,18 +88,32 @@ public enum Reconciler {
         struct Pair: Hashable { var host: String; var `switch`: String }
         var cache: [Pair: String] = [:]
 
+        var last: (Pair, String)?
+
         mutating func key(host: String, switch sw: String) -> String {
             let pair = Pair(host: host, switch: sw)
-            if let k = cache[pair] { return k }
+            if let last, last.0 == pair { return last.1 }
+            if let k = cache[pair] { last = (pair, k); return k }
             let k = "\(HostName.key(host))/\(sw)"
             cache[pair] = k
+            last = (pair, k)
             return k
         }
     }
 
-    struct ClusterMAC: Hashable {
-        var cluster: String
-        var mac: UInt64
+    /// Small numbers for cluster names, for integer join keys. Inputs come cluster by cluster, so
+    /// the last answer is usually the next one.
+    struct ClusterNumbers {
+        var numbers: [String: UInt64] = [:]
+        var last: (String, UInt64)?
+
+        mutating func number(_ cluster: String) -> UInt64 {
+            if let last, last.0 == cluster { return last.1 }
+            let n = numbers[cluster] ?? UInt64(numbers.count)
+            numbers[cluster] = n
+            last = (cluster, n)
+            return n
+        }
     }
 
     struct AdapterEntry {
@@ -106,16 +125,15 @@ public enum Reconciler {
     static func distinctAdapters(_ adapters: [Adapter]) -> [AdapterEntry] {
         var out: [AdapterEntry] = []
         out.reserveCapacity(adapters.count)
-        var seen: [String: Int] = [:]
-        seen.reserveCapacity(adapters.count)
+        var seen = StringIndex(capacity: adapters.count)
         for adapter in adapters {
             // Hyper-V writes an adapter's Id in one case everywhere, so it is compared as written.
             guard let id = adapter.id else { out.append(AdapterEntry(adapter: adapter)); continue }
-            if let k = seen[id] {
+            let k = seen.firstPosition(of: id, orAdd: out.count)
+            if k != out.count {
                 if HostName.key(out[k].adapter.host) != HostName.key(adapter.host) { out[k].alsoReportedBy.append(adapter.host) }
                 continue
             }
-            seen[id] = out.count
             out.append(AdapterEntry(adapter: adapter))
         }
         return out

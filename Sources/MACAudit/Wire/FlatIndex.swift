@@ -72,6 +72,30 @@ struct FlatIndex<Key: FlatKey>: Sendable {
         return (value, true)
     }
 
+    /// The value stored for `key`, if any.
+    @inline(__always)
+    func find(_ key: Key) -> Int32? {
+        var i = key.mixed & mask
+        return slots.withUnsafeBufferPointer { s in
+            while true {
+                let v = s[i].value
+                if v < 0 { return nil }
+                if s[i].key == key { return v }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
+    /// Stores `value` for `key`, replacing what was there.
+    mutating func set(_ key: Key, _ value: Int32) {
+        let (old, isNew) = findOrInsert(key) { value }
+        if !isNew, old != value {
+            var i = key.mixed & mask
+            while slots[i].key != key { i = (i + 1) & mask }
+            slots[i].value = value
+        }
+    }
+
     private mutating func grow() {
         let old = slots
         slots = [Slot](repeating: Slot(key: .empty, value: -1), count: old.count * 2)
