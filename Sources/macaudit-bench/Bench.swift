@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// `macaudit-bench`: generates fleets and times `macaudit audit` against the duplicate-only
-/// baseline an admin would reach for, `cat *-adapters.json | jq -r '.[].MacAddress' | sort | uniq -d`,
+/// baseline an admin would reach for, `cat */*-adapters.json | jq -r '.[].MacAddress' | sort | uniq -d`,
 /// over the same files in the same run. Prints wall time, peak memory (max RSS), MB/s and the ratio.
 ///
 /// Build in release first: `swift build -c release && .build/release/macaudit-bench run`.
@@ -44,7 +44,7 @@ struct Bench: ParsableCommand {
                 let generator = FleetGenerator(adapters: size, interfaces: size / 2)
                 let summary = try generator.write(to: dir)
                 let mb = Double(summary.bytes) / 1e6
-                let jq = best(repeats) { measure("/bin/sh", ["-c", "cat \(dir)/*-adapters.json | jq -r '.[].MacAddress' | sort | uniq -d > /dev/null"]) }
+                let jq = best(repeats) { measure("/bin/sh", ["-c", "cat \(dir)/\(FleetGenerator.adapterGlob) | jq -r '.[].MacAddress' | sort | uniq -d > /dev/null"]) }
                 let audit = best(repeats) { measure("/bin/sh", ["-c", "'\(binary)' audit '\(dir)' --format json --fail-on critical > /dev/null"]) }
                 let adapterMB = Double(summary.adapterBytes) / 1e6
                 row(size, size / 2, mb, "jq baseline (duplicates only, adapters)", jq, adapterMB, ratio: 1)

@@ -1,9 +1,10 @@
 import Foundation
 import MACAudit
 
-/// Writes a synthetic fleet as the exports admins produce: one `Get-VMNetworkAdapter` file per host
-/// (`<host>-adapters.json`, PowerShell 7 layout, the full property set at default depth), one
-/// `Get-VMHost` file, and one NC `networkInterfaces` collection for the SDN-managed share.
+/// Writes a synthetic fleet as the exports admins produce, one folder per cluster (16 hosts, as the
+/// seed plan has): per host a `Get-VMNetworkAdapter` file (`<host>-adapters.json`, PowerShell 7
+/// layout, the full property set at default depth), per cluster one `Get-VMHost` file and the
+/// cluster's NC `networkInterfaces` collection for its SDN-managed share of the adapters.
 ///
 /// Deterministic for a given size. Plants duplicates (one adapter in 1,000 reuses another's MAC)
 /// so that the audit and the jq baseline both have something to find.
@@ -20,42 +21,51 @@ struct FleetGenerator {
         var plantedDuplicates: Int
     }
 
+    /// The cluster folders of a fleet written to `dir`, for the jq baseline's file list.
+    static let adapterGlob = "*/*-adapters.json"
+
     func write(to dir: String) throws -> Summary {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let hostCount = (adapters + adaptersPerHost - 1) / adaptersPerHost
         var files = 0, bytes = 0, adapterBytes = 0, planted = 0
-        var hostRecords: [String] = []
-        var nicRecords: [String] = []
-        nicRecords.reserveCapacity(interfaces)
-        for h in 0..<hostCount {
-            let cluster = h / hostsPerCluster, hostInCluster = h % hostsPerCluster
-            let host = String(format: "C%03d-N%02d", cluster, hostInCluster)
-            let switchId = String(format: "5a1c0000-0000-4000-8000-%012x", h)
-            var out = "[\n"
-            let first = h * adaptersPerHost, last = min(adapters, first + adaptersPerHost)
-            for i in first..<last {
-                var mac = macFor(i)
-                if i % 1000 == 999 { mac = macFor(i - 500); planted += 1 }
-                let vm = String(format: "vm%07d", i)
-                out += adapterRecord(host: host, vm: vm, index: i, mac: mac, switchId: switchId)
-                out += i + 1 < last ? ",\n" : "\n"
-                if i < interfaces { nicRecords.append(interfaceRecord(index: i, mac: mac, switchId: switchId)) }
+        for cluster in 0..<(hostCount + hostsPerCluster - 1) / hostsPerCluster {
+            let folder = String(format: "%@/C%03d", dir, cluster)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var hostRecords: [String] = []
+            var nicRecords: [String] = []
+            for h in cluster * hostsPerCluster..<min(hostCount, (cluster + 1) * hostsPerCluster) {
+                let host = String(format: "C%03d-N%02d", cluster, h % hostsPerCluster)
+                let switchId = String(format: "5a1c0000-0000-4000-8000-%012x", h)
+                var out = "[\n"
+                let first = h * adaptersPerHost, last = min(adapters, first + adaptersPerHost)
+                for i in first..<last {
+                    var mac = macFor(i)
+                    if i % 1000 == 999 { mac = macFor(i - 500); planted += 1 }
+                    let vm = String(format: "vm%07d", i)
+                    out += adapterRecord(host: host, vm: vm, index: i, mac: mac, switchId: switchId)
+                    out += i + 1 < last ? ",\n" : "\n"
+                    if isControllerManaged(host: h, of: hostCount) { nicRecords.append(interfaceRecord(index: i, mac: mac, switchId: switchId)) }
+                }
+                out += "]\n"
+                try out.write(toFile: "\(folder)/\(host)-adapters.json", atomically: false, encoding: .utf8)
+                files += 1; bytes += out.utf8.count; adapterBytes += out.utf8.count
+                let base = 0x00155D00_0000 + UInt64(h) << 8
+                hostRecords.append("""
+                      {"Name": "\(host)", "ComputerName": "\(host)", "MacAddressMinimum": "\(hex(base))", "MacAddressMaximum": "\(hex(base + 0xFF))", "LogicalProcessorCount": 64}
+                    """)
             }
-            out += "]\n"
-            let path = "\(dir)/\(host)-adapters.json"
-            try out.write(toFile: path, atomically: false, encoding: .utf8)
-            files += 1; bytes += out.utf8.count; adapterBytes += out.utf8.count
-            let base = 0x00155D00_0000 + UInt64(h) << 8
-            hostRecords.append("""
-                  {"Name": "\(host)", "ComputerName": "\(host)", "MacAddressMinimum": "\(hex(base))", "MacAddressMaximum": "\(hex(base + 0xFF))", "LogicalProcessorCount": 64}
-                """)
+            let hostsText = "[\n" + hostRecords.joined(separator: ",\n") + "\n]\n"
+            try hostsText.write(toFile: "\(folder)/vmhosts.json", atomically: false, encoding: .utf8)
+            let nicsText = "{\n  \"value\": [\n" + nicRecords.joined(separator: ",\n") + "\n  ],\n  \"nextLink\": \"\"\n}\n"
+            try nicsText.write(toFile: "\(folder)/nc-networkInterfaces.json", atomically: false, encoding: .utf8)
+            files += 2; bytes += hostsText.utf8.count + nicsText.utf8.count
         }
-        let hostsText = "[\n" + hostRecords.joined(separator: ",\n") + "\n]\n"
-        try hostsText.write(toFile: "\(dir)/vmhosts.json", atomically: false, encoding: .utf8)
-        let nicsText = "{\n  \"value\": [\n" + nicRecords.joined(separator: ",\n") + "\n  ],\n  \"nextLink\": \"\"\n}\n"
-        try nicsText.write(toFile: "\(dir)/nc-networkInterfaces.json", atomically: false, encoding: .utf8)
-        files += 2; bytes += hostsText.utf8.count + nicsText.utf8.count
         return Summary(files: files, bytes: bytes, adapterBytes: adapterBytes, plantedDuplicates: planted)
+    }
+
+    /// Whether host `h`'s VMs are SDN-managed: whole hosts are (an SDN host's tenant VMs all have
+    /// NC interfaces), spread evenly so that about `interfaces` adapters are.
+    func isControllerManaged(host h: Int, of hostCount: Int) -> Bool {
+        interfaces > 0 && (h * interfaces / adapters) != ((h + 1) * interfaces / adapters) || interfaces >= adapters
     }
 
     /// Static MACs from the seed plan's shape: 02-1D-D8 + 24-bit VM number.

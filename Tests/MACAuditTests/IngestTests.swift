@@ -196,7 +196,7 @@ import Testing
     @Test func filteredAndFullReadsOfTheSampleClusterAgree() throws {
         let dir = Repo.path("Captures/sample-cluster")
         for name in try FileManager.default.contentsOfDirectory(atPath: dir).sorted() {
-            let bytes = try ExportFile.readBytes("\(dir)/\(name)")
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)")))
             let filtered = try ExportFile.read(bytes: bytes, path: name, cluster: "C", filtered: true)
             let full = try ExportFile.read(bytes: bytes, path: name, cluster: "C", filtered: false)
             #expect(filtered.inventory.adapters == full.inventory.adapters, "\(name)")

@@ -36,13 +36,10 @@ public enum ExportFile {
     }
 
     public static func read(path: String, cluster: String) throws -> Result {
-        let bytes: [UInt8]
-        do {
-            bytes = try readBytes(path)
-        } catch {
-            throw IngestError(file: path, message: "cannot be read: \(error)")
+        let text = try ExportText(path: path)
+        return try text.withUTF8 { utf8 in
+            try read(utf8: utf8, encoding: text.encoding, path: path, cluster: cluster, release: text.release(upTo:))
         }
-        return try read(bytes: bytes, path: path, cluster: cluster)
     }
 
     /// Reads an export from memory. `filtered` (the default) builds only the fields the decoders
@@ -55,11 +52,25 @@ public enum ExportFile {
         } catch {
             throw IngestError(file: path, message: error.message)
         }
+        return try text.withUnsafeBytes { utf8 in
+            try read(utf8: utf8, encoding: encoding, path: path, cluster: cluster, filtered: filtered, release: { _ in })
+        }
+    }
+
+    /// Reads the records of UTF-8 `text`; `release` is told, now and then, how far the reader got.
+    static func read(utf8 text: UnsafeRawBufferPointer, encoding: TextEncoding, path: String, cluster: String, filtered: Bool = true,
+                     release: (Int) -> Void) throws -> Result {
         var builder = Builder(path: path, cluster: cluster)
-        let outcome: Swift.Result<(JSONReader.Envelope, JSONObject), any Error> = text.withUnsafeBytes { buffer in
-            var reader = JSONReader(utf8: buffer)
-            if filtered { reader.recordKeys = RecordDecoders.topLevelKeyBytes }
-            return Swift.Result { try reader.forEachRecord { value, position in try builder.add(value, at: position) } }
+        let outcome = Swift.Result<(JSONReader.Envelope, JSONObject), any Error> {
+            var reader = JSONReader(utf8: text)
+            if filtered {
+                reader.recordKeys = RecordDecoders.topLevelKeys
+                reader.nestedKeys = RecordDecoders.nestedKeys
+            }
+            return try reader.forEachRecord { value, position in
+                try builder.add(value, at: position)
+                release(position.offset)
+            }
         }
         var warnings: [InputWarning] = []
         switch outcome {
@@ -69,7 +80,7 @@ public enum ExportFile {
         case .failure(let e as IngestError):
             // A filtered read does not keep the keys of an unknown record; read again to name them.
             if filtered && e.message.hasPrefix(Builder.unknownShape) {
-                return try read(bytes: bytes, path: path, cluster: cluster, filtered: false)
+                return try read(utf8: text, encoding: encoding, path: path, cluster: cluster, filtered: false, release: { _ in })
             }
             throw e
         case .failure(let e):
@@ -85,29 +96,6 @@ public enum ExportFile {
         let summary = InputSummary(path: path, kind: builder.kindName, records: builder.records,
                                    encoding: encoding.rawValue, cluster: cluster)
         return Result(summary: summary, inventory: builder.inventory, warnings: warnings)
-    }
-
-    /// The whole file, read straight into one array (no `Data` copy).
-    static func readBytes(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw POSIXFailure(code: errno) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw POSIXFailure(code: errno) }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var filled = 0
-        while true {
-            if filled == bytes.count { bytes.append(contentsOf: [UInt8](repeating: 0, count: max(65536, bytes.count))) }
-            let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw POSIXFailure(code: errno)
-            }
-            if n == 0 { break }
-            filled += n
-        }
-        bytes.removeLast(bytes.count - filled)
-        return bytes
     }
 
     /// Accumulates the records of one file.

@@ -30,7 +30,7 @@ public enum ExportKind: String, Sendable, CaseIterable {
 
     /// The NC collection a resourceRef belongs to, from its first segment (case varies in real data).
     static func ncKind(resourceRef: String) -> ExportKind {
-        let first = resourceRef.split(separator: "/").first.map { $0.lowercased() } ?? ""
+        let first = resourceRef.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 1).first.map { String(decoding: $0.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self) } ?? ""
         switch first {
         case "networkinterfaces": return .ncNetworkInterfaces
         case "macpools": return .ncMacPools

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// A byte-level JSON reader for exports: strict RFC 8259, every read bounds-checked, nesting limited,
 /// and errors that name the line, column and JSON path (`$[12].VlanSetting.AccessVlanId`).
 ///
@@ -18,14 +21,31 @@ public struct JSONReader: ~Copyable {
     /// When set, records (the objects of the top-level array) keep only the values of these keys
     /// (ASCII, compared case-insensitively); other values are checked for syntax and skipped
     /// without building them. Nested values under kept keys are read whole.
-    public var recordKeys: [[UInt8]]? = nil {
+    public var recordKeys: [String]? = nil {
         didSet { keysByLength = Self.bucket(recordKeys ?? []) }
     }
-    private var keysByLength: [[[UInt8]]] = []
+    /// When set with ``recordKeys``, objects nested inside the kept values keep only these keys.
+    public var nestedKeys: [String]? = nil {
+        didSet { nestedKeysByLength = Self.bucket(nestedKeys ?? []) }
+    }
+    private var keysByLength: [[WantedKey]] = []
+    private var nestedKeysByLength: [[WantedKey]] = []
 
-    static func bucket(_ keys: [[UInt8]]) -> [[[UInt8]]] {
-        var buckets = [[[UInt8]]](repeating: [], count: 64)
-        for k in keys where k.count < 64 { buckets[k.count].append(k) }
+    /// A key to keep: its spelling (reused as the member name when the input spells it the same,
+    /// so that no string is allocated for it), its lower-cased bytes and its folded hash.
+    struct WantedKey {
+        let name: String
+        let spelling: [UInt8]
+        let lower: [UInt8]
+        let folded: UInt32
+    }
+
+    static func bucket(_ keys: [String]) -> [[WantedKey]] {
+        var buckets = [[WantedKey]](repeating: [], count: 64)
+        for k in keys where k.utf8.count < 64 {
+            buckets[k.utf8.count].append(WantedKey(name: k, spelling: Array(k.utf8), lower: Array(k.lowercased().utf8),
+                                                   folded: JSONObject.foldedHash(k)))
+        }
         return buckets
     }
 
@@ -54,6 +74,8 @@ public struct JSONReader: ~Copyable {
     public struct RecordPosition: Sendable {
         public let index: Int
         public let line: Int
+        /// Byte offset of the record's first byte in the UTF-8 text.
+        public var offset = 0
         let prefix: String
         /// False for a document that is one bare record (its path is `$`).
         var inArray = true
@@ -98,7 +120,7 @@ public struct JSONReader: ~Copyable {
         while true {
             path[path.count - 1] = .index(index)
             skipWhitespace()
-            let position = RecordPosition(index: index, line: lineNumber(at: offset), prefix: pathPrefix)
+            let position = RecordPosition(index: index, line: lineNumber(at: offset), offset: offset, prefix: pathPrefix)
             let value = recordKeys == nil ? try readValue(depth: 1) : try readRecord()
             try body(value, position)
             index += 1
@@ -151,31 +173,38 @@ public struct JSONReader: ~Copyable {
     private mutating func readRecord() throws -> JSONValue {
         skipWhitespace()
         guard peek() == UInt8(ascii: "{"), recordKeys != nil else { return try readValue(depth: 1) }
+        return .object(try readFilteredObject(depth: 1, nested: false))
+    }
+
+    /// Reads an object keeping the members whose names are wanted (``recordKeys`` at the top of a
+    /// record, ``nestedKeys`` below it); other members are checked for syntax and skipped unbuilt.
+    private mutating func readFilteredObject(depth: Int, nested: Bool) throws -> JSONObject {
         offset += 1
         var object = JSONObject()
         skipWhitespace()
-        if consume(UInt8(ascii: "}")) { return .object(object) }
+        if consume(UInt8(ascii: "}")) { return object }
         path.append(.key(""))
         defer { path.removeLast() }
         while true {
             skipWhitespace()
             if let (start, end) = try rawKey() {
                 path[path.count - 1] = .rawKey(start, end)
-                if keyIsWanted(start, end) {
-                    let key = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                    object.append(key, try readValue(depth: 2))
+                if let wanted = wantedKey(start, end, nested ? nestedKeysByLength : keysByLength) {
+                    let exact = wanted.spelling.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress! + start, end - start) == 0 }
+                    let key = exact ? wanted.name : String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                    object.append(key, folded: wanted.folded, try readValue(depth: depth + 1))
                 } else {
-                    try skipValue(depth: 2)
+                    try skipValue(depth: depth + 1)
                 }
             } else {
                 // A member name with escapes: decode it properly and keep its value.
                 let key = try readKey()
                 path[path.count - 1] = .key(key)
-                object.append(key, try readValue(depth: 2))
+                object.append(key, try readValue(depth: depth + 1))
             }
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
-            if consume(UInt8(ascii: "}")) { return .object(object) }
+            if consume(UInt8(ascii: "}")) { return object }
             throw error(peek() == nil ? "the object is not closed: the file ends early" : "expected ',' or '}' after a member, found \(describe(peek()))")
         }
     }
@@ -199,16 +228,15 @@ public struct JSONReader: ~Copyable {
         return range
     }
 
-    /// True when the name in `bytes[start..<end]` is one of the wanted (lower-case ASCII) keys,
-    /// ignoring ASCII case.
-    private func keyIsWanted(_ start: Int, _ end: Int) -> Bool {
+    /// The wanted key that the name in `bytes[start..<end]` is, ignoring ASCII case.
+    private func wantedKey(_ start: Int, _ end: Int, _ buckets: [[WantedKey]]) -> WantedKey? {
         let length = end - start
-        guard length < keysByLength.count else { return false }
-        outer: for candidate in keysByLength[length] {
-            for i in 0..<length where bytes[start + i] | 0x20 != candidate[i] { continue outer }
-            return true
+        guard length < buckets.count else { return nil }
+        outer: for candidate in buckets[length] {
+            for i in 0..<length where bytes[start + i] | 0x20 != candidate.lower[i] { continue outer }
+            return candidate
         }
-        return false
+        return nil
     }
 
     /// Checks the syntax of a value and steps over it without building anything.
@@ -256,7 +284,7 @@ public struct JSONReader: ~Copyable {
     /// Steps over a string, validating escapes and control characters.
     private mutating func skipString() throws {
         let start = offset
-        offset += 1
+        offset = Self.plainRun(bytes, from: offset + 1)
         while offset < bytes.count {
             let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") { offset += 1; return }
@@ -282,7 +310,9 @@ public struct JSONReader: ~Copyable {
         skipWhitespace()
         guard let byte = peek() else { throw error("the file ends where a value was expected") }
         switch byte {
-        case UInt8(ascii: "{"): return .object(try readObject(depth: depth))
+        case UInt8(ascii: "{"):
+            if depth >= 2, recordKeys != nil, nestedKeys != nil { return .object(try readFilteredObject(depth: depth, nested: true)) }
+            return .object(try readObject(depth: depth))
         case UInt8(ascii: "["): return .array(try readArray(depth: depth))
         case UInt8(ascii: "\""): return .string(try readString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
@@ -345,6 +375,7 @@ public struct JSONReader: ~Copyable {
         offset += 1  // opening quote
         let contentStart = offset
         // Fast path: no escapes, the bytes are the string.
+        offset = Self.plainRun(bytes, from: offset)
         while offset < bytes.count {
             let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") {
@@ -464,6 +495,28 @@ public struct JSONReader: ~Copyable {
 
     // MARK: - Bytes
 
+    /// The offset of the first byte at or after `i` that ends a plain run inside a string: `"`,
+    /// `\\` or a control character (or the end). Eight bytes at a time: most of an export is
+    /// string content that is skipped, so this loop is where the reader spends its time.
+    @inline(__always)
+    static func plainRun(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var i = start
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= bytes.count {
+            let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+            if special & highs != 0 { break }
+            i += 8
+        }
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x22 || b == 0x5C || b < 0x20 { return i }
+            i += 1
+        }
+        return i
+    }
+
     @inline(__always) private func peek() -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
 
     @inline(__always) private mutating func consume(_ byte: UInt8) -> Bool {
@@ -479,6 +532,10 @@ public struct JSONReader: ~Copyable {
     }
 
     @inline(__always) private mutating func skipWhitespace() {
+        // Indentation comes in runs of spaces: step over eight at a time.
+        while offset + 8 <= bytes.count, bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) == 0x2020_2020_2020_2020 {
+            offset += 8
+        }
         while offset < bytes.count {
             switch bytes[offset] {
             case 0x20, 0x0A, 0x0D, 0x09: offset += 1

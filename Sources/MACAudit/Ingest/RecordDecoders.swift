@@ -12,7 +12,15 @@ enum RecordDecoders {
         "MacAddressMaximum", "MACAddressRangeStart", "MACAddressRangeEnd", "resourceRef", "resourceId", "instanceId",
         "properties", "Status", "StatusDescription",
     ]
-    static let topLevelKeyBytes: [[UInt8]] = topLevelKeys.map { Array($0.lowercased().utf8) }
+    /// Every key a decoder reads inside a kept value (`VlanSetting.AccessVlanId`,
+    /// `properties.ipConfigurations[].properties.subnet.resourceRef`, …): nested objects keep only
+    /// these. The same test guards it.
+    static let nestedKeys = [
+        "OperationMode", "AccessVlanId", "ProfileId", "ProfileData", "properties", "privateMacAddress",
+        "privateMacAllocationMethod", "isHostVirtualNetworkInterface", "ipConfigurations", "privateIPAddress", "subnet",
+        "resourceRef", "resourceId", "server", "connections", "managementAddresses", "subnets", "vlanID", "vsid",
+        "startMacAddress", "endMacAddress",
+    ]
 
     /// `VMNetworkAdapterVlanMode` as ConvertTo-Json writes it without `-EnumsAsStrings`.
     static let vlanModes = [0: "Untagged", 1: "Access", 2: "Trunk", 3: "Private"]
@@ -179,7 +187,9 @@ enum RecordDecoders {
 
     /// `/servers/19744aa5-…` → `19744aa5-…`, lower-cased.
     static func lastSegment(_ ref: String) -> String? {
-        ref.split(separator: "/").last.map { $0.lowercased() }
+        let trimmed = ref.utf8.last == UInt8(ascii: "/") ? Substring(ref.dropLast()) : Substring(ref)
+        let segment = trimmed.utf8.lastIndex(of: UInt8(ascii: "/")).map { trimmed[trimmed.utf8.index(after: $0)...] } ?? trimmed
+        return segment.isEmpty ? nil : segment.lowercased()
     }
 }
 

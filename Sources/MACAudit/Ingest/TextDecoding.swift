@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif
+
 /// Turns the bytes of an export into UTF-8, whatever PowerShell wrote.
 ///
 /// Windows PowerShell 5.1 writes UTF-16LE with a BOM for `>` and `Out-File`, UTF-8 with a BOM for
@@ -12,22 +18,58 @@ public enum TextEncoding: String, Sendable {
 
     /// The UTF-8 text of `bytes` and the encoding it was found in.
     public static func decode(_ bytes: [UInt8]) throws(TextDecodingError) -> (utf8: [UInt8], encoding: TextEncoding) {
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return (Array(bytes.dropFirst(3)), .utf8BOM) }
-        if bytes.starts(with: [0xFF, 0xFE]) { return (try transcodeUTF16(bytes, from: 2, littleEndian: true), .utf16LE) }
-        if bytes.starts(with: [0xFE, 0xFF]) { return (try transcodeUTF16(bytes, from: 2, littleEndian: false), .utf16BE) }
-        // UTF-16 without a BOM: JSON starts with an ASCII character, so one of the first two bytes is 0.
-        if bytes.count >= 2, bytes[0] != 0, bytes[1] == 0 { return (try transcodeUTF16(bytes, from: 0, littleEndian: true), .utf16LE) }
-        if bytes.count >= 2, bytes[0] == 0, bytes[1] != 0 { return (try transcodeUTF16(bytes, from: 0, littleEndian: false), .utf16BE) }
-        if let nul = bytes.firstIndex(of: 0) { throw .binary(offset: nul) }
-        if isValidUTF8(bytes) { return (bytes, .utf8) }
-        return (windows1252ToUTF8(bytes), .windows1252)
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(TextDecodingError) -> ([UInt8], TextEncoding) in
+                let (encoding, body) = try detect(raw)
+                if encoding == .utf8 || encoding == .utf8BOM { return (Array(raw[body...]), encoding) }
+                var out: [UInt8] = []
+                try transcode(raw, encoding, from: body, into: &out, flush: nil)
+                return (out, encoding)
+            }
+        }
+        return try result.get()
     }
 
-    static func transcodeUTF16(_ bytes: [UInt8], from start: Int, littleEndian: Bool) throws(TextDecodingError) -> [UInt8] {
-        let unitCount = (bytes.count - start) / 2
+    /// The encoding of `bytes` and where its text starts (after a BOM). Throws for binary data and
+    /// nothing else: UTF-16 errors show when transcoding.
+    public static func detect(_ bytes: UnsafeRawBufferPointer) throws(TextDecodingError) -> (TextEncoding, Int) {
+        func starts(_ prefix: [UInt8]) -> Bool { bytes.count >= prefix.count && zip(bytes, prefix).allSatisfy { $0 == $1 } }
+        if starts([0xEF, 0xBB, 0xBF]) { return (.utf8BOM, 3) }
+        if starts([0xFF, 0xFE]) { return (.utf16LE, 2) }
+        if starts([0xFE, 0xFF]) { return (.utf16BE, 2) }
+        // UTF-16 without a BOM: JSON starts with an ASCII character, so one of the first two bytes is 0.
+        if bytes.count >= 2, bytes[0] != 0, bytes[1] == 0 { return (.utf16LE, 0) }
+        if bytes.count >= 2, bytes[0] == 0, bytes[1] != 0 { return (.utf16BE, 0) }
+        if let base = bytes.baseAddress, let nul = memchr(base, 0, bytes.count) {
+            throw .binary(offset: base.distance(to: UnsafeRawPointer(nul)))
+        }
+        return (isValidUTF8(bytes) ? .utf8 : .windows1252, 0)
+    }
+
+    /// Appends the UTF-8 form of `bytes[start...]` (UTF-16 or Windows-1252) to `out`; with `flush`,
+    /// hands `out` over and empties it every few MiB, so that a huge file never sits in memory whole.
+    public static func transcode(_ bytes: UnsafeRawBufferPointer, _ encoding: TextEncoding, from start: Int, into out: inout [UInt8],
+                                 flush: ((inout [UInt8]) throws(TextDecodingError) -> Void)?) throws(TextDecodingError) {
+        let block = 1 << 22
+        out.reserveCapacity(min(bytes.count, block + 8))
+        switch encoding {
+        case .utf16LE, .utf16BE:
+            try transcodeUTF16(bytes, from: start, littleEndian: encoding == .utf16LE, into: &out, block: block, flush: flush)
+        case .windows1252:
+            for i in start..<bytes.count {
+                let b = bytes[i]
+                appendUTF8((0x80..<0xA0).contains(b) ? windows1252High[Int(b) - 0x80] : UInt32(b), to: &out)
+                if out.count >= block, let flush { try flush(&out) }
+            }
+        case .utf8, .utf8BOM:
+            out.append(contentsOf: bytes[start...])
+        }
+        if let flush, !out.isEmpty { try flush(&out) }
+    }
+
+    static func transcodeUTF16(_ bytes: UnsafeRawBufferPointer, from start: Int, littleEndian: Bool, into out: inout [UInt8], block: Int,
+                               flush: ((inout [UInt8]) throws(TextDecodingError) -> Void)?) throws(TextDecodingError) {
         if (bytes.count - start) % 2 != 0 { throw .truncatedUTF16(offset: bytes.count - 1) }
-        var out: [UInt8] = []
-        out.reserveCapacity(unitCount)
         var i = start
         func unit(at j: Int) -> UInt32 {
             littleEndian ? UInt32(bytes[j]) | UInt32(bytes[j + 1]) << 8 : UInt32(bytes[j]) << 8 | UInt32(bytes[j + 1])
@@ -46,8 +88,8 @@ public enum TextEncoding: String, Sendable {
                 throw .invalidUTF16(offset: at)
             }
             appendUTF8(scalar, to: &out)
+            if out.count >= block, let flush { try flush(&out) }
         }
-        return out
     }
 
     @inline(__always)
@@ -66,10 +108,10 @@ public enum TextEncoding: String, Sendable {
         }
     }
 
-    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
-        // Pure ASCII is the common case; only look closer when a high byte appears.
-        guard containsHighByte(bytes) else { return true }
-        var iterator = bytes.makeIterator()
+    static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // Pure ASCII is the common case; only look closer from the first high byte on.
+        guard let first = firstHighByte(bytes) else { return true }
+        var iterator = bytes[first...].makeIterator()
         var decoder = UTF8()
         while true {
             switch decoder.decode(&iterator) {
@@ -80,32 +122,20 @@ public enum TextEncoding: String, Sendable {
         }
     }
 
-    /// True when any byte has its top bit set, checked eight bytes at a time.
-    static func containsHighByte(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            let words = raw.count / 8
-            for w in 0..<words where raw.loadUnaligned(fromByteOffset: w * 8, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
-                return true
-            }
-            for i in (words * 8)..<raw.count where raw[i] >= 0x80 { return true }
-            return false
+    /// The offset of the first byte with its top bit set, checked eight bytes at a time.
+    static func firstHighByte(_ raw: UnsafeRawBufferPointer) -> Int? {
+        let words = raw.count / 8
+        for w in 0..<words where raw.loadUnaligned(fromByteOffset: w * 8, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+            return w * 8 + (0..<8).first { raw[w * 8 + $0] >= 0x80 }!
         }
+        return (words * 8..<raw.count).first { raw[$0] >= 0x80 }
     }
 
     /// Windows-1252: Latin-1 with printable characters in 0x80–0x9F.
-    static func windows1252ToUTF8(_ bytes: [UInt8]) -> [UInt8] {
-        let high: [UInt32] = [
-            0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
-            0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
-        ]
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        for b in bytes {
-            let scalar: UInt32 = (0x80..<0xA0).contains(b) ? high[Int(b) - 0x80] : UInt32(b)
-            appendUTF8(scalar, to: &out)
-        }
-        return out
-    }
+    static let windows1252High: [UInt32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
+        0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ]
 }
 
 public enum TextDecodingError: Error, Sendable, Equatable {
