@@ -16,11 +16,14 @@ struct Bench: ParsableCommand {
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write a synthetic fleet of exports to a folder.")
         @Option(help: "Number of VM adapters.") var adapters = 100_000
-        @Option(help: "Number of NC interfaces (the first N adapters are SDN-managed).") var interfaces = 50_000
+        @Option(help: "Number of NC interfaces (whole hosts are SDN-managed, spread evenly).") var interfaces = 50_000
+        @Option(help: "Adapters per host (the seed plan's 12-bit VM number allows 4,096).") var perHost = 250
         @Argument(help: "Output folder.") var out: String
 
         func run() throws {
-            let s = try FleetGenerator(adapters: adapters, interfaces: interfaces).write(to: out)
+            var generator = FleetGenerator(adapters: adapters, interfaces: interfaces)
+            generator.adaptersPerHost = perHost
+            let s = try generator.write(to: out)
             print("wrote \(s.files) files, \(s.bytes / 1_000_000) MB, \(s.plantedDuplicates) planted duplicates to \(out)")
         }
     }

@@ -122,4 +122,26 @@ func syntaxError(_ text: String) -> JSONSyntaxError? {
     @Test func binaryIsAnError() {
         #expect(throws: TextDecodingError.binary(offset: 4)) { try TextEncoding.decode([0x7F, 0x45, 0x4C, 0x46, 0x00, 0x01, 0x02]) }
     }
+
+    /// A million records on one line (`ConvertTo-Json -Compress`): read in one pass, and an error at
+    /// the very end names line 1 and the exact column.
+    @Test func aMillionRecordArrayOnOneLine() throws {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        bytes.reserveCapacity(60_000_000)
+        let head = Array(#"{"MacAddress":"02-1D-D8"#.utf8), tail = Array(#"","VMName":"v"}"#.utf8)
+        for i in 0..<1_000_000 {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes += head
+            for shift in [16, 8, 0] { bytes += [UInt8(ascii: "-"), hex[i >> (shift + 4) & 0xF], hex[i >> shift & 0xF]] }
+            bytes += tail
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let result = try readExport(text + "]")
+        #expect(result.inventory.adapters.count == 1_000_000)
+        #expect(result.inventory.adapters.last?.source.line == 1)
+        let e = try #require(ingestError(text + ",]"))
+        #expect(e.position == "line 1, column \(text.utf8.count + 2)")
+        #expect(e.path == "$[1000000]")
+    }
 }

@@ -19,8 +19,9 @@ final class ExportText {
     private var memory: [UInt8] = []
     private var released = 0
 
-    /// UTF-16 or Windows-1252 inputs up to this size are transcoded into memory.
-    static let inMemoryLimit = 256 << 20
+    /// UTF-16 or Windows-1252 inputs up to this size are transcoded into memory; larger ones into
+    /// a temporary file. `MACAUDIT_TRANSCODE_MEMORY_LIMIT` (bytes) overrides it.
+    static let inMemoryLimit = ProcessInfo.processInfo.environment["MACAUDIT_TRANSCODE_MEMORY_LIMIT"].flatMap { Int($0) } ?? 256 << 20
 
     init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -29,14 +30,23 @@ final class ExportText {
         let (map, length) = try Self.map(fd, path: path)
         let raw = UnsafeRawBufferPointer(start: map, count: length)
         let detected: (TextEncoding, Int)
-        do { detected = try TextEncoding.detect(raw) } catch {
+        var checkedUpTo = 0
+        do {
+            detected = try TextEncoding.detect(raw) { offset in
+                guard let map, offset - checkedUpTo >= 64 << 20 || offset == length else { return }
+                let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+                let end = offset / page * page
+                if end > checkedUpTo { madvise(map + checkedUpTo, end - checkedUpTo, MADV_DONTNEED); checkedUpTo = end }
+            }
+        } catch {
             if let map { munmap(map, length) }
             throw IngestError(file: path, message: error.message)
         }
         encoding = detected.0
         if encoding == .utf8 || encoding == .utf8BOM {
             (mapping, mappedLength, start) = (map, length, detected.1)
-            madvise(map, length, MADV_SEQUENTIAL)
+            // Detection read every byte (NUL and UTF-8 checks) and handed the pages back as it went.
+            if let map { madvise(map, length, MADV_DONTNEED); madvise(map, length, MADV_SEQUENTIAL) }
             return
         }
         defer { if let map { munmap(map, length) } }

@@ -32,7 +32,9 @@ public enum TextEncoding: String, Sendable {
 
     /// The encoding of `bytes` and where its text starts (after a BOM). Throws for binary data and
     /// nothing else: UTF-16 errors show when transcoding.
-    public static func detect(_ bytes: UnsafeRawBufferPointer) throws(TextDecodingError) -> (TextEncoding, Int) {
+    /// `checked(upTo:)` is told as the checks move through the bytes (64 MiB at a time), so that a
+    /// mapped file's pages can be handed back behind them.
+    public static func detect(_ bytes: UnsafeRawBufferPointer, checked: (Int) -> Void = { _ in }) throws(TextDecodingError) -> (TextEncoding, Int) {
         func starts(_ prefix: [UInt8]) -> Bool { bytes.count >= prefix.count && zip(bytes, prefix).allSatisfy { $0 == $1 } }
         if starts([0xEF, 0xBB, 0xBF]) { return (.utf8BOM, 3) }
         if starts([0xFF, 0xFE]) { return (.utf16LE, 2) }
@@ -40,10 +42,19 @@ public enum TextEncoding: String, Sendable {
         // UTF-16 without a BOM: JSON starts with an ASCII character, so one of the first two bytes is 0.
         if bytes.count >= 2, bytes[0] != 0, bytes[1] == 0 { return (.utf16LE, 0) }
         if bytes.count >= 2, bytes[0] == 0, bytes[1] != 0 { return (.utf16BE, 0) }
-        if let base = bytes.baseAddress, let nul = memchr(base, 0, bytes.count) {
-            throw .binary(offset: base.distance(to: UnsafeRawPointer(nul)))
+        guard let base = bytes.baseAddress else { return (.utf8, 0) }
+        let window = 64 << 20
+        var start = 0, valid = true
+        while start < bytes.count {
+            var end = min(bytes.count, start + window)
+            if let nul = memchr(base + start, 0, end - start) { throw .binary(offset: base.distance(to: UnsafeRawPointer(nul))) }
+            // Cut before a multi-byte sequence that the window boundary splits.
+            if end < bytes.count { var back = 0; while back < 3, bytes[end] & 0xC0 == 0x80 { end -= 1; back += 1 } }
+            if valid { valid = isValidUTF8(UnsafeRawBufferPointer(rebasing: bytes[start..<end])) }
+            start = end
+            checked(start)
         }
-        return (isValidUTF8(bytes) ? .utf8 : .windows1252, 0)
+        return (valid ? .utf8 : .windows1252, 0)
     }
 
     /// Appends the UTF-8 form of `bytes[start...]` (UTF-16 or Windows-1252) to `out`; with `flush`,

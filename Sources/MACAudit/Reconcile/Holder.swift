@@ -1,8 +1,8 @@
 /// One holder of a MAC: a Hyper-V adapter joined with its Network Controller interface and port
 /// profile where they exist, or an NC interface that no adapter claims.
 ///
-/// A class, and immutable: checks pass holders around by the hundred thousand, and copying the
-/// adapter's and interface's strings each time would dominate an audit.
+/// A class, and immutable: checks pass holders around by the hundred thousand. The adapter, interface
+/// and profile are shared references to the inventory's objects.
 public final class Holder: Sendable {
     /// How the adapter and the NC interface were joined.
     public enum Link: String, Sendable {
@@ -26,19 +26,20 @@ public final class Holder: Sendable {
     public let segment: String
     /// Other hosts that reported the same adapter (a VM that moved while the export ran).
     public let alsoReportedBy: [String]
-    /// The MAC the holder uses on the wire: the adapter's when there is one.
-    public let mac: MACField
     /// True when an NC interface is joined or the port profile says SDN policy applies (ProfileData 1).
     public let isControllerManaged: Bool
-    // Copies of the fields checks test on every holder, so that scanning a million holders does
-    // not copy each adapter's strings out of its optional.
-    public let hasAdapter: Bool
-    public let hasInterface: Bool
-    public let isManagementOS: Bool
-    public let dynamicMAC: Bool?
-    public let adapterMAC: MACField?
-    public let interfaceMAC: MACField?
-    public let allocation: AllocationMethod?
+
+    // Derived from the joined objects (shared references, so reading them copies nothing); a
+    // holder stores no copies, which keeps a 16-million-adapter fleet inside its memory budget.
+    /// The MAC the holder uses on the wire: the adapter's when there is one.
+    public var mac: MACField { adapter?.mac ?? interface?.mac ?? .absent }
+    public var hasAdapter: Bool { adapter != nil }
+    public var hasInterface: Bool { interface != nil }
+    public var isManagementOS: Bool { adapter?.isManagementOS ?? false }
+    public var dynamicMAC: Bool? { adapter?.dynamicMAC }
+    public var adapterMAC: MACField? { adapter?.mac }
+    public var interfaceMAC: MACField? { interface?.mac }
+    public var allocation: AllocationMethod? { interface?.allocation }
 
     public init(adapter: Adapter?, interface: ControllerInterface?, profile: PortProfile?, link: Link, host: String,
                 cluster: String, switchKey: String?, segment: String, alsoReportedBy: [String] = []) {
@@ -52,15 +53,7 @@ public final class Holder: Sendable {
         self.switchKey = switchKey
         self.segment = segment
         self.alsoReportedBy = alsoReportedBy
-        self.mac = adapter?.mac ?? interface?.mac ?? .absent
         self.isControllerManaged = interface != nil || (profile.map { !$0.isNullProfile && $0.profileData == 1 } ?? false)
-        self.hasAdapter = adapter != nil
-        self.hasInterface = interface != nil
-        self.isManagementOS = adapter?.isManagementOS ?? false
-        self.dynamicMAC = adapter?.dynamicMAC
-        self.adapterMAC = adapter?.mac
-        self.interfaceMAC = interface?.mac
-        self.allocation = interface?.allocation
     }
 
     public var subject: Subject {
