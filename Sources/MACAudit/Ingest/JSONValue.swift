@@ -32,11 +32,13 @@ public enum JSONValue: Sendable {
 /// A JSON object with the lookups PowerShell's data needs: exact key first, then ASCII case-insensitive
 /// (PowerShell property names are case-insensitive, and NC spells `numberofMacAddressesAllocated` both ways).
 public struct JSONObject: Sendable {
-    public var keys: [String] = []
-    public var values: [JSONValue] = []
-    /// Per key, a hash of its letters folded to lower case: a lookup compares bytes only where
-    /// the hash matches (records are looked up ~20 times each, a million records per run).
-    private var foldedHashes: [UInt32] = []
+    /// Members in document order, with a hash of each name's letters folded to lower case: a
+    /// lookup compares names only where the hash matches (records are looked up ~20 times each, a
+    /// million records per run). One array, so a record costs one allocation, not three.
+    private var members: [(key: String, value: JSONValue, folded: UInt32)] = []
+
+    public var keys: [String] { members.map(\.key) }
+    public var values: [JSONValue] { members.map(\.value) }
 
     public init() {}
 
@@ -50,23 +52,21 @@ public struct JSONObject: Sendable {
 
     /// Appends with the key's ``foldedHash(_:)`` already known (the reader's canonical keys).
     mutating func append(_ key: String, folded: UInt32, _ value: JSONValue) {
-        keys.append(key)
-        values.append(value)
-        foldedHashes.append(folded)
+        members.append((key, value, folded))
     }
 
     public subscript(key: String) -> JSONValue? {
         guard let i = index(of: key) else { return nil }
-        return values[i]
+        return members[i].value
     }
 
     /// The position of `key`: an exact match first, else the first ASCII case-insensitive one.
     func index(of key: String) -> Int? {
         let h = Self.foldedHash(key)
         var folded: Int? = nil
-        for i in foldedHashes.indices where foldedHashes[i] == h {
-            if keys[i] == key { return i }
-            if folded == nil, keys[i].caseInsensitiveEquals(key) { folded = i }
+        for i in members.indices where members[i].folded == h {
+            if members[i].key == key { return i }
+            if folded == nil, members[i].key.caseInsensitiveEquals(key) { folded = i }
         }
         return folded
     }

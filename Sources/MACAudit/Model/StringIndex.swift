@@ -61,21 +61,6 @@ struct StringIndex {
         }
     }
 
-    /// The first position of `s`; files it at `position` when it is new (without chaining repeats).
-    mutating func firstPosition(of s: String, orAdd position: Int) -> Int {
-        var key = StringFingerprint.of(s)
-        while true {
-            let (slot, isNew) = table.findOrInsert(key) { Int32(heads.count) }
-            if isNew {
-                heads.append((Int32(position), Int32(position)))
-                strings.append(s)
-                return position
-            }
-            if strings[Int(slot)] == s { return Int(heads[Int(slot)].first) }
-            key.b &+= 0x9E37_79B9_7F4A_7C15
-        }
-    }
-
     /// Every position `s` was filed at, in order.
     func positions(of s: String) -> [Int] {
         var key = StringFingerprint.of(s)

@@ -125,16 +125,22 @@ public enum Reconciler {
     static func distinctAdapters(_ adapters: [Adapter]) -> [AdapterEntry] {
         var out: [AdapterEntry] = []
         out.reserveCapacity(adapters.count)
-        var seen = StringIndex(capacity: adapters.count)
+        // Adapter id fingerprint → position in `out`; equal fingerprints are checked against the
+        // ids themselves, and a collision of different ids probes on under a derived fingerprint.
+        var seen = FlatIndex<Key1>(capacity: adapters.count, dense: true)
         for adapter in adapters {
             // Hyper-V writes an adapter's Id in one case everywhere, so it is compared as written.
             guard let id = adapter.id else { out.append(AdapterEntry(adapter: adapter)); continue }
-            let k = seen.firstPosition(of: id, orAdd: out.count)
-            if k != out.count {
-                if HostName.key(out[k].adapter.host) != HostName.key(adapter.host) { out[k].alsoReportedBy.append(adapter.host) }
-                continue
+            var key = Key1(a: StringFingerprint.of(id).a)
+            while true {
+                let (k, isNew) = seen.findOrInsert(key) { Int32(out.count) }
+                if isNew { out.append(AdapterEntry(adapter: adapter)); break }
+                if out[Int(k)].adapter.id == id {
+                    if HostName.key(out[Int(k)].adapter.host) != HostName.key(adapter.host) { out[Int(k)].alsoReportedBy.append(adapter.host) }
+                    break
+                }
+                key.a = (key.a &+ 0x9E37_79B9_7F4A_7C15) | 1
             }
-            out.append(AdapterEntry(adapter: adapter))
         }
         return out
     }

@@ -4,6 +4,13 @@ protocol FlatKey: Equatable, Sendable {
     var mixed: Int { get }
 }
 
+/// One word: a 64-bit fingerprint (the reconciler's adapter ids).
+struct Key1: FlatKey {
+    var a: UInt64
+    static let empty = Key1(a: 0)
+    @inline(__always) var mixed: Int { FlatMix.mix(a, 0, 0, 0) }
+}
+
 /// Two words: a station (MAC, packed scope).
 struct Key2: FlatKey {
     var a: UInt64, b: UInt64
@@ -44,10 +51,15 @@ struct FlatIndex<Key: FlatKey>: Sendable {
     private var slots: [Slot]
     private var mask: Int
     private(set) var count = 0
+    /// Dense tables fill to ¾ before growing (the reconciler's million-entry joins, where the
+    /// table's size is the audit's peak memory); others to ½ (the per-frame tables, where probes
+    /// are what costs).
+    private let dense: Bool
 
-    init(capacity: Int = 1024) {
+    init(capacity: Int = 1024, dense: Bool = false) {
+        self.dense = dense
         var size = 16
-        while size < capacity * 2 { size <<= 1 }
+        while size * (dense ? 3 : 2) < capacity * (dense ? 4 : 4) { size <<= 1 }
         slots = [Slot](repeating: Slot(key: .empty, value: -1), count: size)
         mask = size - 1
     }
@@ -68,7 +80,7 @@ struct FlatIndex<Key: FlatKey>: Sendable {
         let value = make()
         slots[i] = Slot(key: key, value: value)
         count += 1
-        if count * 2 > slots.count { grow() }
+        if count * (dense ? 4 : 2) > slots.count * (dense ? 3 : 1) { grow() }
         return (value, true)
     }
 
