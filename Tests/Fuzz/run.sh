@@ -36,7 +36,7 @@ for name in sorted(os.listdir(src)):
 PY
     ;;
   json)
-    sources=("$core/Ingest/JSONReader.swift" "$core/Ingest/JSONValue.swift" "$core/Model/MACAddress.swift"
+    sources=("$core/Ingest/JSONReader.swift" "$core/Ingest/JSONValue.swift" "$core/Ingest/TextDecoding.swift" "$core/Model/MACAddress.swift"
              "$root/Tests/Fuzz/JSONReaderFuzz.swift")
     for f in "$root"/Captures/sample-cluster/*.json; do head -c 4096 "$f" > "$work/corpus/$(basename "$f")"; done
     ;;

@@ -193,10 +193,18 @@ import Testing
 @Suite struct FilteredReadTests {
     /// Large exports are read keeping only the keys decoders use; reading everything must give the
     /// same inventory, or a decoder reads a key `RecordDecoders.topLevelKeys` lacks.
-    @Test func filteredAndFullReadsOfTheSampleClusterAgree() throws {
-        let dir = Repo.path("Captures/sample-cluster")
-        for name in try FileManager.default.contentsOfDirectory(atPath: dir).sorted() {
-            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)")))
+    /// Nested objects keep only `RecordDecoders.nestedKeys`: the real NC exports (every collection,
+    /// UTF-8 and Windows PowerShell's UTF-16) guard that list.
+    @Test func filteredAndFullReadsOfTheSampleClusterAndRealNCExportsAgree() throws {
+        let folders = ["Captures/sample-cluster", "Tests/Fixtures/nc/nc-hnvclient-2016-rest-utf8",
+                       "Tests/Fixtures/nc/nc-sdndiagnostics-2021-real-ps51-utf16le", "Tests/Fixtures/nc/nc-sdndiagnostics-2026-mock-utf8"]
+        let files = try folders.flatMap { folder in
+            try FileManager.default.contentsOfDirectory(atPath: Repo.path(folder)).filter { $0.hasSuffix(".json") }.sorted().map { "\(Repo.path(folder))/\($0)" }
+        }
+        #expect(files.count > 15)
+        for path in files {
+            let name = path
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             let filtered = try ExportFile.read(bytes: bytes, path: name, cluster: "C", filtered: true)
             let full = try ExportFile.read(bytes: bytes, path: name, cluster: "C", filtered: false)
             #expect(filtered.inventory.adapters == full.inventory.adapters, "\(name)")
