@@ -91,9 +91,12 @@ public enum CheckRegistry {
     }
 
     /// Runs every check that the rules have not turned off, and returns findings in report order.
+    /// Runs every check that the rules leave on, on all cores (checks are pure functions of the
+    /// snapshot), and returns the findings in report order.
     public static func run(_ snapshot: Snapshot, rules: Rules) -> [Finding] {
-        all.filter { !rules.severities.isOff($0.info.id) }
-            .flatMap { $0.init().findings(in: snapshot, rules: rules) }
+        let checks = all.filter { !rules.severities.isOff($0.info.id) }
+        return concurrentMap(checks.count) { checks[$0].init().findings(in: snapshot, rules: rules) }
+            .flatMap { $0 }
             .sorted(by: Finding.reportOrder)
     }
 }

@@ -198,12 +198,18 @@ enum RecordDecoders {
 /// which across a million adapters naming the same few switches is most of the model's memory.
 struct StringInterner {
     private var table: [String: String] = [:]
+    /// The last few answers: consecutive records name the same host and switch.
+    private var recent: (String, String, String) = ("", "", "")
 
     mutating func intern(_ s: String) -> String {
         guard s.utf8.count > 15 else { return s }
-        if let shared = table[s] { return shared }
-        table[s] = s
-        return s
+        if s == recent.0 { return recent.0 }
+        if s == recent.1 { return recent.1 }
+        if s == recent.2 { return recent.2 }
+        let shared = table[s] ?? s
+        table[s] = shared
+        recent = (shared, recent.0, recent.1)
+        return shared
     }
 
     mutating func intern(_ s: String?) -> String? { s.map { intern($0) } }

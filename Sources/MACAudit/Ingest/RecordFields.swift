@@ -119,8 +119,8 @@ struct RecordFields {
 }
 
 /// Lower-cases a GUID and strips `{}`; empty becomes nil.
-func normalizedGUID(_ raw: String) -> String? {
-    var raw = raw
+func normalizedGUID(_ original: String) -> String? {
+    var raw = original
     // The common case, an ASCII GUID without spaces: one pass over the bytes.
     let fast: String?? = raw.withUTF8 { b in
         guard b.allSatisfy({ $0 < 0x80 && $0 != 0x20 && $0 != 0x09 }) else { return .none }
@@ -128,13 +128,15 @@ func normalizedGUID(_ raw: String) -> String? {
         if lo < hi, b[lo] == UInt8(ascii: "{") { lo += 1 }
         if lo < hi, b[hi - 1] == UInt8(ascii: "}") { hi -= 1 }
         guard lo < hi else { return .some(nil) }
+        // Already normal (Hyper-V writes lower case without braces): keep the string as it is.
+        if lo == 0, hi == b.count, !b.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return .some(original) }
         return .some(String(unsafeUninitializedCapacity: hi - lo) { out in
             for i in lo..<hi { let c = b[i]; out[i - lo] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c }
             return hi - lo
         })
     }
     if let fast { return fast }
-    var s = raw.trimmingSpaces
+    var s = original.trimmingSpaces
     if s.hasPrefix("{") { s.removeFirst() }
     if s.hasSuffix("}") { s.removeLast() }
     return s.isEmpty ? nil : s.lowercased()

@@ -1,0 +1,28 @@
+import Dispatch
+import Foundation
+
+/// `(0..<count).map(body)` on all cores, results in index order. For independent, pure work: the
+/// checks of an audit, the files of an input set.
+func concurrentMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    let slots = Slots<T>(count: count)
+    DispatchQueue.concurrentPerform(iterations: count) { i in slots.set(i, body(i)) }
+    return slots.values
+}
+
+/// Fixed slots that concurrent workers fill by index.
+private final class Slots<T: Sendable>: @unchecked Sendable {
+    private var slots: [T?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: T) {
+        lock.lock(); defer { lock.unlock() }
+        slots[i] = value
+    }
+
+    var values: [T] {
+        lock.lock(); defer { lock.unlock() }
+        return slots.map { $0! }
+    }
+}
