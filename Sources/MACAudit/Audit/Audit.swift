@@ -166,15 +166,23 @@ extension StoredPool {
     }
 }
 
-/// Prints the wall time of each phase to stderr when `MACAUDIT_PROFILE` is set; silent otherwise.
+/// Prints the wall time of each phase and the resident memory after it to stderr when
+/// `MACAUDIT_PROFILE` is set; silent otherwise.
 final class PhaseClock: @unchecked Sendable {
+    static func residentMiB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+        return kb / 1024
+    }
+
     private var last = DispatchTime.now().uptimeNanoseconds
     private let enabled = ProcessInfo.processInfo.environment["MACAUDIT_PROFILE"] != nil
 
     func lap(_ phase: String) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        FileHandle.standardError.write(Data("macaudit: \(phase) \(String(format: "%.3f", Double(now - last) / 1e9)) s\n".utf8))
+        FileHandle.standardError.write(Data("macaudit: \(phase) \(String(format: "%.3f", Double(now - last) / 1e9)) s, resident \(Self.residentMiB()) MiB\n".utf8))
         last = now
     }
 }

@@ -2,13 +2,17 @@
 /// Every finding carries these so that an admin can open the export and see the evidence.
 public struct SourceLocation: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var path: String
-    public var record: Int
-    public var line: Int
+    // 32-bit storage: every adapter and interface carries one (a 4 GiB export has fewer than 2^31
+    // lines; beyond that the numbers saturate rather than wrap).
+    private var storedRecord: Int32
+    private var storedLine: Int32
+    public var record: Int { get { Int(storedRecord) } set { storedRecord = Int32(clamping: newValue) } }
+    public var line: Int { get { Int(storedLine) } set { storedLine = Int32(clamping: newValue) } }
 
     public init(path: String, record: Int, line: Int) {
         self.path = path
-        self.record = record
-        self.line = line
+        self.storedRecord = Int32(clamping: record)
+        self.storedLine = Int32(clamping: line)
     }
 
     /// `record 12 (line 340)`, the `at` of a JSON report's evidence.
@@ -45,8 +49,11 @@ public final class Adapter: Hashable, Sendable {
     public let cluster: String
     /// Nil for a management-OS (host) vNIC.
     public let vmName: String?
-    /// Lower-cased VM GUID.
-    public let vmId: String?
+    /// Lower-cased VM GUID. Not stored when the adapter's `Id` (`Microsoft:<VMId>\<GUID>`) holds
+    /// it: 16 million adapters would otherwise keep 16 million copies of 36 characters.
+    public var vmId: String? { vmIdIsInId ? Self.vmId(inAdapterId: id) : storedVMId }
+    private let storedVMId: String?
+    private let vmIdIsInId: Bool
     public let name: String
     /// `Microsoft:<VMId>\<GUID>`: the adapter's stable key (names are not unique within a VM).
     public let id: String?
@@ -73,11 +80,21 @@ public final class Adapter: Hashable, Sendable {
         switchName: String? = nil, switchId: String? = nil, vlan: Int? = nil, virtualSubnetId: Int? = nil,
         ipAddresses: [String] = [], running: Bool? = nil, source: SourceLocation = SourceLocation(path: "inline", record: 1, line: 1)
     ) {
-        self.host = host; self.cluster = cluster; self.vmName = vmName; self.vmId = vmId; self.name = name
+        self.host = host; self.cluster = cluster; self.vmName = vmName; self.name = name
+        self.vmIdIsInId = vmId != nil && Self.vmId(inAdapterId: id) == vmId
+        self.storedVMId = vmIdIsInId ? nil : vmId
         self.id = id; self.mac = mac; self.dynamicMAC = dynamicMAC; self.isManagementOS = isManagementOS
         self.switchName = switchName; self.switchId = switchId; self.vlan = vlan
         self.virtualSubnetId = virtualSubnetId; self.ipAddresses = ipAddresses; self.running = running
         self.source = source
+    }
+
+    /// The lower-cased `<VMId>` of `Microsoft:<VMId>\<GUID>`, else nil.
+    static func vmId(inAdapterId id: String?) -> String? {
+        guard let id, id.hasPrefix("Microsoft:") else { return nil }
+        let guid = id.utf8.dropFirst(10)
+        guard guid.count > 37, guid.dropFirst(36).first == UInt8(ascii: "\\") else { return nil }
+        return normalizedGUID(String(decoding: guid.prefix(36), as: UTF8.self))
     }
 
     public static func == (a: Adapter, b: Adapter) -> Bool {
