@@ -53,8 +53,10 @@ let package = Package(
         ),
         .testTarget(name: "MACAuditTests", dependencies: ["MACAudit"]),
         .testTarget(name: "StoreTests", dependencies: ["MACAuditStore"]),
-        .testTarget(name: "CaptureTests", dependencies: ["MACAuditCapture"]),
-        .testTarget(name: "CLITests", dependencies: ["macaudit"]),
+        // Launching child processes in tests (posix_spawn, not Foundation's Process).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CaptureTests", dependencies: ["MACAuditCapture", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["macaudit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// End-to-end tests: run the built `macaudit` binary and check what an admin sees — stdout,
 /// stderr, exit codes, files.
@@ -25,23 +26,16 @@ enum CLI {
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = root
+        let r = try Subprocess.run(binary, arguments, environment: Self.environment(environment), directory: root.path)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
+    }
+
+    /// The test's environment without `MACAUDIT_RULES`, plus `extra`.
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "MACAUDIT_RULES")
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        for (k, v) in extra { env[k] = v }
+        return env
     }
 
     static func temporaryDirectory(_ name: String = #function) throws -> String {
@@ -220,15 +214,7 @@ enum PowerShellGrammar {
     static let available: Bool = (try? run(["-c", "import tree_sitter, tree_sitter_powershell"]).status) == 0
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3"] + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try Subprocess.run("python3", arguments)
+        return (r.status, r.stdout + r.stderr)
     }
 }

@@ -1,17 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Starts the binary without waiting, for tests that run several at once or kill one.
-func spawn(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: CLI.binary)
-    process.arguments = arguments
-    process.currentDirectoryURL = CLI.root
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    return (process, out, err)
+func spawn(_ arguments: [String]) throws -> Subprocess {
+    try Subprocess(CLI.binary, arguments, environment: CLI.environment(), directory: CLI.root.path)
 }
 
 @Suite struct DatabaseCLITests {
@@ -114,12 +107,10 @@ func spawn(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
         #expect(try CLI.run(["pool", "add", "shared", "02-1D-D8-00-00-00", "02-1D-D8-00-FF-FF", "--db", db]).status == 0)
         let processes = try (0..<8).map { i in try spawn(["pool", "reserve", "shared", "--holder", "planner-\(i)", "--count", "1000", "--db", db]) }
         var all: [String] = []
-        for (process, out, err) in processes {
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(String(decoding: stderr, as: UTF8.self))")
-            all += String(decoding: stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+        for process in processes {
+            let r = process.wait()
+            #expect(r.status == 0, "\(r.stderr)")
+            all += r.stdout.split(separator: "\n").map(String.init)
         }
         #expect(all.count == 8000)
         #expect(Set(all).count == 8000)
@@ -137,14 +128,13 @@ func spawn(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
         var committed: Set<Int> = []
         var killed = 0
         for round in 0..<24 {
-            let (process, _, err) = try spawn(["audit", "Captures/sample-cluster", "--db", db, "--format", "json"])
+            let process = try spawn(["audit", "Captures/sample-cluster", "--db", db, "--format", "json"])
             usleep(UInt32(20_000 + (round * 7_919) % 180_000))  // 20–200 ms: before, during and after the write
             if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+                process.kill(SIGKILL)
                 killed += 1
             }
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let stderr = process.wait().stderr
             for line in stderr.split(separator: "\n") where line.contains("recorded in") {
                 if let n = line.split(separator: " ").dropFirst(2).first.flatMap({ Int($0) }) { committed.insert(n) }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import MACAudit
 @testable import MACAuditCapture
 
@@ -47,16 +48,6 @@ enum Tshark {
     }
 
     static func run(_ arguments: [String]) throws -> String {
-        // Through sh so that tshark's stderr goes to /dev/null without sharing a FileHandle
-        // between concurrently running Process objects.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "exec \"$0\" \"$@\" 2>/dev/null", path!] + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try Subprocess.run(path!, arguments).stdout
     }
 }
