@@ -80,7 +80,7 @@ enum CLI {
 
     /// Bad input: one line naming the file and where, exit 2, and no output file.
     @Test(arguments: [
-        ("truncated.json", "[{\"MacAddress\":\"00155D010101\",\n\"VMName\":\"A", "truncated.json: line 2, column 10, at $[0].VMName: not valid JSON"),
+        ("truncated.json", "[{\"MacAddress\":\"00155D010101\",\n\"VMName\":\"A", "truncated.json: line 2, column 10, byte 40, at $[0].VMName: not valid JSON"),
         ("types.json", "[{\"MacAddress\": true, \"VMName\":\"A\"}]", "types.json: record 1 (line 1), at $[0].MacAddress: expected a MAC address string, found a boolean"),
         ("shape.json", "{\"foo\": 1}", "shape.json: record 1 (line 1), at $: not a record macaudit knows"),
         ("binary.json", "\u{7F}ELF\u{0}\u{1}", "binary.json: this is a binary file"),

@@ -144,8 +144,19 @@ import Testing
 
     @Test func truncatedJSONNamesLineAndColumn() throws {
         let e = try #require(ingestError("[{\"MacAddress\":\"00155D010101\",\n\"VMName\":\"A"))
-        #expect(e.position == "line 2, column 10")
+        #expect(e.position == "line 2, column 10, byte 40")
         #expect(e.path == "$[0].VMName")
+    }
+
+    @Test func theByteOffsetCountsTheFilesBytes() throws {
+        let text = Array("[{\"MacAddress\":\"00155D010101\",\n\"VMName\":\"A".utf8)
+        func position(_ bytes: [UInt8]) -> String? {
+            do { _ = try ExportFile.read(bytes: bytes, path: "t", cluster: "C"); return nil } catch { return (error as? IngestError)?.position }
+        }
+        #expect(position([0xEF, 0xBB, 0xBF] + text) == "line 2, column 10, byte 43")  // after the three BOM bytes
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        for b in text { utf16 += [b, 0] }  // ASCII in UTF-16LE
+        #expect(position(utf16) == "line 2, column 10")  // transcoded: no byte offset of the file to give
     }
 
     @Test func aPoolWithBoundsReversedIsRefused() throws {
@@ -219,6 +230,6 @@ import Testing
     @Test func skippedValuesAreStillCheckedForSyntax() throws {
         let e = try #require(ingestError(#"[{"MacAddress":"00155D010101","VMName":"A","Noise":{"x":[1,2,}}]"#))
         #expect(e.path == "$[0].Noise")  // a skipped value is located by line and column; its path stops at the member
-        #expect(e.position == "line 1, column 62")
+        #expect(e.position == "line 1, column 62, byte 61")
     }
 }

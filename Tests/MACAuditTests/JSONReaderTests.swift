@@ -141,7 +141,7 @@ func syntaxError(_ text: String) -> JSONSyntaxError? {
         #expect(result.inventory.adapters.count == 1_000_000)
         #expect(result.inventory.adapters.last?.source.line == 1)
         let e = try #require(ingestError(text + ",]"))
-        #expect(e.position == "line 1, column \(text.utf8.count + 2)")
+        #expect(e.position == "line 1, column \(text.utf8.count + 2), byte \(text.utf8.count + 1)")
         #expect(e.path == "$[1000000]")
     }
 }

@@ -75,7 +75,10 @@ public enum ExportFile {
         var warnings: [InputWarning] = []
         switch outcome {
         case .failure(let e as JSONSyntaxError):
-            throw IngestError(file: path, position: "line \(e.line), column \(e.column)", path: e.path,
+            // The byte offset in the file, for UTF-8 files (an editor may not open a 4 GiB export;
+            // `tail -c +N` or `dd skip=N` will). Transcoded files have line and column only.
+            let byte = encoding == .utf8 ? e.offset : encoding == .utf8BOM ? e.offset + 3 : nil
+            throw IngestError(file: path, position: "line \(e.line), column \(e.column)" + (byte.map { ", byte \($0)" } ?? ""), path: e.path,
                               message: "not valid JSON: \(e.message)")
         case .failure(let e as IngestError):
             // A filtered read does not keep the keys of an unknown record; read again to name them.
