@@ -99,17 +99,16 @@ public struct InputSet: Sendable {
     /// start last and run alone), and merges them in path order.
     public func read() throws -> (inventory: Inventory, inputs: [InputSummary], warnings: [InputWarning]) {
         let exports = entries.filter { !$0.isCapture }
-        let results = ResultSlots(count: exports.count)
         let order = exports.indices.sorted { Self.size(exports[$0].path) > Self.size(exports[$1].path) }
-        DispatchQueue.concurrentPerform(iterations: exports.count) { k in
-            let i = order[k]
-            let entry = exports[i]
-            results.set(i, Swift.Result { () throws(IngestError) in try ExportFile.readTyped(path: entry.path, cluster: entry.cluster) })
-        }
+        var results = [Result<ExportFile.Result, IngestError>?](repeating: nil, count: exports.count)
+        for (i, result) in concurrentMap(exports.count, { k in
+            let entry = exports[order[k]]
+            return (order[k], Result { () throws(IngestError) in try ExportFile.readTyped(path: entry.path, cluster: entry.cluster) })
+        }) { results[i] = result }
         var inventory = Inventory()
         var inputs: [InputSummary] = []
         var warnings = self.warnings
-        for result in results.values {
+        for case let result? in results {
             let file = try result.get()
             inventory.merge(file.inventory)
             inputs.append(file.summary)
@@ -117,19 +116,4 @@ public struct InputSet: Sendable {
         }
         return (inventory, inputs, warnings)
     }
-}
-
-/// Fixed slots that concurrent readers fill by index.
-final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<ExportFile.Result, IngestError>?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ value: Result<ExportFile.Result, IngestError>) {
-        lock.lock(); defer { lock.unlock() }
-        slots[i] = value
-    }
-
-    var values: [Result<ExportFile.Result, IngestError>] { slots.compactMap { $0 } }
 }
