@@ -33,10 +33,7 @@ final class ExportText {
         var checkedUpTo = 0
         do {
             detected = try TextEncoding.detect(raw) { offset in
-                guard let map, offset - checkedUpTo >= 64 << 20 || offset == length else { return }
-                let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-                let end = offset / page * page
-                if end > checkedUpTo { madvise(map + checkedUpTo, end - checkedUpTo, MADV_DONTNEED); checkedUpTo = end }
+                if let map { Self.handBack(map, from: &checkedUpTo, to: offset, final: offset == length) }
             }
         } catch {
             if let map { munmap(map, length) }
@@ -46,7 +43,7 @@ final class ExportText {
         if encoding == .utf8 || encoding == .utf8BOM {
             (mapping, mappedLength, start) = (map, length, detected.1)
             // Detection read every byte (NUL and UTF-8 checks) and handed the pages back as it went.
-            if let map { madvise(map, length, MADV_DONTNEED); madvise(map, length, MADV_SEQUENTIAL) }
+            if let map { madvise(map, length, MADV_SEQUENTIAL) }
             return
         }
         defer { if let map { munmap(map, length) } }
@@ -87,12 +84,18 @@ final class ExportText {
     /// again from the file if touched later (an error message counting lines), so this is only a
     /// hint about memory, never about content.
     func release(upTo offset: Int) {
-        guard let mapping else { return }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let end = (start + offset) / page * page
-        guard end - released >= 64 << 20 else { return }
-        madvise(mapping + released, end - released, MADV_DONTNEED)
-        released = end
+        if let mapping { Self.handBack(mapping, from: &released, to: start + offset) }
+    }
+
+    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// `madvise(DONTNEED)` on the whole pages of `base[done..<end]` once at least 64 MiB of them
+    /// have gathered (a call per record must stay cheap), or on what is left when `final`.
+    private static func handBack(_ base: UnsafeMutableRawPointer, from done: inout Int, to end: Int, final: Bool = false) {
+        let aligned = end / pageSize * pageSize
+        guard aligned > done, final || aligned - done >= 64 << 20 else { return }
+        madvise(base + done, aligned - done, MADV_DONTNEED)
+        done = aligned
     }
 
     private static func map(_ fd: Int32, path: String) throws -> (UnsafeMutableRawPointer?, Int) {
