@@ -15,8 +15,9 @@ public struct JSONReader: ~Copyable {
     private let bytes: UnsafeRawBufferPointer
     private var offset = 0
     private var path: [PathComponent] = []
-    private var lineCursor = 0
-    private var lineAtCursor = 1
+    /// The 1-based line of `offset`. Counted where whitespace is skipped: in valid JSON every line
+    /// feed is whitespace (inside strings it must be escaped), so no second pass over the bytes.
+    private var line = 1
 
     /// When set, records (the objects of the top-level array) keep only the values of these keys
     /// (ASCII, compared case-insensitively); other values are checked for syntax and skipped
@@ -120,7 +121,7 @@ public struct JSONReader: ~Copyable {
         while true {
             path[path.count - 1] = .index(index)
             skipWhitespace()
-            let position = RecordPosition(index: index, line: lineNumber(at: offset), offset: offset, prefix: pathPrefix)
+            let position = RecordPosition(index: index, line: line, offset: offset, prefix: pathPrefix)
             let value = recordKeys == nil ? try readValue(depth: 1) : try readRecord()
             try body(value, position)
             index += 1
@@ -134,7 +135,7 @@ public struct JSONReader: ~Copyable {
     private mutating func readTopLevelObject(
         _ body: (JSONValue, RecordPosition) throws -> Void
     ) throws -> (Envelope, JSONObject) {
-        let startLine = lineNumber(at: offset)
+        let startLine = line
         offset += 1  // {
         var object = JSONObject()
         var sawValueCollection = false
@@ -213,14 +214,8 @@ public struct JSONReader: ~Copyable {
     /// nil (without moving) when it has escapes, so the caller decodes it with ``readKey()``.
     private mutating func rawKey() throws -> (Int, Int)? {
         guard peek() == UInt8(ascii: "\"") else { _ = try readKey(); return nil }  // throws the right error
-        var i = offset + 1
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == UInt8(ascii: "\"") { break }
-            if b == UInt8(ascii: "\\") || b < 0x20 { return nil }
-            i += 1
-        }
-        guard i < bytes.count else { return nil }
+        let i = Self.plainRun(bytes, from: offset + 1)
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
         let range = (offset + 1, i)
         offset = i + 1
         skipWhitespace()
@@ -538,7 +533,8 @@ public struct JSONReader: ~Copyable {
         }
         while offset < bytes.count {
             switch bytes[offset] {
-            case 0x20, 0x0A, 0x0D, 0x09: offset += 1
+            case 0x20, 0x0D, 0x09: offset += 1
+            case 0x0A: offset += 1; line += 1
             default: return
             }
         }
@@ -548,25 +544,6 @@ public struct JSONReader: ~Copyable {
         guard let byte else { return "the end of the file" }
         if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
         return "byte 0x" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-    }
-
-    /// 1-based line of a byte offset at or after the last one asked for. Records come in file order,
-    /// so counting forward from the previous answer keeps the whole document O(n).
-    private mutating func lineNumber(at target: Int) -> Int {
-        if target < lineCursor { (lineCursor, lineAtCursor) = (0, 1) }
-        // Eight bytes at a time: a byte equal to LF becomes zero after XOR, and the classic
-        // "has zero byte" trick marks it in the top bit of its lane.
-        while lineCursor + 8 <= target {
-            let word = bytes.loadUnaligned(fromByteOffset: lineCursor, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
-            let zeros = ~(((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | word | 0x7F7F_7F7F_7F7F_7F7F)
-            lineAtCursor += zeros.nonzeroBitCount
-            lineCursor += 8
-        }
-        while lineCursor < target {
-            if bytes[lineCursor] == 0x0A { lineAtCursor += 1 }
-            lineCursor += 1
-        }
-        return lineAtCursor
     }
 
     private var pathDescription: String {
