@@ -57,7 +57,7 @@ struct Bench: ParsableCommand {
             }
             if frames > 0 {
                 print("")
-                var capture = try CaptureRun.parse(["--frames", String(frames), "--work", work, "--repeats", String(repeats)])
+                let capture = try CaptureRun.parse(["--frames", String(frames), "--work", work, "--repeats", String(repeats)])
                 try capture.run()
             }
         }

@@ -1,13 +1,13 @@
-// libFuzzer entry point for the JSON reader, filtered (the large-export path, nested filter
-// included) and unfiltered, and for the text decoding in front of it (BOMs, UTF-16, UTF-8 checks).
+// libFuzzer entry point for JSON exports: the text decoding in front of the reader (BOMs, UTF-16,
+// UTF-8 checks), the reader building whole values, and the large-export path — field offsets,
+// values read back from them, classification and every record decoder — through ExportFile.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSONReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
-    _ = try? TextEncoding.decode(Array(bytes))
-    for filtered in [false, true] {
-        var reader = JSONReader(utf8: bytes)
-        if filtered { reader.recordKeys = ["MacAddress", "properties"]; reader.nestedKeys = ["privateMacAddress", "properties"] }
-        _ = try? reader.forEachRecord { value, position in _ = value.typeName; _ = position.path; _ = value.objectValue?["macaddress"] }
+    var reader = JSONReader(utf8: bytes)
+    _ = try? reader.forEachRecord { value, position in _ = value.typeName; _ = position.path; _ = value.objectValue?["macaddress"] }
+    if let result = try? ExportFile.read(bytes: Array(bytes), path: "fuzz.json", cluster: "C") {
+        _ = result.inventory.adapters.map { ($0.vmId, $0.mac.address) }
     }
     return 0
 }

@@ -2,7 +2,7 @@
 # Builds and runs a libFuzzer target over the core's own sources (SwiftPM cannot link a
 # -sanitize=fuzzer executable, so swiftc is called directly).
 #   bash Tests/Fuzz/run.sh frame [seconds]   # the frame decoder, seeded with Captures/wire frames
-#   bash Tests/Fuzz/run.sh json [seconds]    # the JSON reader, seeded with the sample exports
+#   bash Tests/Fuzz/run.sh json [seconds]    # JSON exports (reader + decoders), seeded with the sample exports
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 target=${1:-frame}
@@ -36,8 +36,9 @@ for name in sorted(os.listdir(src)):
 PY
     ;;
   json)
-    sources=("$core/Ingest/JSONReader.swift" "$core/Ingest/JSONValue.swift" "$core/Ingest/TextDecoding.swift" "$core/Model/MACAddress.swift"
-             "$root/Tests/Fuzz/JSONReaderFuzz.swift")
+    # The whole core: ExportFile drives the reader, the decoders and the model behind them.
+    mapfile -t sources < <(find "$core" -name '*.swift' | sort)
+    sources+=("$root/Tests/Fuzz/JSONReaderFuzz.swift")
     for f in "$root"/Captures/sample-cluster/*.json; do head -c 4096 "$f" > "$work/corpus/$(basename "$f")"; done
     ;;
   *) echo "usage: run.sh frame|json [seconds]" >&2; exit 2 ;;

@@ -42,9 +42,8 @@ public enum ExportFile {
         }
     }
 
-    /// Reads an export from memory. `filtered` (the default) builds only the fields the decoders
-    /// read (`RecordDecoders.topLevelKeys`); tests turn it off to prove that changes nothing.
-    public static func read(bytes: [UInt8], path: String, cluster: String, filtered: Bool = true) throws -> Result {
+    /// Reads an export from memory.
+    public static func read(bytes: [UInt8], path: String, cluster: String) throws -> Result {
         let text: [UInt8]
         let encoding: TextEncoding
         do {
@@ -53,22 +52,18 @@ public enum ExportFile {
             throw IngestError(file: path, message: error.message)
         }
         return try text.withUnsafeBytes { utf8 in
-            try read(utf8: utf8, encoding: encoding, path: path, cluster: cluster, filtered: filtered, release: { _ in })
+            try read(utf8: utf8, encoding: encoding, path: path, cluster: cluster, release: { _ in })
         }
     }
 
     /// Reads the records of UTF-8 `text`; `release` is told, now and then, how far the reader got.
-    static func read(utf8 text: UnsafeRawBufferPointer, encoding: TextEncoding, path: String, cluster: String, filtered: Bool = true,
+    static func read(utf8 text: UnsafeRawBufferPointer, encoding: TextEncoding, path: String, cluster: String,
                      release: (Int) -> Void) throws -> Result {
-        var builder = Builder(path: path, cluster: cluster)
+        var builder = Builder(path: path, cluster: cluster, text: text)
         let outcome = Swift.Result<(JSONReader.Envelope, JSONObject), any Error> {
             var reader = JSONReader(utf8: text)
-            if filtered {
-                reader.recordKeys = RecordDecoders.topLevelKeys
-                reader.nestedKeys = RecordDecoders.nestedKeys
-            }
-            return try reader.forEachRecord { value, position in
-                try builder.add(value, at: position)
+            return try reader.forEachRecordFields { fields, position in
+                try builder.add(fields, at: position)
                 release(position.offset)
             }
         }
@@ -81,10 +76,6 @@ public enum ExportFile {
             throw IngestError(file: path, position: "line \(e.line), column \(e.column)" + (byte.map { ", byte \($0)" } ?? ""), path: e.path,
                               message: "not valid JSON: \(e.message)")
         case .failure(let e as IngestError):
-            // A filtered read does not keep the keys of an unknown record; read again to name them.
-            if filtered && e.message.hasPrefix(Builder.unknownShape) {
-                return try read(utf8: text, encoding: encoding, path: path, cluster: cluster, filtered: false, release: { _ in })
-            }
             throw e
         case .failure(let e):
             throw IngestError(file: path, message: "\(e)")
@@ -105,6 +96,8 @@ public enum ExportFile {
     struct Builder {
         let path: String
         let cluster: String
+        /// The export's text, valid while records are delivered.
+        let text: UnsafeRawBufferPointer
         var inventory = Inventory()
         var records = 0
         var kinds: Set<ExportKind> = []
@@ -112,9 +105,10 @@ public enum ExportFile {
 
         static let unknownShape = "not a record macaudit knows"
 
-        init(path: String, cluster: String) {
+        init(path: String, cluster: String, text: UnsafeRawBufferPointer) {
             self.path = path
             self.cluster = cluster
+            self.text = text
         }
 
         var kindName: String {
@@ -123,20 +117,26 @@ public enum ExportFile {
             return "mixed"
         }
 
-        mutating func add(_ value: JSONValue, at position: JSONReader.RecordPosition) throws {
+        mutating func add(_ fields: FieldOffsets?, at position: JSONReader.RecordPosition) throws {
             let location = SourceLocation(path: path, record: position.index + 1, line: position.line)
-            guard case .object(let object) = value else {
-                throw IngestError(location: location, path: position.path,
-                                  message: "expected a record (a JSON object), found \(value.typeName)")
+            // The record's own text is still there (pages are handed back only behind it): errors
+            // read it whole to say what it is.
+            var whole: JSONValue? {
+                var reader = JSONReader(utf8: text, at: position.offset)
+                return try? reader.readValue(depth: 1)
             }
-            guard let kind = ExportKind.classify(object) else {
-                let keys = object.keys.prefix(6).joined(separator: ", ")
+            guard let fields else {
+                throw IngestError(location: location, path: position.path,
+                                  message: "expected a record (a JSON object), found \(whole?.typeName ?? "something else")")
+            }
+            let f = RecordFields(text: text, fields: fields, record: position, subpath: "", location: location)
+            guard let kind = ExportKind.classify(f) else {
+                let keys = (whole?.objectValue?.keys ?? []).prefix(6).joined(separator: ", ")
                 throw IngestError(location: location, path: position.path, message:
                     "\(Self.unknownShape) (keys: \(keys.isEmpty ? "none" : keys)); expected Get-VMNetworkAdapter, Get-VMHost, port-profile, SCVMM pool or Network Controller records")
             }
             records += 1
             kinds.insert(kind)
-            let f = RecordFields(object: object, path: position.path, location: location)
             switch kind {
             case .hypervAdapters: inventory.adapters.append(try RecordDecoders.adapter(f, cluster: cluster, strings: &strings))
             case .portProfiles: inventory.portProfiles.append(try RecordDecoders.portProfile(f, cluster: cluster))

@@ -15,14 +15,14 @@ public enum ExportKind: String, Sendable, CaseIterable {
     case empty = "empty"
 
     /// Classifies one record by the keys it has; nil when it is none of the known shapes.
-    static func classify(_ record: JSONObject) -> ExportKind? {
-        if record.has("MacAddressMinimum") || record.has("MacAddressMaximum") { return .hypervHosts }
-        if record.has("ProfileId") { return .portProfiles }
-        if record.has("MACAddressRangeStart") { return .scvmmPools }
-        if case .string(let ref)? = record["resourceRef"] { return ncKind(resourceRef: ref) }
-        if record.has("MacAddress"),
-           record.has("VMName") || record.has("IsManagementOs") || record.has("SwitchName") || record.has("VMId")
-            || record.has("ComputerName") || record.has("DynamicMacAddressEnabled") {
+    static func classify(_ record: RecordFields) -> ExportKind? {
+        if record.has(.macAddressMinimum) || record.has(.macAddressMaximum) { return .hypervHosts }
+        if record.has(.profileId) { return .portProfiles }
+        if record.has(.macAddressRangeStart) { return .scvmmPools }
+        if case .string(let ref)? = record.value(.resourceRef) { return ncKind(resourceRef: ref) }
+        if record.has(.macAddress),
+           record.has(.vmName) || record.has(.isManagementOs) || record.has(.switchName) || record.has(.vmId)
+            || record.has(.computerName) || record.has(.dynamicMacAddressEnabled) {
             return .hypervAdapters
         }
         return nil

@@ -19,37 +19,6 @@ public struct JSONReader: ~Copyable {
     /// feed is whitespace (inside strings it must be escaped), so no second pass over the bytes.
     private var line = 1
 
-    /// When set, records (the objects of the top-level array) keep only the values of these keys
-    /// (ASCII, compared case-insensitively); other values are checked for syntax and skipped
-    /// without building them. Nested values under kept keys are read whole.
-    public var recordKeys: [String]? = nil {
-        didSet { keysByLength = Self.bucket(recordKeys ?? []) }
-    }
-    /// When set with ``recordKeys``, objects nested inside the kept values keep only these keys.
-    public var nestedKeys: [String]? = nil {
-        didSet { nestedKeysByLength = Self.bucket(nestedKeys ?? []) }
-    }
-    private var keysByLength: [[WantedKey]] = []
-    private var nestedKeysByLength: [[WantedKey]] = []
-
-    /// A key to keep: its spelling (reused as the member name when the input spells it the same,
-    /// so that no string is allocated for it), its lower-cased bytes and its folded hash.
-    struct WantedKey {
-        let name: String
-        let spelling: [UInt8]
-        let lower: [UInt8]
-        let folded: UInt32
-    }
-
-    static func bucket(_ keys: [String]) -> [[WantedKey]] {
-        var buckets = [[WantedKey]](repeating: [], count: 64)
-        for k in keys where k.utf8.count < 64 {
-            buckets[k.utf8.count].append(WantedKey(name: k, spelling: Array(k.utf8), lower: Array(k.lowercased().utf8),
-                                                   folded: JSONObject.foldedHash(k)))
-        }
-        return buckets
-    }
-
     enum PathComponent {
         case index(Int)
         case key(String)
@@ -60,6 +29,13 @@ public struct JSONReader: ~Copyable {
     /// Reads from UTF-8 bytes that the caller keeps alive for the reader's lifetime.
     public init(utf8 bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
+    }
+
+    /// Reads the value that starts at `offset` of text an earlier reader already checked (the
+    /// offsets in ``FieldOffsets``).
+    init(utf8 bytes: UnsafeRawBufferPointer, at offset: Int) {
+        self.bytes = bytes
+        self.offset = offset
     }
 
     /// What the top level of a document turned out to be.
@@ -84,10 +60,34 @@ public struct JSONReader: ~Copyable {
         public var path: String { inArray ? "\(prefix)[\(index)]" : prefix }
     }
 
-    /// Reads the document and calls `body` for every record in order. Returns the envelope found and
-    /// the top-level keys around the records (for `nextLink`).
+    /// Reads the document and calls `body` with every record, whole, in order. Returns the envelope
+    /// found and the top-level keys around the records (for `nextLink`).
     public mutating func forEachRecord(
         _ body: (JSONValue, RecordPosition) throws -> Void
+    ) throws -> (envelope: Envelope, topLevel: JSONObject) {
+        try walkRecords { reader, position in try body(try reader.readValue(depth: 1), position) }
+    }
+
+    /// The large-export path: calls `body` with where each record's ``Field`` members start (nil for
+    /// a record that is not an object). Everything else is checked for syntax and stepped over
+    /// without being built; the decoder reads the values it needs from the offsets.
+    mutating func forEachRecordFields(
+        _ body: (FieldOffsets?, RecordPosition) throws -> Void
+    ) throws -> (envelope: Envelope, topLevel: JSONObject) {
+        var fields = FieldOffsets()
+        return try walkRecords { reader, position in
+            if reader.peek() == UInt8(ascii: "{") {
+                try reader.readFields(into: &fields, depth: 1)
+                try body(fields, position)
+            } else {
+                try reader.skipValue(depth: 1)
+                try body(nil, position)
+            }
+        }
+    }
+
+    private mutating func walkRecords(
+        _ record: (inout JSONReader, RecordPosition) throws -> Void
     ) throws -> (envelope: Envelope, topLevel: JSONObject) {
         skipWhitespace()
         guard let first = peek() else { return (.empty, JSONObject()) }
@@ -95,10 +95,10 @@ public struct JSONReader: ~Copyable {
         var topLevel = JSONObject()
         switch first {
         case UInt8(ascii: "["):
-            try readRecordArray(pathPrefix: "$", body)
+            try readRecordArray(pathPrefix: "$", record)
             envelope = .array
         case UInt8(ascii: "{"):
-            (envelope, topLevel) = try readTopLevelObject(body)
+            (envelope, topLevel) = try readTopLevelObject(record)
         default:
             throw error("a JSON export starts with '[' or '{', found \(describe(first))")
         }
@@ -110,7 +110,7 @@ public struct JSONReader: ~Copyable {
     // MARK: - Top level
 
     private mutating func readRecordArray(
-        pathPrefix: String, _ body: (JSONValue, RecordPosition) throws -> Void
+        pathPrefix: String, _ record: (inout JSONReader, RecordPosition) throws -> Void
     ) throws {
         offset += 1  // [
         path.append(.index(0))
@@ -122,8 +122,7 @@ public struct JSONReader: ~Copyable {
             path[path.count - 1] = .index(index)
             skipWhitespace()
             let position = RecordPosition(index: index, line: line, offset: offset, prefix: pathPrefix)
-            let value = recordKeys == nil ? try readValue(depth: 1) : try readRecord()
-            try body(value, position)
+            try record(&self, position)
             index += 1
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
@@ -133,9 +132,9 @@ public struct JSONReader: ~Copyable {
     }
 
     private mutating func readTopLevelObject(
-        _ body: (JSONValue, RecordPosition) throws -> Void
+        _ record: (inout JSONReader, RecordPosition) throws -> Void
     ) throws -> (Envelope, JSONObject) {
-        let startLine = line
+        let (startOffset, startLine) = (offset, line)
         offset += 1  // {
         var object = JSONObject()
         var sawValueCollection = false
@@ -147,7 +146,7 @@ public struct JSONReader: ~Copyable {
                 path.append(.key(key))
                 skipWhitespace()
                 if key.caseInsensitiveEquals("value"), peek() == UInt8(ascii: "[") {
-                    try readRecordArray(pathPrefix: "$.\(key)", body)
+                    try readRecordArray(pathPrefix: "$.\(key)", record)
                     sawValueCollection = true
                 } else {
                     object.append(key, try readValue(depth: 1))
@@ -164,49 +163,62 @@ public struct JSONReader: ~Copyable {
         if object.keys.allSatisfy({ envelopeKeys.contains($0.lowercased()) }) && object.has("nextLink") {
             return (.emptyCollection, object)
         }
-        try body(.object(object), RecordPosition(index: 0, line: startLine, prefix: "$", inArray: false))
+        // One bare record: read it again as a record.
+        let end = (offset, line)
+        (offset, line) = (startOffset, startLine)
+        try record(&self, RecordPosition(index: 0, line: startLine, offset: startOffset, prefix: "$", inArray: false))
+        (offset, line) = end
         return (.singleObject, JSONObject())
     }
 
     // MARK: - Records
 
-    /// Reads one record keeping only ``recordKeys``; a record that is not an object is read whole.
-    private mutating func readRecord() throws -> JSONValue {
-        skipWhitespace()
-        guard peek() == UInt8(ascii: "{"), recordKeys != nil else { return try readValue(depth: 1) }
-        return .object(try readFilteredObject(depth: 1, nested: false))
-    }
-
-    /// Reads an object keeping the members whose names are wanted (``recordKeys`` at the top of a
-    /// record, ``nestedKeys`` below it); other members are checked for syntax and skipped unbuilt.
-    private mutating func readFilteredObject(depth: Int, nested: Bool) throws -> JSONObject {
+    /// Reads the object at `offset`, noting where the value of each ``Field`` member starts and
+    /// stepping over every value (checked for syntax, not built).
+    mutating func readFields(into fields: inout FieldOffsets, depth: Int) throws {
+        fields.removeAll()
+        guard peek() == UInt8(ascii: "{") else { throw error("expected an object, found \(describe(peek()))") }
         offset += 1
-        var object = JSONObject()
         skipWhitespace()
-        if consume(UInt8(ascii: "}")) { return object }
+        if consume(UInt8(ascii: "}")) { return }
         path.append(.key(""))
         defer { path.removeLast() }
         while true {
             skipWhitespace()
+            let match: (field: Field, exact: Bool)?
             if let (start, end) = try rawKey() {
                 path[path.count - 1] = .rawKey(start, end)
-                if let wanted = wantedKey(start, end, nested ? nestedKeysByLength : keysByLength) {
-                    let exact = wanted.spelling.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress! + start, end - start) == 0 }
-                    let key = exact ? wanted.name : String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                    object.append(key, folded: wanted.folded, try readValue(depth: depth + 1))
-                } else {
-                    try skipValue(depth: depth + 1)
-                }
+                match = Field.matching(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
             } else {
-                // A member name with escapes: decode it properly and keep its value.
+                // A member name with escapes: decode it first.
                 let key = try readKey()
                 path[path.count - 1] = .key(key)
-                object.append(key, try readValue(depth: depth + 1))
+                match = Field.matching(key)
             }
             skipWhitespace()
+            if let match { fields.note(match.field, exact: match.exact, offset: offset) }
+            try skipValue(depth: depth + 1)
+            skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
-            if consume(UInt8(ascii: "}")) { return object }
+            if consume(UInt8(ascii: "}")) { return }
             throw error(peek() == nil ? "the object is not closed: the file ends early" : "expected ',' or '}' after a member, found \(describe(peek()))")
+        }
+    }
+
+    /// The offsets where the elements of the array at `offset` start (stepped over, not built).
+    mutating func elementOffsets() throws -> [Int] {
+        guard consume(UInt8(ascii: "[")) else { throw error("expected an array, found \(describe(peek()))") }
+        var starts: [Int] = []
+        skipWhitespace()
+        if consume(UInt8(ascii: "]")) { return starts }
+        while true {
+            skipWhitespace()
+            starts.append(offset)
+            try skipValue(depth: 1)
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "]")) { return starts }
+            throw error("expected ',' or ']' after an element, found \(describe(peek()))")
         }
     }
 
@@ -223,19 +235,8 @@ public struct JSONReader: ~Copyable {
         return range
     }
 
-    /// The wanted key that the name in `bytes[start..<end]` is, ignoring ASCII case.
-    private func wantedKey(_ start: Int, _ end: Int, _ buckets: [[WantedKey]]) -> WantedKey? {
-        let length = end - start
-        guard length < buckets.count else { return nil }
-        outer: for candidate in buckets[length] {
-            for i in 0..<length where bytes[start + i] | 0x20 != candidate.lower[i] { continue outer }
-            return candidate
-        }
-        return nil
-    }
-
     /// Checks the syntax of a value and steps over it without building anything.
-    private mutating func skipValue(depth: Int) throws {
+    mutating func skipValue(depth: Int) throws {
         guard depth <= Self.maximumDepth else { throw error("nesting is deeper than \(Self.maximumDepth) levels") }
         skipWhitespace()
         guard let byte = peek() else { throw error("the file ends where a value was expected") }
@@ -298,7 +299,7 @@ public struct JSONReader: ~Copyable {
 
     // MARK: - Values
 
-    private mutating func readValue(depth: Int) throws -> JSONValue {
+    mutating func readValue(depth: Int) throws -> JSONValue {
         guard depth <= Self.maximumDepth else {
             throw error("nesting is deeper than \(Self.maximumDepth) levels")
         }
@@ -306,7 +307,6 @@ public struct JSONReader: ~Copyable {
         guard let byte = peek() else { throw error("the file ends where a value was expected") }
         switch byte {
         case UInt8(ascii: "{"):
-            if depth >= 2, recordKeys != nil, nestedKeys != nil { return .object(try readFilteredObject(depth: depth, nested: true)) }
             return .object(try readObject(depth: depth))
         case UInt8(ascii: "["): return .array(try readArray(depth: depth))
         case UInt8(ascii: "\""): return .string(try readString())
@@ -512,7 +512,7 @@ public struct JSONReader: ~Copyable {
         return i
     }
 
-    @inline(__always) private func peek() -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
+    @inline(__always) func peek() -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
 
     @inline(__always) private mutating func consume(_ byte: UInt8) -> Bool {
         guard offset < bytes.count, bytes[offset] == byte else { return false }

@@ -1,33 +1,12 @@
 /// Turns classified records into inventory values. Each decoder reads only the fields macaudit uses
 /// and treats every nested setting as possibly cut off by `ConvertTo-Json -Depth`.
 enum RecordDecoders {
-    /// Every top-level key that `ExportKind.classify` or a decoder below reads. Large exports are
-    /// read keeping only these (the rest of an adapter — ~40 properties — is skipped unbuilt), so a
-    /// decoder that starts reading a new top-level key must add it here; a test compares filtered
-    /// and unfiltered reads of the sample cluster.
-    static let topLevelKeys = [
-        "MacAddress", "VMName", "IsManagementOs", "VMId", "Name", "Id", "DynamicMacAddressEnabled", "SwitchName",
-        "SwitchId", "VlanSetting", "VlanMode", "AccessVlanId", "VirtualSubnetId", "IPAddresses", "ComputerName",
-        "PSComputerName", "ProfileId", "ProfileData", "SettingData", "AdapterName", "MacAddressMinimum",
-        "MacAddressMaximum", "MACAddressRangeStart", "MACAddressRangeEnd", "resourceRef", "resourceId", "instanceId",
-        "properties", "Status", "StatusDescription",
-    ]
-    /// Every key a decoder reads inside a kept value (`VlanSetting.AccessVlanId`,
-    /// `properties.ipConfigurations[].properties.subnet.resourceRef`, …): nested objects keep only
-    /// these. The same test guards it.
-    static let nestedKeys = [
-        "OperationMode", "AccessVlanId", "ProfileId", "ProfileData", "properties", "privateMacAddress",
-        "privateMacAllocationMethod", "isHostVirtualNetworkInterface", "ipConfigurations", "privateIPAddress", "subnet",
-        "resourceRef", "resourceId", "server", "connections", "managementAddresses", "subnets", "vlanID", "vsid",
-        "startMacAddress", "endMacAddress",
-    ]
-
     /// `VMNetworkAdapterVlanMode` as ConvertTo-Json writes it without `-EnumsAsStrings`.
     static let vlanModes = [0: "Untagged", 1: "Access", 2: "Trunk", 3: "Private"]
 
     /// The reporting host: `ComputerName`, or `PSComputerName` when collected through Invoke-Command.
     static func host(_ f: RecordFields) throws -> String? {
-        try f.string("ComputerName") ?? f.string("PSComputerName")
+        try f.string(.computerName) ?? f.string(.psComputerName)
     }
 
     static func adapter(_ f: RecordFields, cluster: String) throws -> Adapter {
@@ -37,23 +16,23 @@ enum RecordDecoders {
 
     /// As above, sharing one copy of the values that repeat across a file (host, switch).
     static func adapter(_ f: RecordFields, cluster: String, strings: inout StringInterner) throws -> Adapter {
-        let vmName = try f.string("VMName")
-        let isManagementOS = try f.bool("IsManagementOs") ?? (vmName == nil)
+        let vmName = try f.string(.vmName)
+        let isManagementOS = try f.bool(.isManagementOs) ?? (vmName == nil)
         return Adapter(
             host: strings.intern(try host(f) ?? ""),
             cluster: cluster,
             vmName: isManagementOS ? nil : vmName,
-            vmId: try f.guid("VMId"),
-            name: try f.string("Name") ?? "",
-            id: try f.string("Id"),
-            mac: try f.mac("MacAddress"),
-            dynamicMAC: try f.bool("DynamicMacAddressEnabled"),
+            vmId: try f.guid(.vmId),
+            name: try f.string(.name) ?? "",
+            id: try f.string(.id),
+            mac: try f.mac(.macAddress),
+            dynamicMAC: try f.bool(.dynamicMacAddressEnabled),
             isManagementOS: isManagementOS,
-            switchName: strings.intern(try f.string("SwitchName")),
-            switchId: strings.intern(try f.guid("SwitchId")),
+            switchName: strings.intern(try f.string(.switchName)),
+            switchId: strings.intern(try f.guid(.switchId)),
             vlan: try accessVLAN(f),
-            virtualSubnetId: try f.int("VirtualSubnetId").flatMap { $0 == 0 ? nil : $0 },
-            ipAddresses: try f.strings("IPAddresses"),
+            virtualSubnetId: try f.int(.virtualSubnetId).flatMap { $0 == 0 ? nil : $0 },
+            ipAddresses: try f.strings(.ipAddresses),
             running: running(f),
             source: f.location
         )
@@ -63,7 +42,7 @@ enum RecordDecoders {
     /// with -EnumsAsStrings or as a flattened column) or `StatusDescription` holds "OK". Hyper-V
     /// reports an empty status for the adapters of a VM that is off. Nil when neither field is there.
     static func running(_ f: RecordFields) -> Bool? {
-        let fields = [f.object["Status"], f.object["StatusDescription"]].compactMap { $0 }
+        let fields = [f.value(.status), f.value(.statusDescription)].compactMap { $0 }
         guard !fields.isEmpty else { return nil }
         func isOk(_ v: JSONValue) -> Bool {
             switch v {
@@ -79,9 +58,9 @@ enum RecordDecoders {
     /// The access VLAN, from an expanded `VlanSetting` or from the flat `VlanMode`/`AccessVlanId`
     /// columns of the collection command the README recommends.
     static func accessVLAN(_ f: RecordFields) throws -> Int? {
-        let setting = f.child("VlanSetting")
-        let mode = try setting?.enumName("OperationMode", names: vlanModes) ?? f.enumName("VlanMode", names: vlanModes)
-        let vlan = try setting?.int("AccessVlanId") ?? f.int("AccessVlanId")
+        let setting = f.child(.vlanSetting)
+        let mode = try setting?.enumName(.operationMode, names: vlanModes) ?? f.enumName(.vlanMode, names: vlanModes)
+        let vlan = try setting?.int(.accessVlanId) ?? f.int(.accessVlanId)
         guard let vlan, vlan != 0 else { return nil }
         if let mode, mode.lowercased() != "access" { return nil }
         return vlan
@@ -89,50 +68,50 @@ enum RecordDecoders {
 
     static func portProfile(_ f: RecordFields, cluster: String) throws -> PortProfile {
         // Get-VMSwitchExtensionPortFeature puts the profile under SettingData.
-        let settings = f.child("SettingData") ?? f
+        let settings = f.child(.settingData) ?? f
         return PortProfile(
             host: try host(f),
             cluster: cluster,
-            vmName: try f.string("VMName") ?? "",
-            adapterName: try f.string("Name") ?? f.string("AdapterName") ?? "",
-            mac: try f.mac("MacAddress"),
-            profileId: try settings.guid("ProfileId"),
-            profileData: try settings.int("ProfileData"),
+            vmName: try f.string(.vmName) ?? "",
+            adapterName: try f.string(.name) ?? f.string(.adapterName) ?? "",
+            mac: try f.mac(.macAddress),
+            profileId: try settings.guid(.profileId),
+            profileData: try settings.int(.profileData),
             source: f.location
         )
     }
 
     static func hostPool(_ f: RecordFields, cluster: String) throws -> Pool {
-        let host = try f.string("Name") ?? f.string("ComputerName") ?? f.string("PSComputerName") ?? ""
-        let range = try range(f, lowerKey: "MacAddressMinimum", upperKey: "MacAddressMaximum")
+        let host = try f.string(.name) ?? f.string(.computerName) ?? f.string(.psComputerName) ?? ""
+        let range = try range(f, lowerKey: .macAddressMinimum, upperKey: .macAddressMaximum)
         return Pool(name: "\(host) dynamic", range: range, kind: .hostDynamic, host: host, cluster: cluster, source: f.location)
     }
 
     static func scvmmPool(_ f: RecordFields, cluster: String) throws -> Pool {
-        let name = try f.string("Name") ?? "SCVMM pool \(f.location.record)"
-        let range = try range(f, lowerKey: "MACAddressRangeStart", upperKey: "MACAddressRangeEnd")
+        let name = try f.string(.name) ?? "SCVMM pool \(f.location.record)"
+        let range = try range(f, lowerKey: .macAddressRangeStart, upperKey: .macAddressRangeEnd)
         return Pool(name: name, range: range, kind: .scvmm, cluster: cluster, source: f.location)
     }
 
     static func controllerPool(_ f: RecordFields, cluster: String) throws -> Pool? {
-        guard let properties = f.child("properties") else { return nil }
-        let range = try range(properties, lowerKey: "startMacAddress", upperKey: "endMacAddress")
-        let name = try f.string("resourceId") ?? "macPool \(f.location.record)"
+        guard let properties = f.child(.properties) else { return nil }
+        let range = try range(properties, lowerKey: .startMacAddress, upperKey: .endMacAddress)
+        let name = try f.string(.resourceId) ?? "macPool \(f.location.record)"
         return Pool(name: name, range: range, kind: .controller, cluster: cluster, source: f.location)
     }
 
-    static func range(_ f: RecordFields, lowerKey: String, upperKey: String) throws -> MACRange {
-        func bound(_ key: String) throws -> MACAddress {
+    static func range(_ f: RecordFields, lowerKey: Field, upperKey: Field) throws -> MACRange {
+        func bound(_ key: Field) throws -> MACAddress {
             switch try f.mac(key) {
             case .valid(let mac): return mac
-            case .absent: throw IngestError(location: f.location, path: "\(f.path).\(key)", message: "the pool has no \(key)")
+            case .absent: throw IngestError(location: f.location, path: "\(f.path).\(key.name)", message: "the pool has no \(key.name)")
             case .invalid(let raw, let reason):
-                throw IngestError(location: f.location, path: "\(f.path).\(key)", message: "'\(raw)' is not a MAC address: it \(reason)")
+                throw IngestError(location: f.location, path: "\(f.path).\(key.name)", message: "'\(raw)' is not a MAC address: it \(reason)")
             }
         }
         let lower = try bound(lowerKey), upper = try bound(upperKey)
         guard let range = MACRange(lower, upper) else {
-            throw IngestError(location: f.location, path: f.path, message: "the pool's \(lowerKey) \(lower) is above its \(upperKey) \(upper)")
+            throw IngestError(location: f.location, path: f.path, message: "the pool's \(lowerKey.name) \(lower) is above its \(upperKey.name) \(upper)")
         }
         return range
     }
@@ -144,43 +123,43 @@ enum RecordDecoders {
 
     /// As above, sharing one copy of the values that repeat across a file (subnet, server).
     static func controllerInterface(_ f: RecordFields, cluster: String, strings: inout StringInterner) throws -> ControllerInterface? {
-        guard let p = f.child("properties") else { return nil }
-        let configurations = p.children("ipConfigurations").compactMap { $0.child("properties") }
-        let allocation = try p.string("privateMacAllocationMethod").map {
+        guard let p = f.child(.properties) else { return nil }
+        let configurations = p.children(.ipConfigurations).compactMap { $0.child(.properties) }
+        let allocation = try p.string(.privateMacAllocationMethod).map {
             AllocationMethod(rawValue: $0.capitalized) ?? .unknown
         } ?? .unknown
         return ControllerInterface(
-            resourceId: try f.string("resourceId") ?? f.string("resourceRef") ?? "",
+            resourceId: try f.string(.resourceId) ?? f.string(.resourceRef) ?? "",
             cluster: cluster,
-            instanceId: try f.guid("instanceId"),
-            mac: try p.mac("privateMacAddress"),
+            instanceId: try f.guid(.instanceId),
+            mac: try p.mac(.privateMacAddress),
             allocation: allocation,
-            isHostVNIC: try p.bool("isHostVirtualNetworkInterface") ?? false,
-            ipAddresses: try configurations.compactMap { c throws in try c.string("privateIPAddress") },
-            subnetRef: strings.intern(try configurations.first?.child("subnet")?.string("resourceRef")?.lowercased()),
-            serverId: strings.intern(try p.child("server")?.string("resourceRef").flatMap(lastSegment)),
+            isHostVNIC: try p.bool(.isHostVirtualNetworkInterface) ?? false,
+            ipAddresses: try configurations.compactMap { c throws in try c.string(.privateIPAddress) },
+            subnetRef: strings.intern(try configurations.first?.child(.subnet)?.string(.resourceRef)?.lowercased()),
+            serverId: strings.intern(try p.child(.server)?.string(.resourceRef).flatMap(lastSegment)),
             source: f.location
         )
     }
 
     static func server(_ f: RecordFields, cluster: String) throws -> ControllerServer {
         var addresses: [String] = []
-        for connection in f.child("properties")?.children("connections") ?? [] {
-            addresses += try connection.strings("managementAddresses")
+        for connection in f.child(.properties)?.children(.connections) ?? [] {
+            addresses += try connection.strings(.managementAddresses)
         }
-        return ControllerServer(resourceId: (try f.string("resourceId") ?? "").lowercased(), cluster: cluster,
+        return ControllerServer(resourceId: (try f.string(.resourceId) ?? "").lowercased(), cluster: cluster,
                                 managementAddresses: addresses, source: f.location)
     }
 
     /// The subnets of a virtual or logical network, with their VLAN (`vlanID`, often a string) or VSID.
     static func subnets(_ f: RecordFields, cluster: String) throws -> [ControllerSubnet] {
         var out: [ControllerSubnet] = []
-        for subnet in f.child("properties")?.children("subnets") ?? [] {
-            guard let ref = try subnet.string("resourceRef") else { continue }
-            let p = subnet.child("properties")
+        for subnet in f.child(.properties)?.children(.subnets) ?? [] {
+            guard let ref = try subnet.string(.resourceRef) else { continue }
+            let p = subnet.child(.properties)
             out.append(ControllerSubnet(ref: ref.lowercased(), cluster: cluster,
-                                        vlan: try p?.int("vlanID").flatMap { $0 == 0 ? nil : $0 },
-                                        virtualSubnetId: try p?.int("vsid")))
+                                        vlan: try p?.int(.vlanID).flatMap { $0 == 0 ? nil : $0 },
+                                        virtualSubnetId: try p?.int(.vsid)))
         }
         return out
     }

@@ -1,30 +1,60 @@
 /// Typed, forgiving access to the fields of one exported record, with errors that name the file,
 /// the record and the JSON path.
 ///
+/// It reads values straight from the export's text at the offsets the reader noted
+/// (``FieldOffsets``), building only what the decoder asks for. Valid only while the text is (inside
+/// the reader's callback).
+///
 /// Forgiving in the ways PowerShell and the NC differ: enums as integers or strings, booleans as
 /// `true` or `"false"`, numbers as strings (`"vlanID": "2"`), string arrays cut by `-Depth` into one
 /// space-joined string, nested settings cut into a type-name string (read as absent).
 struct RecordFields {
-    let object: JSONObject
-    let path: String
+    let text: UnsafeRawBufferPointer
+    let fields: FieldOffsets
+    /// Where the record is (its path is built only for an error message).
+    let record: JSONReader.RecordPosition
+    /// The path below the record: "" for the record itself, `.VlanSetting` for a child.
+    let subpath: String
     let location: SourceLocation
 
-    func child(_ key: String) -> RecordFields? {
-        guard case .object(let o)? = object[key] else { return nil }
-        return RecordFields(object: o, path: "\(path).\(key)", location: location)
+    var path: String { record.path + subpath }
+
+    func has(_ field: Field) -> Bool { fields[field] != nil }
+
+    /// The value of a field, built whole (nil when the record lacks it).
+    func value(_ field: Field) -> JSONValue? {
+        guard let offset = fields[field] else { return nil }
+        var reader = JSONReader(utf8: text, at: offset)
+        return try? reader.readValue(depth: 1)  // checked by the reader already: cannot fail
     }
 
-    func children(_ key: String) -> [RecordFields] {
-        guard case .array(let items)? = object[key] else { return [] }
-        return items.enumerated().compactMap { i, item in
-            item.objectValue.map { RecordFields(object: $0, path: "\(path).\(key)[\(i)]", location: location) }
+    /// The object under a field, as fields of its own; nil when absent or not an object.
+    func child(_ field: Field) -> RecordFields? {
+        guard let offset = fields[field], text[offset] == UInt8(ascii: "{") else { return nil }
+        return object(at: offset, subpath: "\(subpath).\(field.name)")
+    }
+
+    /// The objects of an array under a field (other elements are skipped).
+    func children(_ field: Field) -> [RecordFields] {
+        guard let offset = fields[field], text[offset] == UInt8(ascii: "[") else { return [] }
+        var reader = JSONReader(utf8: text, at: offset)
+        guard let starts = try? reader.elementOffsets() else { return [] }
+        return starts.enumerated().compactMap { i, start in
+            text[start] == UInt8(ascii: "{") ? object(at: start, subpath: "\(subpath).\(field.name)[\(i)]") : nil
         }
+    }
+
+    private func object(at offset: Int, subpath: String) -> RecordFields? {
+        var reader = JSONReader(utf8: text, at: offset)
+        var nested = FieldOffsets()
+        guard (try? reader.readFields(into: &nested, depth: 1)) != nil else { return nil }
+        return RecordFields(text: text, fields: nested, record: record, subpath: subpath, location: location)
     }
 
     /// A string field; absent, null and empty read as nil. Numbers are accepted and shown as written
     /// (some exports write ids as numbers); objects and arrays are a type error.
-    func string(_ key: String) throws -> String? {
-        switch object[key] {
+    func string(_ key: Field) throws -> String? {
+        switch value(key) {
         case nil, .null?: return nil
         case .string(let s)?: return s.isEmpty ? nil : s
         case .number(let n)?: return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
@@ -34,41 +64,41 @@ struct RecordFields {
     }
 
     /// A MAC field, which must be a string when present.
-    func mac(_ key: String) throws -> MACField {
-        switch object[key] {
+    func mac(_ key: Field) throws -> MACField {
+        switch value(key) {
         case nil, .null?: return .absent
         case .string(let s)?: return MACField(parsing: s.trimmingSpaces)
         case let other?: throw typeError(key, expected: "a MAC address string", found: other)
         }
     }
 
-    func bool(_ key: String) throws -> Bool? {
-        switch object[key] {
+    func bool(_ key: Field) throws -> Bool? {
+        switch value(key) {
         case nil, .null?: return nil
         case .bool(let b)?: return b
         case .string(let s)?:
             switch s.lowercased() {
             case "true", "1", "yes": return true
             case "false", "0", "no", "": return false
-            default: throw IngestError(location: location, path: "\(path).\(key)", message: "expected true or false, found '\(s)'")
+            default: throw IngestError(location: location, path: "\(path).\(key.name)", message: "expected true or false, found '\(s)'")
             }
         case .number(let n)?: return n != 0
         case let other?: throw typeError(key, expected: "a boolean", found: other)
         }
     }
 
-    func int(_ key: String) throws -> Int? {
-        switch object[key] {
+    func int(_ key: Field) throws -> Int? {
+        switch value(key) {
         case nil, .null?: return nil
         case .number(let n)?:
             guard n == n.rounded(), abs(n) < 1e15 else {
-                throw IngestError(location: location, path: "\(path).\(key)", message: "expected a whole number, found \(n)")
+                throw IngestError(location: location, path: "\(path).\(key.name)", message: "expected a whole number, found \(n)")
             }
             return Int(n)
         case .string(let s)?:
             if s.isEmpty { return nil }
             guard let n = Int(s.trimmingSpaces) else {
-                throw IngestError(location: location, path: "\(path).\(key)", message: "expected a whole number, found '\(s)'")
+                throw IngestError(location: location, path: "\(path).\(key.name)", message: "expected a whole number, found '\(s)'")
             }
             return n
         case let other?: throw typeError(key, expected: "a number", found: other)
@@ -76,8 +106,8 @@ struct RecordFields {
     }
 
     /// An enum written as an integer or as its name: returns the name, mapping integers through `names`.
-    func enumName(_ key: String, names: [Int: String]) throws -> String? {
-        switch object[key] {
+    func enumName(_ key: Field, names: [Int: String]) throws -> String? {
+        switch value(key) {
         case .number?:
             guard let n = try int(key) else { return nil }
             return names[n] ?? String(n)
@@ -88,8 +118,8 @@ struct RecordFields {
 
     /// An array of strings, or one string (PowerShell joins a string array with spaces when `-Depth`
     /// cuts it off).
-    func strings(_ key: String) throws -> [String] {
-        switch object[key] {
+    func strings(_ key: Field) throws -> [String] {
+        switch value(key) {
         case nil, .null?: return []
         case .string(let s)?: return s.split(separator: " ").map(String.init)
         case .array(let items)?:
@@ -99,7 +129,7 @@ struct RecordFields {
                 case .string(let s): out.append(s)
                 case .null: continue
                 default:
-                    throw IngestError(location: location, path: "\(path).\(key)[\(i)]", message: "expected a string, found \(item.typeName)")
+                    throw IngestError(location: location, path: "\(path).\(key.name)[\(i)]", message: "expected a string, found \(item.typeName)")
                 }
             }
             return out
@@ -108,13 +138,13 @@ struct RecordFields {
     }
 
     /// A GUID field, lower-cased and without braces (NC writes upper case, Hyper-V lower, profiles braces).
-    func guid(_ key: String) throws -> String? {
+    func guid(_ key: Field) throws -> String? {
         guard let raw = try string(key) else { return nil }
         return normalizedGUID(raw)
     }
 
-    private func typeError(_ key: String, expected: String, found: JSONValue) -> IngestError {
-        IngestError(location: location, path: "\(path).\(key)", message: "expected \(expected), found \(found.typeName)")
+    private func typeError(_ key: Field, expected: String, found: JSONValue) -> IngestError {
+        IngestError(location: location, path: "\(path).\(key.name)", message: "expected \(expected), found \(found.typeName)")
     }
 }
 
