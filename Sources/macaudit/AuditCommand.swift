@@ -62,7 +62,7 @@ extension MacAudit {
             do { rules = try ruleOptions.load() } catch let e as RuleError { fail(e.description) }
             let accepted = try baseline.map(BaselineFile.load) ?? []
             let dbPath = db ?? ProcessInfo.processInfo.environment["MACAUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 }
-            let store: SQLiteStore?
+            var store: SQLiteStore?
             do { store = try dbPath.map { try SQLiteStore(path: $0) } } catch { fail("\(error)") }
             let report: AuditReport
             do {
@@ -88,7 +88,14 @@ extension MacAudit {
             if let metrics { do { try AtomicFile.write(PrometheusMetrics.render(report), to: metrics) } catch { fail("\(error)") } }
             do { try emit(text, to: output) } catch { fail("\(error)") }
             if let scripts, let plan = report.plan { writeScripts(plan, report, to: scripts) }
-            throw ExitCode(report.exitCode(failOn: failOn, onlyNew: failOnNew))
+            let code = report.exitCode(failOn: failOn, onlyNew: failOnNew)
+            // Everything is written. Close the database, then leave without tearing the report down:
+            // freeing a million holders, adapters and their strings one by one takes as long as
+            // running every check on them.
+            withExtendedLifetime(report) {
+                store = nil
+                Foundation.exit(code)
+            }
         }
 
         /// Each file through a temporary file and a rename; the folder is created when missing.

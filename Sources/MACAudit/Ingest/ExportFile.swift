@@ -129,7 +129,7 @@ public enum ExportFile {
                 throw IngestError(location: location, path: position.path,
                                   message: "expected a record (a JSON object), found \(whole?.typeName ?? "something else")")
             }
-            let f = RecordFields(text: text, fields: fields, record: position, subpath: "", location: location)
+            let f = RecordFields(text: text, fields: fields, record: position, subpath: FieldPath(), location: location)
             guard let kind = ExportKind.classify(f) else {
                 let keys = (whole?.objectValue?.keys ?? []).prefix(6).joined(separator: ", ")
                 throw IngestError(location: location, path: position.path, message:

@@ -70,43 +70,72 @@ enum Field: UInt8, CaseIterable, Sendable {
 
     /// The field a member name is, ignoring ASCII case; `exact` when spelled canonically.
     static func matching(_ name: UnsafeRawBufferPointer) -> (field: Field, exact: Bool)? {
-        guard name.count < byLength.count else { return nil }
-        outer: for candidate in byLength[name.count] {
-            var exact = true
-            for i in 0..<name.count {
-                let b = name[i]
-                if b != candidate.spelling[i] {
-                    exact = false
-                    guard b | 0x20 == candidate.lower[i] else { continue outer }
-                }
-            }
-            return (candidate.field, exact)
-        }
-        return nil
+        FieldNames.shared.match(name)
     }
 
     static func matching(_ name: String) -> (field: Field, exact: Bool)? {
         var name = name
         return name.withUTF8 { matching(UnsafeRawBufferPointer($0)) }
     }
+}
 
-    private struct Spelling {
-        let field: Field
-        let spelling: [UInt8]
-        /// The spelling with ASCII letters in lower case (non-letters unchanged: `b | 0x20` of a
-        /// non-letter byte never equals a letter here, so only letters fold).
-        let lower: [UInt8]
+/// The field names laid out for matching a member name with no allocation and no reference
+/// counting: a table keyed by the name's length and its first and last letters (case folded) gives
+/// the first candidate, a chain the others (`MacAddressMinimum`/`MacAddressMaximum` share a key).
+/// Built once; the reader fetches it once per object, not per member.
+struct FieldNames: @unchecked Sendable {
+    static let shared = FieldNames()
+    static let maximumLength = 32
+
+    private let head: UnsafeMutablePointer<Int8>
+    private let chain: UnsafeMutablePointer<Int8>
+    private let canonical: UnsafeMutablePointer<UInt8>
+    private let lower: UnsafeMutablePointer<UInt8>
+
+    private init() {
+        let n = Field.allCases.count, width = Self.maximumLength
+        head = .allocate(capacity: width << 10)
+        head.initialize(repeating: -1, count: width << 10)
+        chain = .allocate(capacity: n)
+        chain.initialize(repeating: -1, count: n)
+        canonical = .allocate(capacity: n * width)
+        canonical.initialize(repeating: 0, count: n * width)
+        lower = .allocate(capacity: n * width)
+        lower.initialize(repeating: 0, count: n * width)
+        for field in Field.allCases.reversed() {
+            let utf8 = Array(field.name.utf8), i = Int(field.rawValue)
+            precondition(utf8.count < width && utf8.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }, "field names are ASCII letters")
+            for (k, b) in utf8.enumerated() { canonical[i * width + k] = b; lower[i * width + k] = b | 0x20 }
+            let key = Self.key(utf8.count, utf8[0], utf8[utf8.count - 1])
+            chain[i] = head[key]
+            head[key] = Int8(i)
+        }
     }
 
-    /// Fields by the length of their name: a member name is compared with a handful at most.
-    private static let byLength: [[Spelling]] = {
-        var buckets = [[Spelling]](repeating: [], count: 32)
-        for field in Field.allCases {
-            let utf8 = Array(field.name.utf8)
-            buckets[utf8.count].append(Spelling(field: field, spelling: utf8, lower: Array(field.name.lowercased().utf8)))
+    @inline(__always)
+    private static func key(_ length: Int, _ first: UInt8, _ last: UInt8) -> Int {
+        length << 10 | Int(first & 0x1F) << 5 | Int(last & 0x1F)
+    }
+
+    @inline(__always)
+    func match(_ name: UnsafeRawBufferPointer) -> (field: Field, exact: Bool)? {
+        let length = name.count
+        guard length > 0, length < Self.maximumLength else { return nil }
+        var i = Int(head[Self.key(length, name[0], name[length - 1])])
+        outer: while i >= 0 {
+            let base = i * Self.maximumLength
+            var exact = true
+            for k in 0..<length {
+                let b = name[k]
+                if b != canonical[base + k] {
+                    exact = false
+                    guard b | 0x20 == lower[base + k] else { i = Int(chain[i]); continue outer }
+                }
+            }
+            return (Field(rawValue: UInt8(i))!, exact)
         }
-        return buckets
-    }()
+        return nil
+    }
 }
 
 /// Where the values of an object's ``Field`` members start in the text. At most one entry per

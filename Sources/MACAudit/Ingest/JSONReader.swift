@@ -15,6 +15,9 @@ public struct JSONReader: ~Copyable {
     private let bytes: UnsafeRawBufferPointer
     private var offset = 0
     private var path: [PathComponent] = []
+    /// False for a reader that re-reads a value an earlier reader checked: it cannot fail, so it
+    /// keeps no path (and allocates none).
+    private let tracksPath: Bool
     /// The 1-based line of `offset`. Counted where whitespace is skipped: in valid JSON every line
     /// feed is whitespace (inside strings it must be escaped), so no second pass over the bytes.
     private var line = 1
@@ -29,6 +32,7 @@ public struct JSONReader: ~Copyable {
     /// Reads from UTF-8 bytes that the caller keeps alive for the reader's lifetime.
     public init(utf8 bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
+        self.tracksPath = true
     }
 
     /// Reads the value that starts at `offset` of text an earlier reader already checked (the
@@ -36,7 +40,12 @@ public struct JSONReader: ~Copyable {
     init(utf8 bytes: UnsafeRawBufferPointer, at offset: Int) {
         self.bytes = bytes
         self.offset = offset
+        self.tracksPath = false
     }
+
+    @inline(__always) private mutating func pushPath(_ component: PathComponent) { if tracksPath { path.append(component) } }
+    @inline(__always) private mutating func setPath(_ component: PathComponent) { if tracksPath { path[path.count - 1] = component } }
+    @inline(__always) private mutating func popPath() { if tracksPath { path.removeLast() } }
 
     /// What the top level of a document turned out to be.
     public enum Envelope: String, Sendable {
@@ -181,18 +190,19 @@ public struct JSONReader: ~Copyable {
         offset += 1
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return }
-        path.append(.key(""))
-        defer { path.removeLast() }
+        let names = FieldNames.shared
+        pushPath(.rawKey(0, 0))
+        defer { popPath() }
         while true {
             skipWhitespace()
             let match: (field: Field, exact: Bool)?
             if let (start, end) = try rawKey() {
-                path[path.count - 1] = .rawKey(start, end)
-                match = Field.matching(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                setPath(.rawKey(start, end))
+                match = names.match(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
             } else {
                 // A member name with escapes: decode it first.
                 let key = try readKey()
-                path[path.count - 1] = .key(key)
+                setPath(.key(key))
                 match = Field.matching(key)
             }
             skipWhitespace()
@@ -272,7 +282,7 @@ public struct JSONReader: ~Copyable {
         case UInt8(ascii: "t"): try expectLiteral("true")
         case UInt8(ascii: "f"): try expectLiteral("false")
         case UInt8(ascii: "n"): try expectLiteral("null")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try readNumber()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try skipNumber()
         default: throw error("expected a value, found \(describe(byte))")
         }
     }
@@ -323,12 +333,12 @@ public struct JSONReader: ~Copyable {
         var object = JSONObject()
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return object }
-        path.append(.key(""))
-        defer { path.removeLast() }
+        pushPath(.key(""))
+        defer { popPath() }
         while true {
             skipWhitespace()
             let key = try readKey()
-            path[path.count - 1] = .key(key)
+            setPath(.key(key))
             object.append(key, try readValue(depth: depth + 1))
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
@@ -342,10 +352,10 @@ public struct JSONReader: ~Copyable {
         var array: [JSONValue] = []
         skipWhitespace()
         if consume(UInt8(ascii: "]")) { return array }
-        path.append(.index(0))
-        defer { path.removeLast() }
+        pushPath(.index(0))
+        defer { popPath() }
         while true {
-            path[path.count - 1] = .index(array.count)
+            setPath(.index(array.count))
             array.append(try readValue(depth: depth + 1))
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
@@ -450,6 +460,24 @@ public struct JSONReader: ~Copyable {
 
     private mutating func readNumber() throws -> Double {
         let start = offset
+        let isInteger = try skipNumber()
+        let digits = UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
+        if isInteger, digits.count <= 16 {
+            var value: Int64 = 0
+            var negative = false
+            for byte in digits {
+                if byte == UInt8(ascii: "-") { negative = true; continue }
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+            }
+            return Double(negative ? -value : value)
+        }
+        guard let value = Double(String(decoding: digits, as: UTF8.self)) else { throw error("an unreadable number") }
+        return value
+    }
+
+    /// Steps over a number, checking its grammar; returns whether it is an integer.
+    @discardableResult
+    private mutating func skipNumber() throws -> Bool {
         _ = consume(UInt8(ascii: "-"))
         guard let lead = peek(), isDigit(lead) else { throw error("a number needs digits") }
         if lead == UInt8(ascii: "0") { offset += 1 } else { skipDigits() }
@@ -466,22 +494,17 @@ public struct JSONReader: ~Copyable {
             guard let d = peek(), isDigit(d) else { throw error("a number needs digits in its exponent") }
             skipDigits()
         }
-        let digits = UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
-        if isInteger, digits.count <= 16 {
-            var value: Int64 = 0
-            var negative = false
-            for byte in digits {
-                if byte == UInt8(ascii: "-") { negative = true; continue }
-                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-            }
-            return Double(negative ? -value : value)
-        }
-        guard let value = Double(String(decoding: digits, as: UTF8.self)) else { throw error("an unreadable number") }
-        return value
+        return isInteger
     }
 
-    private mutating func expectLiteral(_ literal: String) throws {
-        for expected in literal.utf8 {
+    private mutating func expectLiteral(_ literal: StaticString) throws {
+        // The common case in one comparison: the literal's bytes are all there.
+        let count = literal.utf8CodeUnitCount
+        if offset + count <= bytes.count, memcmp(bytes.baseAddress! + offset, literal.utf8Start, count) == 0 {
+            offset += count
+            return
+        }
+        for expected in literal.withUTF8Buffer({ Array($0) }) {
             guard offset < bytes.count else { throw error("the file ends inside '\(literal)'") }
             guard bytes[offset] == expected else { throw error("expected '\(literal)', found \(describe(bytes[offset]))") }
             offset += 1

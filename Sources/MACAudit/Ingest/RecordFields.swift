@@ -13,11 +13,11 @@ struct RecordFields {
     let fields: FieldOffsets
     /// Where the record is (its path is built only for an error message).
     let record: JSONReader.RecordPosition
-    /// The path below the record: "" for the record itself, `.VlanSetting` for a child.
-    let subpath: String
+    /// The path below the record: empty for the record itself, `.VlanSetting` for a child.
+    let subpath: FieldPath
     let location: SourceLocation
 
-    var path: String { record.path + subpath }
+    var path: String { record.path + subpath.description }
 
     func has(_ field: Field) -> Bool { fields[field] != nil }
 
@@ -31,7 +31,7 @@ struct RecordFields {
     /// The object under a field, as fields of its own; nil when absent or not an object.
     func child(_ field: Field) -> RecordFields? {
         guard let offset = fields[field], text[offset] == UInt8(ascii: "{") else { return nil }
-        return object(at: offset, subpath: "\(subpath).\(field.name)")
+        return object(at: offset, subpath: subpath.appending(field))
     }
 
     /// The objects of an array under a field (other elements are skipped).
@@ -40,11 +40,11 @@ struct RecordFields {
         var reader = JSONReader(utf8: text, at: offset)
         guard let starts = try? reader.elementOffsets() else { return [] }
         return starts.enumerated().compactMap { i, start in
-            text[start] == UInt8(ascii: "{") ? object(at: start, subpath: "\(subpath).\(field.name)[\(i)]") : nil
+            text[start] == UInt8(ascii: "{") ? object(at: start, subpath: subpath.appending(field, index: i)) : nil
         }
     }
 
-    private func object(at offset: Int, subpath: String) -> RecordFields? {
+    private func object(at offset: Int, subpath: FieldPath) -> RecordFields? {
         var reader = JSONReader(utf8: text, at: offset)
         var nested = FieldOffsets()
         guard (try? reader.readFields(into: &nested, depth: 1)) != nil else { return nil }
@@ -148,6 +148,42 @@ struct RecordFields {
     }
 }
 
+/// Where a nested object is below its record (`.properties.ipConfigurations[0]`), kept as numbers:
+/// decoders step into a million nested objects and an error message needs the text once.
+struct FieldPath: CustomStringConvertible {
+    /// Up to four steps, each the field's raw value + 1 and (index + 1) << 8; deeper steps (no
+    /// decoder goes there) are spelled out in `deeper`.
+    private var steps: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var count = 0
+    private var deeper = ""
+
+    init() {}
+
+    func appending(_ field: Field, index: Int? = nil) -> FieldPath {
+        var path = self
+        let step = UInt64(field.rawValue) + 1 | UInt64((index ?? -1) + 1) << 8
+        switch count {
+        case 0: path.steps.0 = step
+        case 1: path.steps.1 = step
+        case 2: path.steps.2 = step
+        case 3: path.steps.3 = step
+        default: path.deeper += Self.text(step)
+        }
+        path.count += 1
+        return path
+    }
+
+    var description: String {
+        [steps.0, steps.1, steps.2, steps.3].prefix(min(count, 4)).map(Self.text).joined() + deeper
+    }
+
+    private static func text(_ step: UInt64) -> String {
+        let field = Field(rawValue: UInt8((step & 0xFF) - 1))!
+        let index = step >> 8
+        return ".\(field.name)" + (index > 0 ? "[\(index - 1)]" : "")
+    }
+}
+
 /// Lower-cases a GUID and strips `{}`; empty becomes nil.
 func normalizedGUID(_ original: String) -> String? {
     var raw = original
@@ -174,6 +210,8 @@ func normalizedGUID(_ original: String) -> String? {
 
 extension String {
     var trimmingSpaces: String {
+        // The common case: nothing to trim (an ASCII byte that is not a space at both ends).
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return self }
         var s = Substring(self)
         while let c = s.first, c.isWhitespace { s.removeFirst() }
         while let c = s.last, c.isWhitespace { s.removeLast() }

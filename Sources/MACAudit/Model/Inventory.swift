@@ -81,12 +81,29 @@ public final class Adapter: Hashable, Sendable {
         ipAddresses: [String] = [], running: Bool? = nil, source: SourceLocation = SourceLocation(path: "inline", record: 1, line: 1)
     ) {
         self.host = host; self.cluster = cluster; self.vmName = vmName; self.name = name
-        self.vmIdIsInId = vmId != nil && Self.vmId(inAdapterId: id) == vmId
+        self.vmIdIsInId = vmId.map { Self.adapterId(id, holds: $0) } ?? false
         self.storedVMId = vmIdIsInId ? nil : vmId
         self.id = id; self.mac = mac; self.dynamicMAC = dynamicMAC; self.isManagementOS = isManagementOS
         self.switchName = switchName; self.switchId = switchId; self.vlan = vlan
         self.virtualSubnetId = virtualSubnetId; self.ipAddresses = ipAddresses; self.running = running
         self.source = source
+    }
+
+    /// Whether `vmId(inAdapterId: id) == vmId`, without building the string in the common case
+    /// (an ASCII id whose GUID has no braces or spaces).
+    static func adapterId(_ id: String?, holds vmId: String) -> Bool {
+        guard var id else { return false }
+        var vmId = vmId
+        let fast: Bool? = id.withUTF8 { b in
+            vmId.withUTF8 { v in
+                // `Microsoft:` (10 bytes), the 36-byte GUID, `\` and at least one more byte.
+                guard b.count > 47, b[46] == UInt8(ascii: "\\"), "Microsoft:".utf8.elementsEqual(b[0..<10]) else { return false }
+                let guid = b[10..<46]
+                guard guid.allSatisfy({ $0 > 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "{") && $0 != UInt8(ascii: "}") }) else { return nil }
+                return v.count == 36 && zip(guid, v).allSatisfy { a, c in (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == c }
+            }
+        }
+        return fast ?? (Self.vmId(inAdapterId: id) == vmId)
     }
 
     /// The lower-cased `<VMId>` of `Microsoft:<VMId>\<GUID>`, else nil.
