@@ -117,7 +117,7 @@ public enum ExportFile {
             return "mixed"
         }
 
-        mutating func add(_ fields: FieldOffsets?, at position: JSONReader.RecordPosition) throws {
+        mutating func add(_ tape: FieldTape?, at position: JSONReader.RecordPosition) throws {
             let location = SourceLocation(path: path, record: position.index + 1, line: position.line)
             // The record's own text is still there (pages are handed back only behind it): errors
             // read it whole to say what it is.
@@ -125,11 +125,11 @@ public enum ExportFile {
                 var reader = JSONReader(utf8: text, at: position.offset)
                 return try? reader.readValue(depth: 1)
             }
-            guard let fields else {
+            guard let tape else {
                 throw IngestError(location: location, path: position.path,
                                   message: "expected a record (a JSON object), found \(whole?.typeName ?? "something else")")
             }
-            let f = RecordFields(text: text, fields: fields, record: position, subpath: FieldPath(), location: location)
+            let f = RecordFields(text: text, tape: tape, node: FieldTape.root, record: position, subpath: FieldPath(), location: location)
             guard let kind = ExportKind.classify(f) else {
                 let keys = (whole?.objectValue?.keys ?? []).prefix(6).joined(separator: ", ")
                 throw IngestError(location: location, path: position.path, message:

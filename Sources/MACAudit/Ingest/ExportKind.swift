@@ -30,14 +30,25 @@ public enum ExportKind: String, Sendable, CaseIterable {
 
     /// The NC collection a resourceRef belongs to, from its first segment (case varies in real data).
     static func ncKind(resourceRef: String) -> ExportKind {
-        let first = resourceRef.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 1).first.map { String(decoding: $0.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self) } ?? ""
-        switch first {
-        case "networkinterfaces": return .ncNetworkInterfaces
-        case "macpools": return .ncMacPools
-        case "virtualnetworks": return .ncVirtualNetworks
-        case "logicalnetworks": return .ncLogicalNetworks
-        case "servers": return .ncServers
-        default: return .ncOther
+        var ref = resourceRef
+        return ref.withUTF8 { bytes in
+            // The first non-empty segment.
+            var start = 0
+            while start < bytes.count, bytes[start] == UInt8(ascii: "/") { start += 1 }
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "/") { end += 1 }
+            let first = bytes[start..<end]
+            func named(_ name: StaticString) -> Bool {
+                name.withUTF8Buffer { n in
+                    n.count == first.count && zip(n, first).allSatisfy { a, b in a == (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
+                }
+            }
+            if named("networkinterfaces") { return .ncNetworkInterfaces }
+            if named("macpools") { return .ncMacPools }
+            if named("virtualnetworks") { return .ncVirtualNetworks }
+            if named("logicalnetworks") { return .ncLogicalNetworks }
+            if named("servers") { return .ncServers }
+            return .ncOther
         }
     }
 }

@@ -138,28 +138,70 @@ struct FieldNames: @unchecked Sendable {
     }
 }
 
-/// Where the values of an object's ``Field`` members start in the text. At most one entry per
-/// field: the first member spelled canonically, else the first spelled any other way (the same
-/// choice as ``JSONObject``'s lookup).
-struct FieldOffsets {
-    private var entries: [(field: Field, exact: Bool, offset: Int)] = []
-
-    init() { entries.reserveCapacity(16) }
-
-    mutating func removeAll() { entries.removeAll(keepingCapacity: true) }
-
-    mutating func note(_ field: Field, exact: Bool, offset: Int) {
-        if let i = entries.firstIndex(where: { $0.field == field }) {
-            if exact && !entries[i].exact { entries[i] = (field, exact, offset) }
-            return
-        }
-        entries.append((field, exact, offset))
+/// The ``Field`` members of one record, at every depth below kept fields, in document order, as
+/// offsets of their values in the text. One pass over the record finds everything a decoder reads:
+/// nested objects (`VlanSetting`, `properties.ipConfigurations[]`) need no second scan, and no
+/// value is built until a decoder asks for it.
+///
+/// Each node's subtree follows it; `end` is the index past the subtree, so the members of an
+/// object are found by hopping from one to the next. Objects inside an array under a kept field
+/// are nodes of their own (``element``), with their index in the array.
+struct FieldTape {
+    struct Node {
+        /// A ``Field`` raw value, or ``FieldTape/element``.
+        var field: UInt8
+        /// Spelled canonically (the spelling that wins when a name comes twice).
+        var exact: Bool
+        /// For an element: its index in the array.
+        var index: Int32
+        /// The index past this node's subtree.
+        var end: Int32
+        /// Where the value starts in the text.
+        var offset: Int
     }
 
-    /// The offset of the first byte of the field's value.
-    @inline(__always)
-    subscript(field: Field) -> Int? {
-        for e in entries where e.field == field { return e.offset }
-        return nil
+    static let element: UInt8 = 0xFF
+    /// The record itself, as a parent.
+    static let root = -1
+
+    private(set) var nodes: [Node] = []
+
+    init() { nodes.reserveCapacity(64) }
+
+    mutating func removeAll() { nodes.removeAll(keepingCapacity: true) }
+
+    /// Adds a node; its subtree is what is added until ``close(_:)``.
+    mutating func open(_ field: UInt8, exact: Bool = true, index: Int = 0, offset: Int) -> Int {
+        nodes.append(Node(field: field, exact: exact, index: Int32(clamping: index), end: 0, offset: offset))
+        return nodes.count - 1
+    }
+
+    mutating func close(_ node: Int) { nodes[node].end = Int32(nodes.count) }
+
+    /// The member `field` of the object at `parent`: the first spelled canonically, else the first.
+    func member(of parent: Int, _ field: Field) -> Int? {
+        var i = parent + 1
+        let end = parent == Self.root ? nodes.count : Int(nodes[parent].end)
+        var folded: Int? = nil
+        while i < end {
+            let node = nodes[i]
+            if node.field == field.rawValue {
+                if node.exact { return i }
+                if folded == nil { folded = i }
+            }
+            i = Int(node.end)
+        }
+        return folded
+    }
+
+    /// The object elements of the array at `node`.
+    func elements(of node: Int) -> [Int] {
+        var out: [Int] = []
+        var i = node + 1
+        while i < Int(nodes[node].end) {
+            out.append(i)
+            i = Int(nodes[i].end)
+        }
+        return out
     }
 }

@@ -81,13 +81,14 @@ public struct JSONReader: ~Copyable {
     /// a record that is not an object). Everything else is checked for syntax and stepped over
     /// without being built; the decoder reads the values it needs from the offsets.
     mutating func forEachRecordFields(
-        _ body: (FieldOffsets?, RecordPosition) throws -> Void
+        _ body: (FieldTape?, RecordPosition) throws -> Void
     ) throws -> (envelope: Envelope, topLevel: JSONObject) {
-        var fields = FieldOffsets()
+        var tape = FieldTape()
         return try walkRecords { reader, position in
             if reader.peek() == UInt8(ascii: "{") {
-                try reader.readFields(into: &fields, depth: 1)
-                try body(fields, position)
+                tape.removeAll()
+                try reader.readMembers(into: &tape, depth: 1)
+                try body(tape, position)
             } else {
                 try reader.skipValue(depth: 1)
                 try body(nil, position)
@@ -182,10 +183,11 @@ public struct JSONReader: ~Copyable {
 
     // MARK: - Records
 
-    /// Reads the object at `offset`, noting where the value of each ``Field`` member starts and
-    /// stepping over every value (checked for syntax, not built).
-    mutating func readFields(into fields: inout FieldOffsets, depth: Int) throws {
-        fields.removeAll()
+    /// Reads the object at `offset` onto the tape: a node for each ``Field`` member, with the
+    /// members of its value when that is an object or an array of objects. Every other value is
+    /// checked for syntax and stepped over unbuilt.
+    mutating func readMembers(into tape: inout FieldTape, depth: Int) throws {
+        guard depth <= Self.maximumDepth else { throw error("nesting is deeper than \(Self.maximumDepth) levels") }
         guard peek() == UInt8(ascii: "{") else { throw error("expected an object, found \(describe(peek()))") }
         offset += 1
         skipWhitespace()
@@ -206,8 +208,17 @@ public struct JSONReader: ~Copyable {
                 match = Field.matching(key)
             }
             skipWhitespace()
-            if let match { fields.note(match.field, exact: match.exact, offset: offset) }
-            try skipValue(depth: depth + 1)
+            if let match {
+                let node = tape.open(match.field.rawValue, exact: match.exact, offset: offset)
+                switch peek() {
+                case UInt8(ascii: "{"): try readMembers(into: &tape, depth: depth + 1)
+                case UInt8(ascii: "["): try readElements(into: &tape, depth: depth + 1)
+                default: try skipValue(depth: depth + 1)
+                }
+                tape.close(node)
+            } else {
+                try skipValue(depth: depth + 1)
+            }
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             if consume(UInt8(ascii: "}")) { return }
@@ -215,19 +226,45 @@ public struct JSONReader: ~Copyable {
         }
     }
 
-    /// The offsets where the elements of the array at `offset` start (stepped over, not built).
-    mutating func elementOffsets() throws -> [Int] {
-        guard consume(UInt8(ascii: "[")) else { throw error("expected an array, found \(describe(peek()))") }
-        var starts: [Int] = []
+    /// Reads the array at `offset` under a kept field: its objects go on the tape as elements.
+    private mutating func readElements(into tape: inout FieldTape, depth: Int) throws {
+        guard depth <= Self.maximumDepth else { throw error("nesting is deeper than \(Self.maximumDepth) levels") }
+        offset += 1  // [
         skipWhitespace()
-        if consume(UInt8(ascii: "]")) { return starts }
+        if consume(UInt8(ascii: "]")) { return }
+        pushPath(.index(0))
+        defer { popPath() }
+        var index = 0
         while true {
+            setPath(.index(index))
             skipWhitespace()
-            starts.append(offset)
-            try skipValue(depth: 1)
+            if peek() == UInt8(ascii: "{") {
+                let node = tape.open(FieldTape.element, index: index, offset: offset)
+                try readMembers(into: &tape, depth: depth + 1)
+                tape.close(node)
+            } else {
+                try skipValue(depth: depth + 1)
+            }
+            index += 1
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
-            if consume(UInt8(ascii: "]")) { return starts }
+            if consume(UInt8(ascii: "]")) { return }
+            throw error(peek() == nil ? "the array is not closed: the file ends early" : "expected ',' or ']' after an element, found \(describe(peek()))")
+        }
+    }
+
+    /// Calls `body` with each element of the array at `offset`, built one at a time.
+    mutating func forEachElement(_ body: (Int, JSONValue) throws -> Void) throws {
+        guard consume(UInt8(ascii: "[")) else { throw error("expected an array, found \(describe(peek()))") }
+        skipWhitespace()
+        if consume(UInt8(ascii: "]")) { return }
+        var index = 0
+        while true {
+            try body(index, try readValue(depth: 1))
+            index += 1
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "]")) { return }
             throw error("expected ',' or ']' after an element, found \(describe(peek()))")
         }
     }
@@ -521,10 +558,11 @@ public struct JSONReader: ~Copyable {
         var i = start
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         while i + 8 <= bytes.count {
-            let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let w = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
-            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
-            if special & highs != 0 { break }
+            let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)) & highs
+            // The lowest marked byte is exact (a borrow only runs upwards from a true match).
+            if special != 0 { return i + special.trailingZeroBitCount >> 3 }
             i += 8
         }
         while i < bytes.count {
@@ -550,11 +588,15 @@ public struct JSONReader: ~Copyable {
     }
 
     @inline(__always) private mutating func skipWhitespace() {
-        // Indentation comes in runs of spaces: step over eight at a time.
-        while offset + 8 <= bytes.count, bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) == 0x2020_2020_2020_2020 {
-            offset += 8
-        }
-        while offset < bytes.count {
+        while true {
+            // Indentation comes in runs of spaces: eight bytes at a time, then straight to the
+            // first byte that is not a space.
+            if offset + 8 <= bytes.count {
+                let notSpaces = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) ^ 0x2020_2020_2020_2020
+                if notSpaces == 0 { offset += 8; continue }
+                offset += notSpaces.trailingZeroBitCount >> 3
+            }
+            guard offset < bytes.count else { return }
             switch bytes[offset] {
             case 0x20, 0x0D, 0x09: offset += 1
             case 0x0A: offset += 1; line += 1

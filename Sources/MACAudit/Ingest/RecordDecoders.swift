@@ -42,8 +42,7 @@ enum RecordDecoders {
     /// with -EnumsAsStrings or as a flattened column) or `StatusDescription` holds "OK". Hyper-V
     /// reports an empty status for the adapters of a VM that is off. Nil when neither field is there.
     static func running(_ f: RecordFields) -> Bool? {
-        let fields = [f.value(.status), f.value(.statusDescription)].compactMap { $0 }
-        guard !fields.isEmpty else { return nil }
+        guard f.has(.status) || f.has(.statusDescription) else { return nil }
         func isOk(_ v: JSONValue) -> Bool {
             switch v {
             case .number(let n): return n == 2
@@ -52,7 +51,7 @@ enum RecordDecoders {
             default: return false
             }
         }
-        return fields.contains(where: isOk)
+        return f.contains(.status, where: isOk) || f.contains(.statusDescription, where: isOk)
     }
 
     /// The access VLAN, from an expanded `VlanSetting` or from the flat `VlanMode`/`AccessVlanId`

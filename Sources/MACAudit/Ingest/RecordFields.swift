@@ -10,7 +10,9 @@
 /// space-joined string, nested settings cut into a type-name string (read as absent).
 struct RecordFields {
     let text: UnsafeRawBufferPointer
-    let fields: FieldOffsets
+    let tape: FieldTape
+    /// This object's node on the tape (``FieldTape/root`` for the record).
+    let node: Int
     /// Where the record is (its path is built only for an error message).
     let record: JSONReader.RecordPosition
     /// The path below the record: empty for the record itself, `.VlanSetting` for a child.
@@ -19,36 +21,40 @@ struct RecordFields {
 
     var path: String { record.path + subpath.description }
 
-    func has(_ field: Field) -> Bool { fields[field] != nil }
+    func has(_ field: Field) -> Bool { tape.member(of: node, field) != nil }
 
     /// The value of a field, built whole (nil when the record lacks it).
     func value(_ field: Field) -> JSONValue? {
-        guard let offset = fields[field] else { return nil }
-        var reader = JSONReader(utf8: text, at: offset)
+        guard let member = tape.member(of: node, field) else { return nil }
+        var reader = JSONReader(utf8: text, at: tape.nodes[member].offset)
         return try? reader.readValue(depth: 1)  // checked by the reader already: cannot fail
     }
 
-    /// The object under a field, as fields of its own; nil when absent or not an object.
+    /// Whether the field's value satisfies `predicate`, or for an array, any of its elements
+    /// (built one at a time, not as an array). False when the field is absent.
+    func contains(_ field: Field, where predicate: (JSONValue) -> Bool) -> Bool {
+        guard let member = tape.member(of: node, field) else { return false }
+        let offset = tape.nodes[member].offset
+        var reader = JSONReader(utf8: text, at: offset)
+        guard text[offset] == UInt8(ascii: "[") else { return (try? reader.readValue(depth: 1)).map(predicate) ?? false }
+        var found = false
+        try? reader.forEachElement { _, item in found = found || predicate(item) }
+        return found
+    }
+
+    /// The object under a field; nil when absent or not an object.
     func child(_ field: Field) -> RecordFields? {
-        guard let offset = fields[field], text[offset] == UInt8(ascii: "{") else { return nil }
-        return object(at: offset, subpath: subpath.appending(field))
+        guard let member = tape.member(of: node, field), text[tape.nodes[member].offset] == UInt8(ascii: "{") else { return nil }
+        return RecordFields(text: text, tape: tape, node: member, record: record, subpath: subpath.appending(field), location: location)
     }
 
     /// The objects of an array under a field (other elements are skipped).
     func children(_ field: Field) -> [RecordFields] {
-        guard let offset = fields[field], text[offset] == UInt8(ascii: "[") else { return [] }
-        var reader = JSONReader(utf8: text, at: offset)
-        guard let starts = try? reader.elementOffsets() else { return [] }
-        return starts.enumerated().compactMap { i, start in
-            text[start] == UInt8(ascii: "{") ? object(at: start, subpath: subpath.appending(field, index: i)) : nil
+        guard let member = tape.member(of: node, field), text[tape.nodes[member].offset] == UInt8(ascii: "[") else { return [] }
+        return tape.elements(of: member).map { element in
+            RecordFields(text: text, tape: tape, node: element, record: record,
+                         subpath: subpath.appending(field, index: Int(tape.nodes[element].index)), location: location)
         }
-    }
-
-    private func object(at offset: Int, subpath: FieldPath) -> RecordFields? {
-        var reader = JSONReader(utf8: text, at: offset)
-        var nested = FieldOffsets()
-        guard (try? reader.readFields(into: &nested, depth: 1)) != nil else { return nil }
-        return RecordFields(text: text, fields: nested, record: record, subpath: subpath, location: location)
     }
 
     /// A string field; absent, null and empty read as nil. Numbers are accepted and shown as written
@@ -119,22 +125,27 @@ struct RecordFields {
     /// An array of strings, or one string (PowerShell joins a string array with spaces when `-Depth`
     /// cuts it off).
     func strings(_ key: Field) throws -> [String] {
-        switch value(key) {
-        case nil, .null?: return []
-        case .string(let s)?: return s.split(separator: " ").map(String.init)
-        case .array(let items)?:
-            var out: [String] = []
-            for (i, item) in items.enumerated() {
-                switch item {
-                case .string(let s): out.append(s)
-                case .null: continue
-                default:
-                    throw IngestError(location: location, path: "\(path).\(key.name)[\(i)]", message: "expected a string, found \(item.typeName)")
-                }
+        guard let member = tape.member(of: node, key) else { return [] }
+        let offset = tape.nodes[member].offset
+        guard text[offset] == UInt8(ascii: "[") else {
+            switch value(key) {
+            case nil, .null?: return []
+            case .string(let s)?: return s.split(separator: " ").map(String.init)
+            case let other?: throw typeError(key, expected: "an array of strings", found: other)
             }
-            return out
-        case let other?: throw typeError(key, expected: "an array of strings", found: other)
         }
+        // Element by element: no array of values on the way.
+        var out: [String] = []
+        var reader = JSONReader(utf8: text, at: offset)
+        try reader.forEachElement { i, item in
+            switch item {
+            case .string(let s): out.append(s)
+            case .null: break
+            default:
+                throw IngestError(location: location, path: "\(path).\(key.name)[\(i)]", message: "expected a string, found \(item.typeName)")
+            }
+        }
+        return out
     }
 
     /// A GUID field, lower-cased and without braces (NC writes upper case, Hyper-V lower, profiles braces).
