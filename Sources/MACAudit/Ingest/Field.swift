@@ -158,6 +158,8 @@ struct FieldTape {
         var end: Int32
         /// Where the value starts in the text.
         var offset: Int
+        /// A member of the record itself.
+        var isRoot = false
     }
 
     static let element: UInt8 = 0xFF
@@ -165,10 +167,15 @@ struct FieldTape {
     static let root = -1
 
     private(set) var nodes: [Node] = []
+    /// The record's own members by field (-1: absent): decoders look up ~20 of them per record.
+    private var rootMembers = [Int32](repeating: -1, count: Field.allCases.count)
 
     init() { nodes.reserveCapacity(64) }
 
-    mutating func removeAll() { nodes.removeAll(keepingCapacity: true) }
+    mutating func removeAll() {
+        for i in nodes.indices where nodes[i].field != Self.element && nodes[i].isRoot { rootMembers[Int(nodes[i].field)] = -1 }
+        nodes.removeAll(keepingCapacity: true)
+    }
 
     /// Adds a node; its subtree is what is added until ``close(_:)``.
     mutating func open(_ field: UInt8, exact: Bool = true, index: Int = 0, offset: Int) -> Int {
@@ -178,10 +185,22 @@ struct FieldTape {
 
     mutating func close(_ node: Int) { nodes[node].end = Int32(nodes.count) }
 
+    /// Marks `node` as a member of the record: the first spelled canonically, else the first, is
+    /// the one ``member(of:_:)`` finds.
+    mutating func noteRootMember(_ node: Int) {
+        nodes[node].isRoot = true
+        let slot = Int(nodes[node].field), known = Int(rootMembers[slot])
+        if known < 0 || (!nodes[known].exact && nodes[node].exact) { rootMembers[slot] = Int32(node) }
+    }
+
     /// The member `field` of the object at `parent`: the first spelled canonically, else the first.
     func member(of parent: Int, _ field: Field) -> Int? {
+        if parent == Self.root {
+            let known = Int(rootMembers[Int(field.rawValue)])
+            return known < 0 ? nil : known
+        }
         var i = parent + 1
-        let end = parent == Self.root ? nodes.count : Int(nodes[parent].end)
+        let end = Int(nodes[parent].end)
         var folded: Int? = nil
         while i < end {
             let node = nodes[i]

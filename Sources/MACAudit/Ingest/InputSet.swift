@@ -99,7 +99,8 @@ public struct InputSet: Sendable {
     /// start last and run alone), and merges them in path order.
     public func read() throws -> (inventory: Inventory, inputs: [InputSummary], warnings: [InputWarning]) {
         let exports = entries.filter { !$0.isCapture }
-        let order = exports.indices.sorted { Self.size(exports[$0].path) > Self.size(exports[$1].path) }
+        let sizes = exports.map { Self.size($0.path) }  // once per file, not once per comparison
+        let order = exports.indices.sorted { sizes[$0] > sizes[$1] }
         var results = [Result<ExportFile.Result, IngestError>?](repeating: nil, count: exports.count)
         for (i, result) in concurrentMap(exports.count, { k in
             let entry = exports[order[k]]

@@ -210,6 +210,7 @@ public struct JSONReader: ~Copyable {
             skipWhitespace()
             if let match {
                 let node = tape.open(match.field.rawValue, exact: match.exact, offset: offset)
+                if depth == 1 { tape.noteRootMember(node) }
                 switch peek() {
                 case UInt8(ascii: "{"): try readMembers(into: &tape, depth: depth + 1)
                 case UInt8(ascii: "["): try readElements(into: &tape, depth: depth + 1)
@@ -412,7 +413,7 @@ public struct JSONReader: ~Copyable {
         return key
     }
 
-    private mutating func readString() throws -> String {
+    mutating func readString() throws -> String {
         let start = offset
         offset += 1  // opening quote
         let contentStart = offset

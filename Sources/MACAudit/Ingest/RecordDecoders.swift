@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// Turns classified records into inventory values. Each decoder reads only the fields macaudit uses
 /// and treats every nested setting as possibly cut off by `ConvertTo-Json -Depth`.
 enum RecordDecoders {
@@ -28,8 +31,8 @@ enum RecordDecoders {
             mac: try f.mac(.macAddress),
             dynamicMAC: try f.bool(.dynamicMacAddressEnabled),
             isManagementOS: isManagementOS,
-            switchName: strings.intern(try f.string(.switchName)),
-            switchId: strings.intern(try f.guid(.switchId)),
+            switchName: try f.string(.switchName, interningIn: &strings),
+            switchId: try f.guid(.switchId, interningIn: &strings),
             vlan: try accessVLAN(f),
             virtualSubnetId: try f.int(.virtualSubnetId).flatMap { $0 == 0 ? nil : $0 },
             ipAddresses: try f.strings(.ipAddresses),
@@ -191,4 +194,18 @@ struct StringInterner {
     }
 
     mutating func intern(_ s: String?) -> String? { s.map { intern($0) } }
+
+    /// The recent value whose UTF-8 is `bytes`, if any (nil for empty text: an empty value reads
+    /// as absent).
+    func recent(matching bytes: UnsafeRawBufferPointer) -> String? {
+        guard !bytes.isEmpty else { return nil }
+        func same(_ candidate: String) -> Bool {
+            candidate.utf8.count == bytes.count
+                && candidate.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 } == true
+        }
+        if same(recent.0) { return recent.0 }
+        if same(recent.1) { return recent.1 }
+        if same(recent.2) { return recent.2 }
+        return nil
+    }
 }

@@ -60,6 +60,12 @@ struct RecordFields {
     /// A string field; absent, null and empty read as nil. Numbers are accepted and shown as written
     /// (some exports write ids as numbers); objects and arrays are a type error.
     func string(_ key: Field) throws -> String? {
+        // The common case, a string, read straight (no value built around it).
+        if let member = tape.member(of: node, key), text[tape.nodes[member].offset] == UInt8(ascii: "\"") {
+            var reader = JSONReader(utf8: text, at: tape.nodes[member].offset)
+            let s = (try? reader.readString()) ?? ""
+            return s.isEmpty ? nil : s
+        }
         switch value(key) {
         case nil, .null?: return nil
         case .string(let s)?: return s.isEmpty ? nil : s
@@ -67,6 +73,30 @@ struct RecordFields {
         case .bool(let b)?: return String(b)
         case let other?: throw typeError(key, expected: "a string", found: other)
         }
+    }
+
+    /// As ``string(_:)``, sharing one copy of a value that repeats across the file (a switch name):
+    /// when the text is one of the interner's recent values, no string is built.
+    func string(_ key: Field, interningIn strings: inout StringInterner) throws -> String? {
+        if let raw = plainString(key), let shared = strings.recent(matching: raw) { return shared }
+        return strings.intern(try string(key))
+    }
+
+    /// As ``guid(_:)``, shared the same way (an interned GUID is already normal, so text equal to it
+    /// normalises to it).
+    func guid(_ key: Field, interningIn strings: inout StringInterner) throws -> String? {
+        if let raw = plainString(key), let shared = strings.recent(matching: raw) { return shared }
+        return strings.intern(try guid(key))
+    }
+
+    /// The bytes of a string value without escapes, between its quotes; nil otherwise.
+    private func plainString(_ key: Field) -> UnsafeRawBufferPointer? {
+        guard let member = tape.member(of: node, key) else { return nil }
+        let start = tape.nodes[member].offset
+        guard text[start] == UInt8(ascii: "\"") else { return nil }
+        let end = JSONReader.plainRun(text, from: start + 1)
+        guard end < text.count, text[end] == UInt8(ascii: "\"") else { return nil }
+        return UnsafeRawBufferPointer(rebasing: text[(start + 1)..<end])
     }
 
     /// A MAC field, which must be a string when present.

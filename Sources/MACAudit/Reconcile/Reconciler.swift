@@ -22,12 +22,14 @@ public enum Reconciler {
     public static func reconcile(_ inventory: Inventory, extraPools: [Pool] = [], wire: WireSnapshot? = nil) -> Snapshot {
         let adapters = distinctAdapters(inventory.adapters)
         let profiles = profilesByAdapter(adapters.map(\.adapter), inventory.portProfiles)
-        var interfacesByInstance = StringIndex(capacity: inventory.interfaces.count)
-        for (j, nic) in inventory.interfaces.enumerated() { if let id = nic.instanceId { interfacesByInstance.add(id, at: j) } }
         var interfaceTaken = [Bool](repeating: false, count: inventory.interfaces.count)
         var linked: [(Int?, Holder.Link)] = Array(repeating: (nil, .none), count: adapters.count)
 
-        // 1. By port profile.
+        // 1. By port profile (the index of instance ids only when there are profiles to join).
+        var interfacesByInstance = StringIndex(capacity: inventory.portProfiles.isEmpty ? 0 : inventory.interfaces.count)
+        if !inventory.portProfiles.isEmpty {
+            for (j, nic) in inventory.interfaces.enumerated() { if let id = nic.instanceId { interfacesByInstance.add(id, at: j) } }
+        }
         for (i, profile) in profiles.enumerated() {
             guard let profile, !profile.isNullProfile, let id = profile.profileId else { continue }
             let candidates = interfacesByInstance.positions(of: id)
@@ -58,14 +60,20 @@ public enum Reconciler {
         let serverHosts = serverHostNames(inventory.servers)
         var holders: [Holder] = []
         holders.reserveCapacity(adapters.count + inventory.interfaces.count)
-        var switchKeys = SwitchKeys()
-        for (i, entry) in adapters.enumerated() {
-            let nic = linked[i].0.map { inventory.interfaces[$0] }
-            let a = entry.adapter
-            holders.append(Holder(
-                adapter: a, interface: nic, profile: profiles[i], link: linked[i].1, host: a.host, cluster: a.cluster,
-                switchKey: switchKeys.key(host: a.host, switch: a.switchId ?? a.switchName ?? ""),
-                segment: segment(adapter: a, interface: nic, subnets: subnets), alsoReportedBy: entry.alsoReportedBy))
+        // One holder per adapter, built on all cores in chunks (each with its own switch-key cache).
+        let chunk = 1 << 16, linkedNow = linked
+        for part in concurrentMap((adapters.count + chunk - 1) / chunk, { c in
+            var switchKeys = SwitchKeys()
+            return (c * chunk..<min(adapters.count, (c + 1) * chunk)).map { i in
+                let nic = linkedNow[i].0.map { inventory.interfaces[$0] }
+                let entry = adapters[i], a = entry.adapter
+                return Holder(
+                    adapter: a, interface: nic, profile: profiles[i], link: linkedNow[i].1, host: a.host, cluster: a.cluster,
+                    switchKey: switchKeys.key(host: a.host, switch: a.switchId ?? a.switchName ?? ""),
+                    segment: segment(adapter: a, interface: nic, subnets: subnets), alsoReportedBy: entry.alsoReportedBy)
+            }
+        }) {
+            holders += part
         }
         for (j, nic) in inventory.interfaces.enumerated() where !interfaceTaken[j] {
             holders.append(Holder(
@@ -77,10 +85,22 @@ public enum Reconciler {
         return Snapshot(
             holders: holders,
             pools: inventory.pools + extraPools,
-            clustersWithAdapters: Set(inventory.adapters.map(\.cluster)),
-            clustersWithInterfaces: Set(inventory.interfaces.map(\.cluster)),
+            clustersWithAdapters: distinct(inventory.adapters.lazy.map(\.cluster)),
+            clustersWithInterfaces: distinct(inventory.interfaces.lazy.map(\.cluster)),
             controllerSwitchIds: Set(inventory.servers.map(\.resourceId)),
             wire: wire)
+    }
+
+    /// The distinct values of a sequence in which equal values come in runs (a file's records
+    /// share their cluster): a million hashes become a few hundred.
+    static func distinct(_ values: some Sequence<String>) -> Set<String> {
+        var set = Set<String>()
+        var last: String? = nil
+        for v in values where v != last {
+            set.insert(v)
+            last = v
+        }
+        return set
     }
 
     /// `host/switch` keys, built once per pair: a fleet has thousands of switches and a million adapters.
