@@ -17,6 +17,15 @@ func syntaxError(_ text: String) -> JSONSyntaxError? {
 }
 
 @Suite struct JSONReaderTests {
+    /// Member names with escapes are decoded for the path; names of members already left do not
+    /// linger in it.
+    @Test func pathsNameEscapedMembers() throws {
+        let e = try #require(syntaxError(#"[{"a\u0020b":{"ok":1},"odd\"name":{"x":[1,tru]}}]"#))
+        #expect(e.path == #"$[0]['odd"name'].x[1]"#)
+        let f = try #require(ingestError(#"[{"MacAddress":"00155D010101","VMName":"A","Mac\u0041ddress":"x","N\u006fise":[1,}]"#))
+        #expect(f.path == "$[0].Noise")
+    }
+
     @Test(arguments: [
         ("[{\"a\":1},{\"a\":2}]", JSONReader.Envelope.array, 2),
         ("{\"a\":1}", .singleObject, 1),
