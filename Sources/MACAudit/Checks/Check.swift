@@ -90,7 +90,6 @@ public enum CheckRegistry {
         Set(all.flatMap { c in [c.info.id] + c.info.variants.keys.map { "\(c.info.id).\($0)" } })
     }
 
-    /// Runs every check that the rules have not turned off, and returns findings in report order.
     /// Runs every check that the rules leave on, on all cores (checks are pure functions of the
     /// snapshot), and returns the findings in report order.
     public static func run(_ snapshot: Snapshot, rules: Rules) -> [Finding] {

@@ -17,12 +17,17 @@ public struct InvalidMACCheck: Check {
         ])
 
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
-        snapshot.holders.flatMap { holder -> [Finding] in
-            [holder.adapterMAC, holder.interfaceMAC].compactMap { field -> Finding? in
-                guard case .invalid(let raw, let reason)? = field else { return nil }
-                return Self.info.finding(mac: raw, message: "'\(raw)' of \(holder.label) is not a MAC address: it \(reason)",
-                                         holders: [holder], rules: rules)
-            }
+        var out: [Finding] = []
+        func check(_ field: MACField?, of holder: Holder) {
+            guard case .invalid(let raw, let reason)? = field,
+                  let finding = Self.info.finding(mac: raw, message: "'\(raw)' of \(holder.label) is not a MAC address: it \(reason)",
+                                                  holders: [holder], rules: rules) else { return }
+            out.append(finding)
         }
+        for holder in snapshot.holders {
+            check(holder.adapterMAC, of: holder)
+            check(holder.interfaceMAC, of: holder)
+        }
+        return out
     }
 }

@@ -23,14 +23,15 @@ public struct UnmanagedAdapterCheck: Check {
         ])
 
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
-        let sdnSwitches = Set(snapshot.holders.filter { $0.hasAdapter && $0.isControllerManaged }.compactMap(\.switchKey))
+        let sdnSwitches = Set(runs: snapshot.holders.lazy.filter { $0.hasAdapter && $0.isControllerManaged }.compactMap(\.switchKey))
+        var clusterHasInterfaces = LastAnswer { snapshot.clustersWithInterfaces.contains($0) }
+        var switchIsServer = LastAnswer { (id: String?) in id.map(snapshot.controllerSwitchIds.contains) == true }
+        var switchIsSDN = LastAnswer { (key: String?) in key.map(sdnSwitches.contains) == true }
         return snapshot.holders.compactMap { holder -> Finding? in
             guard holder.hasAdapter, !holder.isManagementOS, !holder.hasInterface,
-                  snapshot.clustersWithInterfaces.contains(holder.cluster), let adapter = holder.adapter else { return nil }
+                  clusterHasInterfaces(holder.cluster), let adapter = holder.adapter else { return nil }
             if let profile = holder.profile, profile.isNullProfile || profile.profileData == 2 { return nil }
-            let onSDNSwitch = adapter.switchId.map(snapshot.controllerSwitchIds.contains) == true
-                || holder.switchKey.map(sdnSwitches.contains) == true
-            guard onSDNSwitch else { return nil }
+            guard switchIsServer(adapter.switchId) || switchIsSDN(holder.switchKey) else { return nil }
             return Self.info.finding(
                 mac: holder.mac.address?.description,
                 message: "\(holder.label) is on SDN switch '\(adapter.switchName ?? adapter.switchId ?? "?")' but no NC interface manages it",

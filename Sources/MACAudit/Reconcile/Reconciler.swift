@@ -85,22 +85,10 @@ public enum Reconciler {
         return Snapshot(
             holders: holders,
             pools: inventory.pools + extraPools,
-            clustersWithAdapters: distinct(inventory.adapters.lazy.map(\.cluster)),
-            clustersWithInterfaces: distinct(inventory.interfaces.lazy.map(\.cluster)),
+            clustersWithAdapters: Set(runs: inventory.adapters.lazy.map(\.cluster)),
+            clustersWithInterfaces: Set(runs: inventory.interfaces.lazy.map(\.cluster)),
             controllerSwitchIds: Set(inventory.servers.map(\.resourceId)),
             wire: wire)
-    }
-
-    /// The distinct values of a sequence in which equal values come in runs (a file's records
-    /// share their cluster): a million hashes become a few hundred.
-    static func distinct(_ values: some Sequence<String>) -> Set<String> {
-        var set = Set<String>()
-        var last: String? = nil
-        for v in values where v != last {
-            set.insert(v)
-            last = v
-        }
-        return set
     }
 
     /// `host/switch` keys, built once per pair: a fleet has thousands of switches and a million adapters.
