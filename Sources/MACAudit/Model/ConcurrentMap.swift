@@ -9,6 +9,13 @@ func concurrentMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [
     return slots.values
 }
 
+/// The results of `body` over `0..<count` cut into ranges of `chunk`, run on all cores and joined
+/// in order: for cheap work per element over large arrays (a closure per element would cost more
+/// than the work), with room for state per range (a cache).
+func concurrentChunks<T: Sendable>(_ count: Int, chunk: Int = 1 << 16, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
+    Array(concurrentMap((count + chunk - 1) / chunk) { c in body(c * chunk..<min(count, (c + 1) * chunk)) }.joined())
+}
+
 /// Fixed slots that concurrent workers fill by index.
 private final class Slots<T: Sendable>: @unchecked Sendable {
     private var slots: [T?]

@@ -48,10 +48,18 @@ public enum Reconciler {
             let (first, isNew) = freeByMAC.findOrInsert(key) { Int32(j) }
             if !isNew && first != several { freeByMAC.set(key, several) }
         }
-        for (i, entry) in adapters.enumerated() where linked[i].0 == nil {
-            guard let mac = entry.adapter.mac.address,
-                  let j = freeByMAC.find(Key2(a: mac.value | 1 << 48, b: clusters.number(entry.adapter.cluster))),
-                  j != several, !interfaceTaken[Int(j)] else { continue }
+        // Lookups on all cores (read-only), then the links in adapter order.
+        let table = freeByMAC, numbers = clusters, linkedSoFar = linked
+        let candidates = concurrentChunks(adapters.count) { range in
+            var numbers = numbers
+            return range.map { i -> Int32 in
+                guard linkedSoFar[i].0 == nil, let mac = adapters[i].adapter.mac.address,
+                      let cluster = numbers.known(adapters[i].adapter.cluster),
+                      let j = table.find(Key2(a: mac.value | 1 << 48, b: cluster)), j != several else { return -1 }
+                return j
+            }
+        }
+        for (i, j) in candidates.enumerated() where j >= 0 && !interfaceTaken[Int(j)] {
             linked[i] = (Int(j), .mac)
             interfaceTaken[Int(j)] = true
         }
@@ -61,25 +69,25 @@ public enum Reconciler {
         var holders: [Holder] = []
         holders.reserveCapacity(adapters.count + inventory.interfaces.count)
         // One holder per adapter, built on all cores in chunks (each with its own switch-key cache).
-        let chunk = 1 << 16, linkedNow = linked
-        for part in concurrentMap((adapters.count + chunk - 1) / chunk, { c in
+        let linkedNow = linked
+        holders += concurrentChunks(adapters.count) { range in
             var switchKeys = SwitchKeys()
-            return (c * chunk..<min(adapters.count, (c + 1) * chunk)).map { i in
+            var segments = Segments(subnets: subnets)
+            return range.map { i in
                 let nic = linkedNow[i].0.map { inventory.interfaces[$0] }
                 let entry = adapters[i], a = entry.adapter
                 return Holder(
                     adapter: a, interface: nic, profile: profiles[i], link: linkedNow[i].1, host: a.host, cluster: a.cluster,
                     switchKey: switchKeys.key(host: a.host, switch: a.switchId ?? a.switchName ?? ""),
-                    segment: segment(adapter: a, interface: nic, subnets: subnets), alsoReportedBy: entry.alsoReportedBy)
+                    segment: segments.name(adapter: a, interface: nic), alsoReportedBy: entry.alsoReportedBy)
             }
-        }) {
-            holders += part
         }
+        var segments = Segments(subnets: subnets)
         for (j, nic) in inventory.interfaces.enumerated() where !interfaceTaken[j] {
             holders.append(Holder(
                 adapter: nil, interface: nic, profile: nil, link: .none,
                 host: nic.serverId.flatMap { serverHosts[$0] } ?? "", cluster: nic.cluster, switchKey: nil,
-                segment: segment(adapter: nil, interface: nic, subnets: subnets)))
+                segment: segments.name(adapter: nil, interface: nic)))
         }
 
         return Snapshot(
@@ -115,6 +123,14 @@ public enum Reconciler {
         var numbers: [String: UInt64] = [:]
         var last: (String, UInt64)?
 
+        /// The number of a cluster already numbered; nil for one never seen.
+        mutating func known(_ cluster: String) -> UInt64? {
+            if let last, last.0 == cluster { return last.1 }
+            guard let n = numbers[cluster] else { return nil }
+            last = (cluster, n)
+            return n
+        }
+
         mutating func number(_ cluster: String) -> UInt64 {
             if let last, last.0 == cluster { return last.1 }
             let n = numbers[cluster] ?? UInt64(numbers.count)
@@ -136,10 +152,14 @@ public enum Reconciler {
         // Adapter id fingerprint → position in `out`; equal fingerprints are checked against the
         // ids themselves, and a collision of different ids probes on under a derived fingerprint.
         var seen = FlatIndex<Key1>(capacity: adapters.count, dense: true)
-        for adapter in adapters {
+        // Fingerprints on all cores first (reading a million ids is most of the work); 0: no id.
+        let fingerprints = concurrentChunks(adapters.count) { range in
+            adapters[range].map { $0.id.map { StringFingerprint.of($0).a } ?? 0 }
+        }
+        for (adapter, fingerprint) in zip(adapters, fingerprints) {
             // Hyper-V writes an adapter's Id in one case everywhere, so it is compared as written.
-            guard let id = adapter.id else { out.append(AdapterEntry(adapter: adapter)); continue }
-            var key = Key1(a: StringFingerprint.of(id).a)
+            guard fingerprint != 0, let id = adapter.id else { out.append(AdapterEntry(adapter: adapter)); continue }
+            var key = Key1(a: fingerprint)
             while true {
                 let (k, isNew) = seen.findOrInsert(key) { Int32(out.count) }
                 if isNew { out.append(AdapterEntry(adapter: adapter)); break }
@@ -173,17 +193,40 @@ public enum Reconciler {
     }
 
     /// The L2 segment: the NC subnet when the interface has one (its VLAN for logical networks),
-    /// else the adapter's access VLAN or virtual subnet, else untagged (`vlan:0`).
-    static func segment(adapter: Adapter?, interface: ControllerInterface?, subnets: [String: ControllerSubnet]) -> String {
-        if let ref = interface?.subnetRef {
-            if let subnet = subnets[ref] {
-                if let vlan = subnet.vlan { return "vlan:\(vlan)" }
-                if let vsid = subnet.virtualSubnetId { return "vsid:\(vsid)" }
+    /// else the adapter's access VLAN or virtual subnet, else untagged (`vlan:0`). Each distinct
+    /// name is built once: a million holders share a few thousand segments.
+    struct Segments {
+        let subnets: [String: ControllerSubnet]
+        private var bySubnet: [String: String] = [:]
+        private var byVLAN: [Int: String] = [:]
+        private var byVSID: [Int: String] = [:]
+
+        init(subnets: [String: ControllerSubnet]) { self.subnets = subnets }
+
+        mutating func name(adapter: Adapter?, interface: ControllerInterface?) -> String {
+            if let ref = interface?.subnetRef {
+                if let known = bySubnet[ref] { return known }
+                let name: String
+                if let subnet = subnets[ref], let vlan = subnet.vlan {
+                    name = "vlan:\(vlan)"
+                } else if let subnet = subnets[ref], let vsid = subnet.virtualSubnetId {
+                    name = "vsid:\(vsid)"
+                } else {
+                    name = "subnet:\(ref)"
+                }
+                bySubnet[ref] = name
+                return name
             }
-            return "subnet:\(ref)"
+            if let vsid = adapter?.virtualSubnetId { return Self.cached(vsid, in: &byVSID) { "vsid:\($0)" } }
+            return Self.cached(adapter?.vlan ?? 0, in: &byVLAN) { "vlan:\($0)" }
         }
-        if let vsid = adapter?.virtualSubnetId { return "vsid:\(vsid)" }
-        return "vlan:\(adapter?.vlan ?? 0)"
+
+        private static func cached(_ n: Int, in cache: inout [Int: String], _ make: (Int) -> String) -> String {
+            if let known = cache[n] { return known }
+            let name = make(n)
+            cache[n] = name
+            return name
+        }
     }
 
     /// Server id → the short host name of its first management address.
