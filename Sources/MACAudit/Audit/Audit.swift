@@ -72,6 +72,7 @@ public enum Audit {
                            now: Date = Date()) throws -> AuditReport {
         let clock = PhaseClock()
         let inputSet = try InputSet(paths: paths, clusterOverride: cluster)
+        clock.lap("find inputs")
         var (inventory, inputs, warnings) = try inputSet.read()
         let wire = try readCaptures(inputSet.captures, with: captureReader)
         if let wire {
