@@ -23,7 +23,7 @@ func syntaxError(_ text: String) -> JSONSyntaxError? {
         let e = try #require(syntaxError(#"[{"a\u0020b":{"ok":1},"odd\"name":{"x":[1,tru]}}]"#))
         #expect(e.path == #"$[0]['odd"name'].x[1]"#)
         let f = try #require(ingestError(#"[{"MacAddress":"00155D010101","VMName":"A","Mac\u0041ddress":"x","N\u006fise":[1,}]"#))
-        #expect(f.path == "$[0].Noise")
+        #expect(f.path == "$[0].Noise[1]")
     }
 
     @Test(arguments: [

@@ -17,7 +17,7 @@ public struct JSONReader: ~Copyable {
     private var path: [PathComponent] = []
     /// False for a reader that re-reads a value an earlier reader checked: it cannot fail, so it
     /// keeps no path (and allocates none).
-    private let tracksPath: Bool
+    private var tracksPath: Bool
     /// The 1-based line of `offset`. Counted where whitespace is skipped: in valid JSON every line
     /// feed is whitespace (inside strings it must be escaped), so no second pass over the bytes.
     private var line = 1
@@ -85,15 +85,35 @@ public struct JSONReader: ~Copyable {
     ) throws -> (envelope: Envelope, topLevel: JSONObject) {
         var tape = FieldTape()
         return try walkRecords { reader, position in
-            if reader.peek() == UInt8(ascii: "{") {
-                tape.removeAll()
-                try reader.readMembers(into: &tape, depth: 1)
-                try body(tape, position)
-            } else {
-                try reader.skipValue(depth: 1)
-                try body(nil, position)
+            let isObject = reader.peek() == UInt8(ascii: "{")
+            // The path below the record is not kept while reading (a store per member); a syntax
+            // error reads the record again, whole, to say where it is.
+            reader.tracksPath = false
+            do {
+                if isObject {
+                    tape.removeAll()
+                    try reader.readMembers(into: &tape, depth: 1)
+                } else {
+                    try reader.skipValue(depth: 1)
+                }
+            } catch let e as JSONSyntaxError {
+                reader.tracksPath = true
+                throw reader.locate(e, record: position)
             }
+            reader.tracksPath = true
+            try body(isObject ? tape : nil, position)
         }
+    }
+
+    /// `e` with its full path: the record at `record` read again, whole, by a reader that tracks
+    /// where it is (it meets the same error at the same byte: both check the same grammar).
+    private func locate(_ e: JSONSyntaxError, record: RecordPosition) -> JSONSyntaxError {
+        var again = JSONReader(utf8: bytes)
+        again.offset = record.offset
+        again.line = record.line
+        again.path = path
+        do { _ = try again.readValue(depth: 1) } catch let found as JSONSyntaxError { return found } catch {}
+        return e
     }
 
     private mutating func walkRecords(
