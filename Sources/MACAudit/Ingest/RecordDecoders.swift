@@ -21,13 +21,17 @@ enum RecordDecoders {
     static func adapter(_ f: RecordFields, cluster: String, strings: inout StringInterner) throws -> Adapter {
         let vmName = try f.string(.vmName)
         let isManagementOS = try f.bool(.isManagementOs) ?? (vmName == nil)
+        let id = try f.string(.id)
+        // Hyper-V's Id is `Microsoft:<VMId>\<GUID>`: when the texts say so, the VM id is not built.
+        let vmIdIsInId = try f.guidText(.vmId, isInAdapterId: id)
         return Adapter(
             host: strings.intern(try host(f) ?? ""),
             cluster: cluster,
             vmName: isManagementOS ? nil : vmName,
-            vmId: try f.guid(.vmId),
+            vmId: vmIdIsInId ? nil : try f.guid(.vmId),
+            vmIdIsInId: vmIdIsInId,
             name: try f.string(.name) ?? "",
-            id: try f.string(.id),
+            id: id,
             mac: try f.mac(.macAddress),
             dynamicMAC: try f.bool(.dynamicMacAddressEnabled),
             isManagementOS: isManagementOS,

@@ -89,6 +89,17 @@ struct RecordFields {
         return strings.intern(try guid(key))
     }
 
+    /// Whether the GUID field's text is the VM id inside the adapter Id `id` (as
+    /// `Adapter.adapterId(_:holds:)` would find after normalising it).
+    func guidText(_ key: Field, isInAdapterId id: String?) throws -> Bool {
+        guard var id else { return false }
+        if let raw = plainString(key),
+           let fast = id.withUTF8({ Adapter.adapterId(UnsafeRawBufferPointer($0), holdsGUID: raw) }) {
+            return fast
+        }
+        return try guid(key).map { Adapter.adapterId(id, holds: $0) } ?? false
+    }
+
     /// The bytes of a string value without escapes, between its quotes; nil otherwise.
     private func plainString(_ key: Field) -> UnsafeRawBufferPointer? {
         guard let member = tape.member(of: node, key) else { return nil }

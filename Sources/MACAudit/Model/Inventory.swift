@@ -74,14 +74,25 @@ public final class Adapter: Hashable, Sendable {
     public let running: Bool?
     public let source: SourceLocation
 
-    public init(
+    public convenience init(
         host: String, cluster: String = "", vmName: String? = nil, vmId: String? = nil, name: String = "Network Adapter",
         id: String? = nil, mac: MACField, dynamicMAC: Bool? = false, isManagementOS: Bool = false,
         switchName: String? = nil, switchId: String? = nil, vlan: Int? = nil, virtualSubnetId: Int? = nil,
         ipAddresses: [String] = [], running: Bool? = nil, source: SourceLocation = SourceLocation(path: "inline", record: 1, line: 1)
     ) {
+        self.init(host: host, cluster: cluster, vmName: vmName, vmId: vmId, vmIdIsInId: vmId.map { Self.adapterId(id, holds: $0) } ?? false,
+                  name: name, id: id, mac: mac, dynamicMAC: dynamicMAC, isManagementOS: isManagementOS, switchName: switchName,
+                  switchId: switchId, vlan: vlan, virtualSubnetId: virtualSubnetId, ipAddresses: ipAddresses, running: running,
+                  source: source)
+    }
+
+    /// As above, told whether the VM id is the one in `id` (the decoder compares the texts without
+    /// building the VM id's string); `vmId` is kept only when it is not.
+    init(host: String, cluster: String, vmName: String?, vmId: String?, vmIdIsInId: Bool, name: String, id: String?,
+         mac: MACField, dynamicMAC: Bool?, isManagementOS: Bool, switchName: String?, switchId: String?, vlan: Int?,
+         virtualSubnetId: Int?, ipAddresses: [String], running: Bool?, source: SourceLocation) {
         self.host = host; self.cluster = cluster; self.vmName = vmName; self.name = name
-        self.vmIdIsInId = vmId.map { Self.adapterId(id, holds: $0) } ?? false
+        self.vmIdIsInId = vmIdIsInId
         self.storedVMId = vmIdIsInId ? nil : vmId
         self.id = id; self.mac = mac; self.dynamicMAC = dynamicMAC; self.isManagementOS = isManagementOS
         self.switchName = switchName; self.switchId = switchId; self.vlan = vlan
@@ -94,16 +105,19 @@ public final class Adapter: Hashable, Sendable {
     static func adapterId(_ id: String?, holds vmId: String) -> Bool {
         guard var id else { return false }
         var vmId = vmId
-        let fast: Bool? = id.withUTF8 { b in
-            vmId.withUTF8 { v in
-                // `Microsoft:` (10 bytes), the 36-byte GUID, `\` and at least one more byte.
-                guard b.count > 47, b[46] == UInt8(ascii: "\\"), "Microsoft:".utf8.elementsEqual(b[0..<10]) else { return false }
-                let guid = b[10..<46]
-                guard guid.allSatisfy({ $0 > 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "{") && $0 != UInt8(ascii: "}") }) else { return nil }
-                return v.count == 36 && zip(guid, v).allSatisfy { a, c in (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == c }
-            }
-        }
+        let fast = id.withUTF8 { b in vmId.withUTF8 { v in adapterId(UnsafeRawBufferPointer(b), holdsGUID: UnsafeRawBufferPointer(v)) } }
         return fast ?? (Self.vmId(inAdapterId: id) == vmId)
+    }
+
+    /// The same question on UTF-8 text, ASCII letters folded as ``normalizedGUID(_:)`` folds them;
+    /// nil when either text is not the plain form (non-ASCII, spaces, braces) and strings must decide.
+    static func adapterId(_ b: UnsafeRawBufferPointer, holdsGUID v: UnsafeRawBufferPointer) -> Bool? {
+        // `Microsoft:` (10 bytes), the 36-byte GUID, `\` and at least one more byte.
+        guard b.count > 47, b[46] == UInt8(ascii: "\\"), "Microsoft:".utf8.elementsEqual(b[0..<10]) else { return false }
+        @inline(__always) func plain(_ c: UInt8) -> Bool { c > 0x20 && c < 0x80 && c != UInt8(ascii: "{") && c != UInt8(ascii: "}") }
+        @inline(__always) func folded(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+        guard b[10..<46].allSatisfy(plain), v.allSatisfy(plain) else { return nil }
+        return v.count == 36 && (0..<36).allSatisfy { folded(b[10 + $0]) == folded(v[$0]) }
     }
 
     /// The lower-cased `<VMId>` of `Microsoft:<VMId>\<GUID>`, else nil.
