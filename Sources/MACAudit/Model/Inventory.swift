@@ -113,12 +113,26 @@ public final class Adapter: Hashable, Sendable {
     /// nil when either text is not the plain form (non-ASCII, spaces, braces) and strings must decide.
     static func adapterId(_ b: UnsafeRawBufferPointer, holdsGUID v: UnsafeRawBufferPointer) -> Bool? {
         // `Microsoft:` (10 bytes), the 36-byte GUID, `\` and at least one more byte.
-        guard b.count > 47, b[46] == UInt8(ascii: "\\"), "Microsoft:".utf8.elementsEqual(b[0..<10]) else { return false }
+        guard b.count > 47, b[46] == UInt8(ascii: "\\"),
+              b.loadUnaligned(as: UInt64.self) == Self.microsoftPrefix.0,
+              b.loadUnaligned(fromByteOffset: 8, as: UInt16.self) == Self.microsoftPrefix.1 else { return false }
         @inline(__always) func plain(_ c: UInt8) -> Bool { c > 0x20 && c < 0x80 && c != UInt8(ascii: "{") && c != UInt8(ascii: "}") }
         @inline(__always) func folded(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
-        guard b[10..<46].allSatisfy(plain), v.allSatisfy(plain) else { return nil }
-        return v.count == 36 && (0..<36).allSatisfy { folded(b[10 + $0]) == folded(v[$0]) }
+        var allPlain = true, same = v.count == 36
+        for k in 0..<36 {
+            let a = b[10 + k]
+            allPlain = allPlain && plain(a)
+            if same, folded(a) != folded(v[k]) { same = false }
+        }
+        for c in v { allPlain = allPlain && plain(c) }
+        return allPlain ? same : nil
     }
+
+    /// `Microsoft:` as the eight and two bytes it is loaded as.
+    private static let microsoftPrefix: (UInt64, UInt16) = {
+        let bytes = Array("Microsoft:".utf8)
+        return bytes.withUnsafeBytes { ($0.loadUnaligned(as: UInt64.self), $0.loadUnaligned(fromByteOffset: 8, as: UInt16.self)) }
+    }()
 
     /// The lower-cased `<VMId>` of `Microsoft:<VMId>\<GUID>`, else nil.
     static func vmId(inAdapterId id: String?) -> String? {
