@@ -36,7 +36,7 @@ public struct JSONReader: ~Copyable {
     }
 
     /// Reads the value that starts at `offset` of text an earlier reader already checked (the
-    /// offsets in ``FieldOffsets``).
+    /// offsets on a ``FieldTape``).
     init(utf8 bytes: UnsafeRawBufferPointer, at offset: Int) {
         self.bytes = bytes
         self.offset = offset

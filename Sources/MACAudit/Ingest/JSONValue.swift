@@ -1,8 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-/// A parsed JSON value. Objects keep their keys in file order in two parallel arrays, which is cheaper
-/// than a dictionary for the 5–40 keys an exported record has.
+/// A parsed JSON value, built whole: the envelope around the records, values a decoder reads from the
+/// tape, and tests. Objects keep their members in file order in one array (cheaper than a dictionary
+/// for the handful of keys an object has).
 public enum JSONValue: Sendable {
     case null
     case bool(Bool)

@@ -2,7 +2,7 @@
 /// the record and the JSON path.
 ///
 /// It reads values straight from the export's text at the offsets the reader noted
-/// (``FieldOffsets``), building only what the decoder asks for. Valid only while the text is (inside
+/// (``FieldTape``), building only what the decoder asks for. Valid only while the text is (inside
 /// the reader's callback).
 ///
 /// Forgiving in the ways PowerShell and the NC differ: enums as integers or strings, booleans as
