@@ -172,8 +172,9 @@ struct FieldTape {
 
     init() { nodes.reserveCapacity(64) }
 
+    /// Empties the tape for the next record, keeping its storage.
     mutating func removeAll() {
-        for i in nodes.indices where nodes[i].field != Self.element && nodes[i].isRoot { rootMembers[Int(nodes[i].field)] = -1 }
+        for i in nodes.indices where nodes[i].isRoot { rootMembers[Int(nodes[i].field)] = -1 }
         nodes.removeAll(keepingCapacity: true)
     }
 
