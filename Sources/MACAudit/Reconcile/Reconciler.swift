@@ -132,8 +132,8 @@ public enum Reconciler {
         }
 
         mutating func number(_ cluster: String) -> UInt64 {
-            if let last, last.0 == cluster { return last.1 }
-            let n = numbers[cluster] ?? UInt64(numbers.count)
+            if let n = known(cluster) { return n }
+            let n = UInt64(numbers.count)
             numbers[cluster] = n
             last = (cluster, n)
             return n
@@ -207,9 +207,10 @@ public enum Reconciler {
             if let ref = interface?.subnetRef {
                 if let known = bySubnet[ref] { return known }
                 let name: String
-                if let subnet = subnets[ref], let vlan = subnet.vlan {
+                let subnet = subnets[ref]
+                if let vlan = subnet?.vlan {
                     name = "vlan:\(vlan)"
-                } else if let subnet = subnets[ref], let vsid = subnet.virtualSubnetId {
+                } else if let vsid = subnet?.virtualSubnetId {
                     name = "vsid:\(vsid)"
                 } else {
                     name = "subnet:\(ref)"
