@@ -101,6 +101,8 @@ public enum ExportFile {
         var inventory = Inventory()
         var records = 0
         var kinds: Set<ExportKind> = []
+        /// The kind of the record before: a file is one kind, and `kinds` needs no update per record.
+        private var lastKind: ExportKind?
         var strings = StringInterner()
 
         static let unknownShape = "not a record macaudit knows"
@@ -136,7 +138,7 @@ public enum ExportFile {
                     "\(Self.unknownShape) (keys: \(keys.isEmpty ? "none" : keys)); expected Get-VMNetworkAdapter, Get-VMHost, port-profile, SCVMM pool or Network Controller records")
             }
             records += 1
-            kinds.insert(kind)
+            if kind != lastKind { kinds.insert(kind); lastKind = kind }
             switch kind {
             case .hypervAdapters: inventory.adapters.append(try RecordDecoders.adapter(f, cluster: cluster, strings: &strings))
             case .portProfiles: inventory.portProfiles.append(try RecordDecoders.portProfile(f, cluster: cluster))

@@ -19,6 +19,7 @@ public enum ExportKind: String, Sendable, CaseIterable {
         if record.has(.macAddressMinimum) || record.has(.macAddressMaximum) { return .hypervHosts }
         if record.has(.profileId) { return .portProfiles }
         if record.has(.macAddressRangeStart) { return .scvmmPools }
+        if let ref = record.plainString(.resourceRef) { return ncKind(resourceRef: ref) }
         if case .string(let ref)? = record.value(.resourceRef) { return ncKind(resourceRef: ref) }
         if record.has(.macAddress),
            record.has(.vmName) || record.has(.isManagementOs) || record.has(.switchName) || record.has(.vmId)
@@ -31,24 +32,27 @@ public enum ExportKind: String, Sendable, CaseIterable {
     /// The NC collection a resourceRef belongs to, from its first segment (case varies in real data).
     static func ncKind(resourceRef: String) -> ExportKind {
         var ref = resourceRef
-        return ref.withUTF8 { bytes in
-            // The first non-empty segment.
-            var start = 0
-            while start < bytes.count, bytes[start] == UInt8(ascii: "/") { start += 1 }
-            var end = start
-            while end < bytes.count, bytes[end] != UInt8(ascii: "/") { end += 1 }
-            let first = bytes[start..<end]
-            func named(_ name: StaticString) -> Bool {
-                name.withUTF8Buffer { n in
-                    n.count == first.count && zip(n, first).allSatisfy { a, b in a == (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
-                }
+        return ref.withUTF8 { ncKind(resourceRef: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// As above, on the ref's UTF-8 text.
+    static func ncKind(resourceRef bytes: UnsafeRawBufferPointer) -> ExportKind {
+        // The first non-empty segment.
+        var start = 0
+        while start < bytes.count, bytes[start] == UInt8(ascii: "/") { start += 1 }
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "/") { end += 1 }
+        let first = bytes[start..<end]
+        func named(_ name: StaticString) -> Bool {
+            name.withUTF8Buffer { n in
+                n.count == first.count && zip(n, first).allSatisfy { a, b in a == (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
             }
-            if named("networkinterfaces") { return .ncNetworkInterfaces }
-            if named("macpools") { return .ncMacPools }
-            if named("virtualnetworks") { return .ncVirtualNetworks }
-            if named("logicalnetworks") { return .ncLogicalNetworks }
-            if named("servers") { return .ncServers }
-            return .ncOther
         }
+        if named("networkinterfaces") { return .ncNetworkInterfaces }
+        if named("macpools") { return .ncMacPools }
+        if named("virtualnetworks") { return .ncVirtualNetworks }
+        if named("logicalnetworks") { return .ncLogicalNetworks }
+        if named("servers") { return .ncServers }
+        return .ncOther
     }
 }

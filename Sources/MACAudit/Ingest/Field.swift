@@ -122,19 +122,38 @@ struct FieldNames: @unchecked Sendable {
         let length = name.count
         guard length > 0, length < Self.maximumLength else { return nil }
         var i = Int(head[Self.key(length, name[0], name[length - 1])])
-        outer: while i >= 0 {
-            let base = i * Self.maximumLength
-            var exact = true
-            for k in 0..<length {
-                let b = name[k]
-                if b != canonical[base + k] {
-                    exact = false
-                    guard b | 0x20 == lower[base + k] else { i = Int(chain[i]); continue outer }
-                }
-            }
-            return (Field(rawValue: UInt8(i))!, exact)
+        while i >= 0 {
+            if let exact = matches(name, i) { return (Field(rawValue: UInt8(i))!, exact) }
+            i = Int(chain[i])
         }
         return nil
+    }
+
+    /// Whether `name` is field `i` ignoring ASCII case (field names are letters only, so setting
+    /// bit 5 folds exactly), and whether exactly; eight bytes at a time, the last word overlapping.
+    @inline(__always)
+    private func matches(_ name: UnsafeRawBufferPointer, _ i: Int) -> Bool? {
+        let length = name.count, base = i * Self.maximumLength
+        guard length >= 8 else {
+            var exact = true
+            for k in 0..<length where name[k] != canonical[base + k] {
+                guard name[k] | 0x20 == lower[base + k] else { return nil }
+                exact = false
+            }
+            return exact
+        }
+        let fold: UInt64 = 0x2020_2020_2020_2020
+        var exact = true, k = 0
+        while true {
+            let w = name.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            let c = UnsafeRawPointer(canonical + base + k).loadUnaligned(as: UInt64.self)
+            if w != c {
+                guard w | fold == UnsafeRawPointer(lower + base + k).loadUnaligned(as: UInt64.self) else { return nil }
+                exact = false
+            }
+            if k + 8 == length { return exact }
+            k = min(k + 8, length - 8)
+        }
     }
 }
 

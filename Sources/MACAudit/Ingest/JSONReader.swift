@@ -237,6 +237,8 @@ public struct JSONReader: ~Copyable {
                 default: try skipValue(depth: depth + 1)
                 }
                 tape.close(node)
+            } else if peek() == UInt8(ascii: "\"") {
+                try skipString()  // the value most often stepped over, without the general dispatch
             } else {
                 try skipValue(depth: depth + 1)
             }
@@ -272,6 +274,40 @@ public struct JSONReader: ~Copyable {
             if consume(UInt8(ascii: "]")) { return }
             throw error(peek() == nil ? "the array is not closed: the file ends early" : "expected ',' or ']' after an element, found \(describe(peek()))")
         }
+    }
+
+    /// The elements of the (already checked) array at `offset` when each is a string or null, nulls
+    /// left out; nil when another kind of element is there, for the general path to read.
+    /// Two passes, the first counting, so that the array is allocated once at its size (a million
+    /// adapters keep theirs).
+    mutating func stringElements() -> [String]? {
+        let start = offset
+        var out: [String] = []
+        for building in [false, true] {
+            offset = start
+            guard consume(UInt8(ascii: "[")) else { return nil }
+            skipWhitespace()
+            if consume(UInt8(ascii: "]")) { return out }
+            var count = 0
+            while true {
+                skipWhitespace()
+                switch peek() {
+                case UInt8(ascii: "\""):
+                    if building { guard let s = try? readString() else { return nil }; out.append(s) } else {
+                        guard (try? skipString()) != nil else { return nil }
+                        count += 1
+                    }
+                case UInt8(ascii: "n"): guard (try? expectLiteral("null")) != nil else { return nil }
+                default: return nil
+                }
+                skipWhitespace()
+                if consume(UInt8(ascii: ",")) { continue }
+                guard consume(UInt8(ascii: "]")) else { return nil }
+                break
+            }
+            if !building { out.reserveCapacity(count) }
+        }
+        return out
     }
 
     /// Calls `body` with each element of the array at `offset`, built one at a time.
@@ -451,7 +487,9 @@ public struct JSONReader: ~Copyable {
             offset += 1
         }
         guard offset < bytes.count else { offset = start; throw error("a string is not closed: the file ends early") }
-        var utf8 = Array(UnsafeRawBufferPointer(rebasing: bytes[contentStart..<offset]))
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(2 * (offset - contentStart) + 16)
+        utf8.append(contentsOf: run(contentStart..<offset))
         while offset < bytes.count {
             let byte = bytes[offset]
             switch byte {
@@ -464,12 +502,19 @@ public struct JSONReader: ~Copyable {
             case 0..<0x20:
                 throw error("a control character (\(describe(byte))) inside a string; it must be escaped")
             default:
-                utf8.append(byte)
-                offset += 1
+                // The run up to the next quote, escape or control character, copied at once.
+                let end = Self.plainRun(bytes, from: offset)
+                utf8.append(contentsOf: run(offset..<end))
+                offset = end
             }
         }
         offset = start
         throw error("a string is not closed: the file ends early")
+    }
+
+    /// Bytes of the text as typed bytes, which arrays append with one copy.
+    @inline(__always) private func run(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: bytes.baseAddress.map { ($0 + range.lowerBound).assumingMemoryBound(to: UInt8.self) }, count: range.count)
     }
 
     private mutating func readEscape(into utf8: inout [UInt8]) throws {

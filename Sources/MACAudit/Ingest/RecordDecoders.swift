@@ -68,7 +68,7 @@ enum RecordDecoders {
         let mode = try setting?.enumName(.operationMode, names: vlanModes) ?? f.enumName(.vlanMode, names: vlanModes)
         let vlan = try setting?.int(.accessVlanId) ?? f.int(.accessVlanId)
         guard let vlan, vlan != 0 else { return nil }
-        if let mode, mode.lowercased() != "access" { return nil }
+        if let mode, mode != "Access", mode.lowercased() != "access" { return nil }
         return vlan
     }
 
@@ -132,7 +132,7 @@ enum RecordDecoders {
         guard let p = f.child(.properties) else { return nil }
         let configurations = p.children(.ipConfigurations).compactMap { $0.child(.properties) }
         let allocation = try p.string(.privateMacAllocationMethod).map {
-            AllocationMethod(rawValue: $0.capitalized) ?? .unknown
+            AllocationMethod(rawValue: $0) ?? AllocationMethod(rawValue: $0.capitalized) ?? .unknown
         } ?? .unknown
         return ControllerInterface(
             resourceId: try f.string(.resourceId) ?? f.string(.resourceRef) ?? "",
@@ -142,7 +142,7 @@ enum RecordDecoders {
             allocation: allocation,
             isHostVNIC: try p.bool(.isHostVirtualNetworkInterface) ?? false,
             ipAddresses: try configurations.compactMap { c throws in try c.string(.privateIPAddress) },
-            subnetRef: strings.intern(try configurations.first?.child(.subnet)?.string(.resourceRef)?.lowercased()),
+            subnetRef: strings.intern(try configurations.first?.child(.subnet)?.string(.resourceRef)?.asciiLowercased),
             serverId: strings.intern(try p.child(.server)?.string(.resourceRef).flatMap(lastSegment)),
             source: f.location
         )
@@ -172,9 +172,14 @@ enum RecordDecoders {
 
     /// `/servers/19744aa5-…` → `19744aa5-…`, lower-cased.
     static func lastSegment(_ ref: String) -> String? {
-        let trimmed = ref.utf8.last == UInt8(ascii: "/") ? Substring(ref.dropLast()) : Substring(ref)
-        let segment = trimmed.utf8.lastIndex(of: UInt8(ascii: "/")).map { trimmed[trimmed.utf8.index(after: $0)...] } ?? trimmed
-        return segment.isEmpty ? nil : segment.lowercased()
+        var ref = ref
+        return ref.withUTF8 { b in
+            var end = b.count
+            if end > 0, b[end - 1] == UInt8(ascii: "/") { end -= 1 }
+            var start = end
+            while start > 0, b[start - 1] != UInt8(ascii: "/") { start -= 1 }
+            return start == end ? nil : String(lowercasing: UnsafeBufferPointer(rebasing: b[start..<end]))
+        }
     }
 }
 
@@ -191,8 +196,8 @@ struct StringInterner {
         if s == recent.0 { return recent.0 }
         if s == recent.1 { return recent.1 }
         if s == recent.2 { return recent.2 }
-        let shared = table[s] ?? s
-        table[s] = shared
+        let shared: String
+        if let known = table[s] { shared = known } else { shared = s; table[s] = s }
         recent = (shared, recent.0, recent.1)
         return shared
     }

@@ -60,9 +60,12 @@ struct RecordFields {
     /// A string field; absent, null and empty read as nil. Numbers are accepted and shown as written
     /// (some exports write ids as numbers); objects and arrays are a type error.
     func string(_ key: Field) throws -> String? {
-        // The common case, a string, read straight (no value built around it).
-        if let member = tape.member(of: node, key), text[tape.nodes[member].offset] == UInt8(ascii: "\"") {
-            var reader = JSONReader(utf8: text, at: tape.nodes[member].offset)
+        // The common cases read straight (no value built around them): a string without escapes,
+        // then any string.
+        guard let offset = valueOffset(key) else { return nil }
+        if let raw = plainString(at: offset) { return raw.isEmpty ? nil : String(decoding: raw, as: UTF8.self) }
+        if text[offset] == UInt8(ascii: "\"") {
+            var reader = JSONReader(utf8: text, at: offset)
             let s = (try? reader.readString()) ?? ""
             return s.isEmpty ? nil : s
         }
@@ -100,18 +103,50 @@ struct RecordFields {
         return try guid(key).map { Adapter.adapterId(id, holds: $0) } ?? false
     }
 
+    /// Where the field's value starts in the text; nil when the object lacks the field.
+    private func valueOffset(_ key: Field) -> Int? {
+        tape.member(of: node, key).map { tape.nodes[$0].offset }
+    }
+
     /// The bytes of a string value without escapes, between its quotes; nil otherwise.
-    private func plainString(_ key: Field) -> UnsafeRawBufferPointer? {
-        guard let member = tape.member(of: node, key) else { return nil }
-        let start = tape.nodes[member].offset
+    func plainString(_ key: Field) -> UnsafeRawBufferPointer? {
+        valueOffset(key).flatMap(plainString(at:))
+    }
+
+    private func plainString(at start: Int) -> UnsafeRawBufferPointer? {
         guard text[start] == UInt8(ascii: "\"") else { return nil }
         let end = JSONReader.plainRun(text, from: start + 1)
         guard end < text.count, text[end] == UInt8(ascii: "\"") else { return nil }
         return UnsafeRawBufferPointer(rebasing: text[(start + 1)..<end])
     }
 
+    /// A whole number written plainly (`-12`, at most 15 digits), read without conversion through
+    /// a double; nil for anything else (fractions, exponents, strings), which the general path reads.
+    private func plainInt(at start: Int) -> Int? {
+        var i = start
+        let negative = text[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        let first = i
+        var n = 0
+        while i < text.count, i - first <= 15 {
+            let digit = text[i] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            n = n * 10 + Int(digit)
+            i += 1
+        }
+        guard i > first, i - first <= 15 else { return nil }
+        if i < text.count, case let next = text[i],
+           next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") { return nil }
+        return negative ? -n : n
+    }
+
     /// A MAC field, which must be a string when present.
     func mac(_ key: Field) throws -> MACField {
+        // The common case: a well-formed MAC without escapes, parsed from the bytes.
+        if let raw = plainString(key), case .success(let value) = MACAddress.parse(bytes: raw.assumingMemoryBound(to: UInt8.self)),
+           let mac = MACAddress(value: value) {
+            return .valid(mac)
+        }
         switch value(key) {
         case nil, .null?: return .absent
         case .string(let s)?: return MACField(parsing: s.trimmingSpaces)
@@ -120,6 +155,13 @@ struct RecordFields {
     }
 
     func bool(_ key: Field) throws -> Bool? {
+        guard let offset = valueOffset(key) else { return nil }
+        switch text[offset] {
+        case UInt8(ascii: "t"): return true
+        case UInt8(ascii: "f"): return false
+        case UInt8(ascii: "n"): return nil
+        default: break
+        }
         switch value(key) {
         case nil, .null?: return nil
         case .bool(let b)?: return b
@@ -135,6 +177,8 @@ struct RecordFields {
     }
 
     func int(_ key: Field) throws -> Int? {
+        guard let offset = valueOffset(key) else { return nil }
+        if let n = plainInt(at: offset) { return n }
         switch value(key) {
         case nil, .null?: return nil
         case .number(let n)?:
@@ -154,8 +198,9 @@ struct RecordFields {
 
     /// An enum written as an integer or as its name: returns the name, mapping integers through `names`.
     func enumName(_ key: Field, names: [Int: String]) throws -> String? {
-        switch value(key) {
-        case .number?:
+        guard let offset = valueOffset(key) else { return nil }
+        switch text[offset] {
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             guard let n = try int(key) else { return nil }
             return names[n] ?? String(n)
         default:
@@ -175,6 +220,9 @@ struct RecordFields {
             case let other?: throw typeError(key, expected: "an array of strings", found: other)
             }
         }
+        // The common case: strings, read straight into the array.
+        var strings = JSONReader(utf8: text, at: offset)
+        if let plain = strings.stringElements() { return plain }
         // Element by element: no array of values on the way.
         var out: [String] = []
         var reader = JSONReader(utf8: text, at: offset)
@@ -191,6 +239,7 @@ struct RecordFields {
 
     /// A GUID field, lower-cased and without braces (NC writes upper case, Hyper-V lower, profiles braces).
     func guid(_ key: Field) throws -> String? {
+        if let raw = plainString(key), let fast = normalizedGUID(utf8: raw, original: nil) { return fast }
         guard let raw = try string(key) else { return nil }
         return normalizedGUID(raw)
     }
@@ -239,25 +288,45 @@ struct FieldPath: CustomStringConvertible {
 /// Lower-cases a GUID and strips `{}`; empty becomes nil.
 func normalizedGUID(_ original: String) -> String? {
     var raw = original
-    // The common case, an ASCII GUID without spaces: one pass over the bytes.
-    let fast: String?? = raw.withUTF8 { b in
-        guard b.allSatisfy({ $0 < 0x80 && $0 != 0x20 && $0 != 0x09 }) else { return .none }
-        var lo = 0, hi = b.count
-        if lo < hi, b[lo] == UInt8(ascii: "{") { lo += 1 }
-        if lo < hi, b[hi - 1] == UInt8(ascii: "}") { hi -= 1 }
-        guard lo < hi else { return .some(nil) }
-        // Already normal (Hyper-V writes lower case without braces): keep the string as it is.
-        if lo == 0, hi == b.count, !b.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return .some(original) }
-        return .some(String(unsafeUninitializedCapacity: hi - lo) { out in
-            for i in lo..<hi { let c = b[i]; out[i - lo] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c }
-            return hi - lo
-        })
-    }
-    if let fast { return fast }
+    if let fast = raw.withUTF8({ normalizedGUID(utf8: UnsafeRawBufferPointer($0), original: original) }) { return fast }
     var s = original.trimmingSpaces
     if s.hasPrefix("{") { s.removeFirst() }
     if s.hasSuffix("}") { s.removeLast() }
     return s.isEmpty ? nil : s.lowercased()
+}
+
+/// ``normalizedGUID(_:)`` on UTF-8 text in the common case, an ASCII GUID without spaces: one pass
+/// over the bytes, the text itself (`original`) returned when already normal. `.none` when the
+/// text needs the general path.
+func normalizedGUID(utf8 b: UnsafeRawBufferPointer, original: String?) -> String?? {
+    guard b.allSatisfy({ $0 < 0x80 && $0 != 0x20 && $0 != 0x09 }) else { return .none }
+    var lo = 0, hi = b.count
+    if lo < hi, b[lo] == UInt8(ascii: "{") { lo += 1 }
+    if lo < hi, b[hi - 1] == UInt8(ascii: "}") { hi -= 1 }
+    guard lo < hi else { return .some(nil) }
+    // Already normal (Hyper-V writes lower case without braces): keep the string as it is.
+    if let original, lo == 0, hi == b.count, !b.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return .some(original) }
+    return .some(String(unsafeUninitializedCapacity: hi - lo) { out in
+        for i in lo..<hi { let c = b[i]; out[i - lo] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c }
+        return hi - lo
+    })
+}
+
+extension String {
+    /// `lowercased()`, built in one pass over the bytes when they are ASCII (resource refs, GUIDs).
+    var asciiLowercased: String {
+        var copy = self
+        return copy.withUTF8 { String(lowercasing: $0) }
+    }
+
+    /// The lower-cased text of UTF-8 bytes: one pass when they are ASCII.
+    init(lowercasing utf8: UnsafeBufferPointer<UInt8>) {
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { self = String(decoding: utf8, as: UTF8.self).lowercased(); return }
+        self = String(unsafeUninitializedCapacity: utf8.count) { out in
+            for (i, c) in utf8.enumerated() { out[i] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c }
+            return utf8.count
+        }
+    }
 }
 
 extension String {

@@ -109,23 +109,36 @@ public final class Adapter: Hashable, Sendable {
         return fast ?? (Self.vmId(inAdapterId: id) == vmId)
     }
 
-    /// The same question on UTF-8 text, ASCII letters folded as ``normalizedGUID(_:)`` folds them;
-    /// nil when either text is not the plain form (non-ASCII, spaces, braces) and strings must decide.
+    /// The same question on UTF-8 text: true when the id's 36 GUID bytes equal `v` but for the case
+    /// of ASCII letters (both sides then normalise alike, braces or spaces included); false when the
+    /// id is not of that form; nil otherwise, when strings must decide.
     static func adapterId(_ b: UnsafeRawBufferPointer, holdsGUID v: UnsafeRawBufferPointer) -> Bool? {
         // `Microsoft:` (10 bytes), the 36-byte GUID, `\` and at least one more byte.
         guard b.count > 47, b[46] == UInt8(ascii: "\\"),
               b.loadUnaligned(as: UInt64.self) == Self.microsoftPrefix.0,
               b.loadUnaligned(fromByteOffset: 8, as: UInt16.self) == Self.microsoftPrefix.1 else { return false }
-        @inline(__always) func plain(_ c: UInt8) -> Bool { c > 0x20 && c < 0x80 && c != UInt8(ascii: "{") && c != UInt8(ascii: "}") }
-        @inline(__always) func folded(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
-        var allPlain = true, same = v.count == 36
-        for k in 0..<36 {
-            let a = b[10 + k]
-            allPlain = allPlain && plain(a)
-            if same, folded(a) != folded(v[k]) { same = false }
+        guard v.count == 36 else { return nil }
+        // Eight bytes at a time: 0…7, 8…15, 16…23, 24…31, then 28…35 (overlapping).
+        for start in [0, 8, 16, 24, 28] {
+            let x = b.loadUnaligned(fromByteOffset: 10 + start, as: UInt64.self)
+            let y = v.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+            guard x == y || sameIgnoringLetterCase(UInt64(littleEndian: x), UInt64(littleEndian: y)) else { return nil }
         }
-        for c in v { allPlain = allPlain && plain(c) }
-        return allPlain ? same : nil
+        return true
+    }
+
+    /// Whether two 8-byte words differ only in the case of ASCII letters.
+    private static func sameIgnoringLetterCase(_ x: UInt64, _ y: UInt64) -> Bool {
+        let difference = x ^ y
+        guard difference & ~0x2020_2020_2020_2020 == 0 else { return false }
+        var caseBits = difference
+        while caseBits != 0 {
+            let shift = UInt64(caseBits.trailingZeroBitCount & ~7)
+            let letter = UInt8(truncatingIfNeeded: x >> shift) | 0x20
+            guard letter >= UInt8(ascii: "a"), letter <= UInt8(ascii: "z") else { return false }
+            caseBits &= caseBits &- 1
+        }
+        return true
     }
 
     /// `Microsoft:` as the eight and two bytes it is loaded as.
