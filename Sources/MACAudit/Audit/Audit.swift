@@ -167,9 +167,17 @@ extension StoredPool {
     }
 }
 
-/// Prints the wall time of each phase and the resident memory after it to stderr when
-/// `MACAUDIT_PROFILE` is set; silent otherwise.
+/// Prints the wall time of each phase, the CPU time all threads spent in it (user + system: how
+/// many cores it kept busy) and the resident memory after it to stderr when `MACAUDIT_PROFILE` is
+/// set; silent otherwise.
 final class PhaseClock: @unchecked Sendable {
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     static func residentMiB() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
@@ -178,12 +186,16 @@ final class PhaseClock: @unchecked Sendable {
     }
 
     private var last = DispatchTime.now().uptimeNanoseconds
+    private var lastCPU = PhaseClock.cpuSeconds()
     private let enabled = ProcessInfo.processInfo.environment["MACAUDIT_PROFILE"] != nil
 
     func lap(_ phase: String) {
         guard enabled else { return }
-        let now = DispatchTime.now().uptimeNanoseconds
-        FileHandle.standardError.write(Data("macaudit: \(phase) \(String(format: "%.3f", Double(now - last) / 1e9)) s, resident \(Self.residentMiB()) MiB\n".utf8))
+        let now = DispatchTime.now().uptimeNanoseconds, cpu = Self.cpuSeconds()
+        let line = String(format: "macaudit: %@ %.3f s (CPU %.3f s), resident %d MiB\n",
+                          phase, Double(now - last) / 1e9, cpu - lastCPU, Self.residentMiB())
+        FileHandle.standardError.write(Data(line.utf8))
         last = now
+        lastCPU = cpu
     }
 }

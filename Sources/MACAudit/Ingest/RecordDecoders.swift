@@ -188,17 +188,18 @@ enum RecordDecoders {
 /// which across a million adapters naming the same few switches is most of the model's memory.
 struct StringInterner {
     private var table: [String: String] = [:]
-    /// The last few answers: consecutive records name the same host and switch.
-    private var recent: (String, String, String) = ("", "", "")
+    /// Recent answers in 64 slots picked by a few of their bytes: a file names a few switches,
+    /// servers and subnets over and over, and comparing with one candidate is cheaper than hashing.
+    private var recent = [String](repeating: "", count: 64)
 
     mutating func intern(_ s: String) -> String {
         guard s.utf8.count > 15 else { return s }
-        if s == recent.0 { return recent.0 }
-        if s == recent.1 { return recent.1 }
-        if s == recent.2 { return recent.2 }
+        var copy = s
+        let slot = copy.withUTF8 { Self.slot(UnsafeRawBufferPointer($0)) }
+        if recent[slot] == s { return recent[slot] }
         let shared: String
         if let known = table[s] { shared = known } else { shared = s; table[s] = s }
-        recent = (shared, recent.0, recent.1)
+        recent[slot] = shared
         return shared
     }
 
@@ -207,14 +208,17 @@ struct StringInterner {
     /// The recent value whose UTF-8 is `bytes`, if any (nil for empty text: an empty value reads
     /// as absent).
     func recent(matching bytes: UnsafeRawBufferPointer) -> String? {
-        guard !bytes.isEmpty else { return nil }
-        func same(_ candidate: String) -> Bool {
-            candidate.utf8.count == bytes.count
-                && candidate.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 } == true
-        }
-        if same(recent.0) { return recent.0 }
-        if same(recent.1) { return recent.1 }
-        if same(recent.2) { return recent.2 }
-        return nil
+        guard bytes.count > 15 else { return nil }
+        var candidate = recent[Self.slot(bytes)]
+        let same = candidate.utf8.count == bytes.count
+            && candidate.withUTF8 { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+        return same ? candidate : nil
+    }
+
+    /// The slot of a string longer than 15 bytes, from its length and three of its bytes (ids and
+    /// refs differ at the end).
+    private static func slot(_ b: UnsafeRawBufferPointer) -> Int {
+        let n = b.count
+        return Int((UInt(n) &* 131 &+ UInt(b[n - 1]) &* 31 &+ UInt(b[n - 2]) &* 7 &+ UInt(b[n / 2])) & 63)
     }
 }

@@ -299,15 +299,21 @@ func normalizedGUID(_ original: String) -> String? {
 /// over the bytes, the text itself (`original`) returned when already normal. `.none` when the
 /// text needs the general path.
 func normalizedGUID(utf8 b: UnsafeRawBufferPointer, original: String?) -> String?? {
-    guard b.allSatisfy({ $0 < 0x80 && $0 != 0x20 && $0 != 0x09 }) else { return .none }
+    // One pass: non-ASCII, spaces and tabs send the text to the general path; upper case is noted.
+    var unusual = false, upper = false
+    for c in b {
+        unusual = unusual || c >= 0x80 || c == 0x20 || c == 0x09
+        upper = upper || c &- 0x41 < 26
+    }
+    guard !unusual else { return .none }
     var lo = 0, hi = b.count
     if lo < hi, b[lo] == UInt8(ascii: "{") { lo += 1 }
     if lo < hi, b[hi - 1] == UInt8(ascii: "}") { hi -= 1 }
     guard lo < hi else { return .some(nil) }
     // Already normal (Hyper-V writes lower case without braces): keep the string as it is.
-    if let original, lo == 0, hi == b.count, !b.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return .some(original) }
+    if let original, lo == 0, hi == b.count, !upper { return .some(original) }
     return .some(String(unsafeUninitializedCapacity: hi - lo) { out in
-        for i in lo..<hi { let c = b[i]; out[i - lo] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c }
+        for i in lo..<hi { let c = b[i]; out[i - lo] = c &- 0x41 < 26 ? c | 0x20 : c }
         return hi - lo
     })
 }
@@ -321,11 +327,16 @@ extension String {
 
     /// The lower-cased text of UTF-8 bytes: one pass when they are ASCII.
     init(lowercasing utf8: UnsafeBufferPointer<UInt8>) {
-        guard utf8.allSatisfy({ $0 < 0x80 }) else { self = String(decoding: utf8, as: UTF8.self).lowercased(); return }
-        self = String(unsafeUninitializedCapacity: utf8.count) { out in
-            for (i, c) in utf8.enumerated() { out[i] = (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c }
+        var bits: UInt8 = 0
+        let folded = String(unsafeUninitializedCapacity: utf8.count) { out in
+            for i in 0..<utf8.count {
+                let c = utf8[i]
+                bits |= c
+                out[i] = c &- 0x41 < 26 ? c | 0x20 : c
+            }
             return utf8.count
         }
+        self = bits < 0x80 ? folded : String(decoding: utf8, as: UTF8.self).lowercased()
     }
 }
 
