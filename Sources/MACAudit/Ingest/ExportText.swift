@@ -33,7 +33,9 @@ final class ExportText {
         var checkedUpTo = 0
         do {
             detected = try TextEncoding.detect(raw) { offset in
-                if let map { Self.handBack(map, from: &checkedUpTo, to: offset, final: offset == length) }
+                // Whole 64 MiB windows only: the last one's pages stay for the parse, which reads a
+                // file of a few megabytes without mapping its pages in a second time.
+                if let map { Self.handBack(map, from: &checkedUpTo, to: offset) }
             }
         } catch {
             if let map { munmap(map, length) }
@@ -42,7 +44,7 @@ final class ExportText {
         encoding = detected.0
         if encoding == .utf8 || encoding == .utf8BOM {
             (mapping, mappedLength, start) = (map, length, detected.1)
-            // Detection read every byte (NUL and UTF-8 checks) and handed the pages back as it went.
+            // Detection read every byte (NUL and UTF-8 checks) and handed whole windows back as it went.
             if let map { madvise(map, length, MADV_SEQUENTIAL) }
             return
         }
