@@ -80,22 +80,25 @@ enum Field: UInt8, CaseIterable, Sendable {
 }
 
 /// The field names laid out for matching a member name with no allocation and no reference
-/// counting: a table keyed by the name's length and its first and last letters (case folded) gives
-/// the first candidate, a chain the others (`MacAddressMinimum`/`MacAddressMaximum` share a key).
-/// Built once; the reader fetches it once per object, not per member.
+/// counting: a 512-byte table (it stays in the L1 cache beside the text being read) hashed from
+/// the name's length and its first and last letters (case folded) gives the first candidate, a
+/// chain the others (`MacAddressMinimum`/`MacAddressMaximum` share a key). Built once; the reader
+/// fetches it once per object, not per member.
 struct FieldNames: @unchecked Sendable {
     static let shared = FieldNames()
     static let maximumLength = 32
 
     private let head: UnsafeMutablePointer<Int8>
     private let chain: UnsafeMutablePointer<Int8>
+    private let lengths: UnsafeMutablePointer<UInt8>
     private let canonical: UnsafeMutablePointer<UInt8>
     private let lower: UnsafeMutablePointer<UInt8>
 
     private init() {
         let n = Field.allCases.count, width = Self.maximumLength
-        head = .allocate(capacity: width << 10)
-        head.initialize(repeating: -1, count: width << 10)
+        head = .allocate(capacity: Self.slots)
+        head.initialize(repeating: -1, count: Self.slots)
+        lengths = .allocate(capacity: n)
         chain = .allocate(capacity: n)
         chain.initialize(repeating: -1, count: n)
         canonical = .allocate(capacity: n * width)
@@ -106,6 +109,7 @@ struct FieldNames: @unchecked Sendable {
             let utf8 = Array(field.name.utf8), i = Int(field.rawValue)
             precondition(utf8.count < width && utf8.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }, "field names are ASCII letters")
             for (k, b) in utf8.enumerated() { canonical[i * width + k] = b; lower[i * width + k] = b | 0x20 }
+            lengths[i] = UInt8(utf8.count)
             let key = Self.key(utf8.count, utf8[0], utf8[utf8.count - 1])
             chain[i] = head[key]
             head[key] = Int8(i)
@@ -114,8 +118,11 @@ struct FieldNames: @unchecked Sendable {
 
     @inline(__always)
     private static func key(_ length: Int, _ first: UInt8, _ last: UInt8) -> Int {
-        length << 10 | Int(first & 0x1F) << 5 | Int(last & 0x1F)
+        let exact = UInt32(truncatingIfNeeded: length << 10 | Int(first & 0x1F) << 5 | Int(last & 0x1F))
+        return Int((exact &* 0x9E37_79B1) >> 23)  // the top 9 bits: 0..<512
     }
+
+    private static let slots = 512
 
     @inline(__always)
     func match(_ name: UnsafeRawBufferPointer) -> (field: Field, exact: Bool)? {
@@ -123,7 +130,7 @@ struct FieldNames: @unchecked Sendable {
         guard length > 0, length < Self.maximumLength else { return nil }
         var i = Int(head[Self.key(length, name[0], name[length - 1])])
         while i >= 0 {
-            if let exact = matches(name, i) { return (Field(rawValue: UInt8(i))!, exact) }
+            if Int(lengths[i]) == length, let exact = matches(name, i) { return (Field(rawValue: UInt8(i))!, exact) }
             i = Int(chain[i])
         }
         return nil
