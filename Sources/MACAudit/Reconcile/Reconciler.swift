@@ -20,8 +20,10 @@ public struct Snapshot: Sendable {
 /// the export) is one holder.
 public enum Reconciler {
     public static func reconcile(_ inventory: Inventory, extraPools: [Pool] = [], wire: WireSnapshot? = nil) -> Snapshot {
-        let adapters = distinctAdapters(inventory.adapters)
-        let profiles = profilesByAdapter(adapters.map(\.adapter), inventory.portProfiles)
+        let distinct = distinctAdapters(inventory.adapters)
+        let adapters = distinct.positions.count == inventory.adapters.count
+            ? inventory.adapters : distinct.positions.map { inventory.adapters[Int($0)] }
+        let profiles = profilesByAdapter(adapters, inventory.portProfiles)
         var interfaceTaken = [Bool](repeating: false, count: inventory.interfaces.count)
         var linked: [(Int?, Holder.Link)] = Array(repeating: (nil, .none), count: adapters.count)
 
@@ -53,8 +55,8 @@ public enum Reconciler {
         let candidates = concurrentChunks(adapters.count) { range in
             var numbers = numbers
             return range.map { i -> Int32 in
-                guard linkedSoFar[i].0 == nil, let mac = adapters[i].adapter.mac.address,
-                      let cluster = numbers.known(adapters[i].adapter.cluster),
+                guard linkedSoFar[i].0 == nil, let mac = adapters[i].mac.address,
+                      let cluster = numbers.known(adapters[i].cluster),
                       let j = table.find(Key2(a: mac.value | 1 << 48, b: cluster)), j != several else { return -1 }
                 return j
             }
@@ -75,11 +77,12 @@ public enum Reconciler {
             var segments = Segments(subnets: subnets)
             return range.map { i in
                 let nic = linkedNow[i].0.map { inventory.interfaces[$0] }
-                let entry = adapters[i], a = entry.adapter
+                let a = adapters[i]
                 return Holder(
                     adapter: a, interface: nic, profile: profiles[i], link: linkedNow[i].1, host: a.host, cluster: a.cluster,
                     switchKey: switchKeys.key(host: a.host, switch: a.switchId ?? a.switchName ?? ""),
-                    segment: segments.name(adapter: a, interface: nic), alsoReportedBy: entry.alsoReportedBy)
+                    segment: segments.name(adapter: a, interface: nic),
+                    alsoReportedBy: distinct.alsoReportedBy.isEmpty ? [] : distinct.alsoReportedBy[distinct.positions[i]] ?? [])
             }
         }
         var segments = Segments(subnets: subnets)
@@ -140,31 +143,35 @@ public enum Reconciler {
         }
     }
 
-    struct AdapterEntry {
-        var adapter: Adapter
-        var alsoReportedBy: [String] = []
+    /// The adapters of an inventory with each reported once: an adapter that several hosts reported
+    /// (same `Id`, a live migration during the export) is kept at its first report.
+    struct DistinctAdapters {
+        /// Positions in the inventory of the adapters kept, in order.
+        var positions: [Int32] = []
+        /// The other hosts that reported the adapter at a position; most positions have none.
+        var alsoReportedBy: [Int32: [String]] = [:]
     }
 
-    /// Collapses an adapter that several hosts reported (same `Id`) into its first report.
-    static func distinctAdapters(_ adapters: [Adapter]) -> [AdapterEntry] {
-        var out: [AdapterEntry] = []
-        out.reserveCapacity(adapters.count)
-        // Adapter id fingerprint → position in `out`; equal fingerprints are checked against the
+    static func distinctAdapters(_ adapters: [Adapter]) -> DistinctAdapters {
+        var out = DistinctAdapters()
+        out.positions.reserveCapacity(adapters.count)
+        // Adapter id fingerprint → index in `positions`; equal fingerprints are checked against the
         // ids themselves, and a collision of different ids probes on under a derived fingerprint.
         var seen = FlatIndex<Key1>(capacity: adapters.count, dense: true)
         // Fingerprints on all cores first (reading a million ids is most of the work); 0: no id.
         let fingerprints = concurrentChunks(adapters.count) { range in
             adapters[range].map { $0.id.map { StringFingerprint.of($0).a } ?? 0 }
         }
-        for (adapter, fingerprint) in zip(adapters, fingerprints) {
-            // Hyper-V writes an adapter's Id in one case everywhere, so it is compared as written.
-            guard fingerprint != 0, let id = adapter.id else { out.append(AdapterEntry(adapter: adapter)); continue }
+        for (i, fingerprint) in fingerprints.enumerated() {
+            guard fingerprint != 0 else { out.positions.append(Int32(i)); continue }
             var key = Key1(a: fingerprint)
             while true {
-                let (k, isNew) = seen.findOrInsert(key) { Int32(out.count) }
-                if isNew { out.append(AdapterEntry(adapter: adapter)); break }
-                if out[Int(k)].adapter.id == id {
-                    if HostName.key(out[Int(k)].adapter.host) != HostName.key(adapter.host) { out[Int(k)].alsoReportedBy.append(adapter.host) }
+                let (k, isNew) = seen.findOrInsert(key) { Int32(out.positions.count) }
+                if isNew { out.positions.append(Int32(i)); break }
+                // Hyper-V writes an adapter's Id in one case everywhere, so it is compared as written.
+                let position = out.positions[Int(k)], first = adapters[Int(position)], again = adapters[i]
+                if first.id == again.id {
+                    if HostName.key(first.host) != HostName.key(again.host) { out.alsoReportedBy[position, default: []].append(again.host) }
                     break
                 }
                 key.a = (key.a &+ 0x9E37_79B9_7F4A_7C15) | 1
