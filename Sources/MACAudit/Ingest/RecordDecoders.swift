@@ -65,9 +65,12 @@ enum RecordDecoders {
     /// columns of the collection command the README recommends.
     static func accessVLAN(_ f: RecordFields) throws -> Int? {
         let setting = f.child(.vlanSetting)
-        let mode = try setting?.enumName(.operationMode, names: vlanModes) ?? f.enumName(.vlanMode, names: vlanModes)
+        // The mode as ConvertTo-Json writes it, a number, is compared as one (1 = Access).
+        let numberedMode = setting?.plainInt(.operationMode)
+        let mode = numberedMode != nil ? nil : try setting?.enumName(.operationMode, names: vlanModes) ?? f.enumName(.vlanMode, names: vlanModes)
         let vlan = try setting?.int(.accessVlanId) ?? f.int(.accessVlanId)
         guard let vlan, vlan != 0 else { return nil }
+        if let numberedMode { return numberedMode == 1 ? vlan : nil }
         if let mode, mode != "Access", mode.lowercased() != "access" { return nil }
         return vlan
     }

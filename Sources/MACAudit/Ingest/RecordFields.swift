@@ -108,6 +108,11 @@ struct RecordFields {
         tape.member(of: node, key).map { tape.nodes[$0].offset }
     }
 
+    /// A whole number written plainly (no fraction, exponent or quotes); nil for anything else.
+    func plainInt(_ key: Field) -> Int? {
+        valueOffset(key).flatMap(plainInt(at:))
+    }
+
     /// The bytes of a string value without escapes, between its quotes; nil otherwise.
     func plainString(_ key: Field) -> UnsafeRawBufferPointer? {
         valueOffset(key).flatMap(plainString(at:))
@@ -299,21 +304,16 @@ func normalizedGUID(_ original: String) -> String? {
 /// over the bytes, the text itself (`original`) returned when already normal. `.none` when the
 /// text needs the general path.
 func normalizedGUID(utf8 b: UnsafeRawBufferPointer, original: String?) -> String?? {
-    // One pass: non-ASCII, spaces and tabs send the text to the general path; upper case is noted.
-    var unusual = false, upper = false
-    for c in b {
-        unusual = unusual || c >= 0x80 || c == 0x20 || c == 0x09
-        upper = upper || c &- 0x41 < 26
-    }
-    guard !unusual else { return .none }
+    let traits = ASCIIText.traits(b)
+    guard !traits.nonASCII, !traits.spaceOrTab else { return .none }
     var lo = 0, hi = b.count
     if lo < hi, b[lo] == UInt8(ascii: "{") { lo += 1 }
     if lo < hi, b[hi - 1] == UInt8(ascii: "}") { hi -= 1 }
     guard lo < hi else { return .some(nil) }
     // Already normal (Hyper-V writes lower case without braces): keep the string as it is.
-    if let original, lo == 0, hi == b.count, !upper { return .some(original) }
+    if let original, lo == 0, hi == b.count, !traits.upper { return .some(original) }
     return .some(String(unsafeUninitializedCapacity: hi - lo) { out in
-        for i in lo..<hi { let c = b[i]; out[i - lo] = c &- 0x41 < 26 ? c | 0x20 : c }
+        ASCIIText.lowercase(UnsafeRawBufferPointer(rebasing: b[lo..<hi]), into: UnsafeMutableRawPointer(out.baseAddress!))
         return hi - lo
     })
 }
@@ -327,16 +327,12 @@ extension String {
 
     /// The lower-cased text of UTF-8 bytes: one pass when they are ASCII.
     init(lowercasing utf8: UnsafeBufferPointer<UInt8>) {
-        var bits: UInt8 = 0
-        let folded = String(unsafeUninitializedCapacity: utf8.count) { out in
-            for i in 0..<utf8.count {
-                let c = utf8[i]
-                bits |= c
-                out[i] = c &- 0x41 < 26 ? c | 0x20 : c
-            }
-            return utf8.count
+        let raw = UnsafeRawBufferPointer(utf8)
+        guard !ASCIIText.traits(raw).nonASCII, !raw.isEmpty else { self = String(decoding: utf8, as: UTF8.self).lowercased(); return }
+        self = String(unsafeUninitializedCapacity: raw.count) { out in
+            ASCIIText.lowercase(raw, into: UnsafeMutableRawPointer(out.baseAddress!))
+            return raw.count
         }
-        self = bits < 0x80 ? folded : String(decoding: utf8, as: UTF8.self).lowercased()
     }
 }
 
