@@ -208,8 +208,8 @@ struct StringInterner {
 
     mutating func intern(_ s: String?) -> String? { s.map { intern($0) } }
 
-    /// The recent value whose UTF-8 is `bytes`, if any (nil for empty text: an empty value reads
-    /// as absent).
+    /// The recent value whose UTF-8 is `bytes`, if any (nil for text of 15 bytes or fewer: such
+    /// strings are never shared, and an empty value reads as absent).
     func recent(matching bytes: UnsafeRawBufferPointer) -> String? {
         guard bytes.count > 15 else { return nil }
         var candidate = recent[Self.slot(bytes)]

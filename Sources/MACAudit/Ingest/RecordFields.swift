@@ -300,9 +300,9 @@ func normalizedGUID(_ original: String) -> String? {
     return s.isEmpty ? nil : s.lowercased()
 }
 
-/// ``normalizedGUID(_:)`` on UTF-8 text in the common case, an ASCII GUID without spaces: one pass
-/// over the bytes, the text itself (`original`) returned when already normal. `.none` when the
-/// text needs the general path.
+/// ``normalizedGUID(_:)`` on UTF-8 text in the common case, an ASCII GUID without spaces: checked
+/// and lower-cased eight bytes at a time (``ASCIIText``), the text itself (`original`) returned when
+/// already normal. `.none` when the text needs the general path.
 func normalizedGUID(utf8 b: UnsafeRawBufferPointer, original: String?) -> String?? {
     let traits = ASCIIText.traits(b)
     guard !traits.nonASCII, !traits.spaceOrTab else { return .none }
