@@ -66,3 +66,21 @@ enum ASCIIText {
         return (x &- ones) & ~x & highs != 0
     }
 }
+
+extension String {
+    /// `lowercased()`, built a word at a time when the text is ASCII (resource refs, GUIDs).
+    var asciiLowercased: String {
+        var copy = self
+        return copy.withUTF8 { String(lowercasing: $0) }
+    }
+
+    /// The lower-cased text of UTF-8 bytes: a word at a time when they are ASCII.
+    init(lowercasing utf8: UnsafeBufferPointer<UInt8>) {
+        let raw = UnsafeRawBufferPointer(utf8)
+        guard !ASCIIText.traits(raw).nonASCII, !raw.isEmpty else { self = String(decoding: utf8, as: UTF8.self).lowercased(); return }
+        self = String(unsafeUninitializedCapacity: raw.count) { out in
+            ASCIIText.lowercase(raw, into: UnsafeMutableRawPointer(out.baseAddress!))
+            return raw.count
+        }
+    }
+}

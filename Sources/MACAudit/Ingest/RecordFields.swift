@@ -319,24 +319,6 @@ func normalizedGUID(utf8 b: UnsafeRawBufferPointer, original: String?) -> String
 }
 
 extension String {
-    /// `lowercased()`, built in one pass over the bytes when they are ASCII (resource refs, GUIDs).
-    var asciiLowercased: String {
-        var copy = self
-        return copy.withUTF8 { String(lowercasing: $0) }
-    }
-
-    /// The lower-cased text of UTF-8 bytes: one pass when they are ASCII.
-    init(lowercasing utf8: UnsafeBufferPointer<UInt8>) {
-        let raw = UnsafeRawBufferPointer(utf8)
-        guard !ASCIIText.traits(raw).nonASCII, !raw.isEmpty else { self = String(decoding: utf8, as: UTF8.self).lowercased(); return }
-        self = String(unsafeUninitializedCapacity: raw.count) { out in
-            ASCIIText.lowercase(raw, into: UnsafeMutableRawPointer(out.baseAddress!))
-            return raw.count
-        }
-    }
-}
-
-extension String {
     var trimmingSpaces: String {
         // The common case: nothing to trim (an ASCII byte that is not a space at both ends).
         if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return self }
