@@ -42,12 +42,8 @@ public enum ExportKind: String, Sendable, CaseIterable {
         while start < bytes.count, bytes[start] == UInt8(ascii: "/") { start += 1 }
         var end = start
         while end < bytes.count, bytes[end] != UInt8(ascii: "/") { end += 1 }
-        let first = bytes[start..<end]
-        func named(_ name: StaticString) -> Bool {
-            name.withUTF8Buffer { n in
-                n.count == first.count && zip(n, first).allSatisfy { a, b in a == (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
-            }
-        }
+        let first = UnsafeRawBufferPointer(rebasing: bytes[start..<end]).assumingMemoryBound(to: UInt8.self)
+        func named(_ name: StaticString) -> Bool { name.withUTF8Buffer { asciiCaseInsensitiveEqual($0, first) } }
         if named("networkinterfaces") { return .ncNetworkInterfaces }
         if named("macpools") { return .ncMacPools }
         if named("virtualnetworks") { return .ncVirtualNetworks }

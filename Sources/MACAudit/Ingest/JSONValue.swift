@@ -48,12 +48,7 @@ public struct JSONObject: Sendable {
     }
 
     public mutating func append(_ key: String, _ value: JSONValue) {
-        append(key, folded: Self.foldedHash(key), value)
-    }
-
-    /// Appends with the key's ``foldedHash(_:)`` already known (the reader's canonical keys).
-    mutating func append(_ key: String, folded: UInt32, _ value: JSONValue) {
-        members.append((key, value, folded))
+        members.append((key, value, Self.foldedHash(key)))
     }
 
     public subscript(key: String) -> JSONValue? {
