@@ -16,11 +16,17 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // The pure core: model, ingest, reconcile, rules, checks, reports. No GRDB, no libpcap.
-        .target(
-            name: "MACAudit",
-            dependencies: [.product(name: "Yams", package: "Yams")]
-        ),
+        // The pure core, one target per stage; each imports only the stages before it, never GRDB
+        // or libpcap. Model: MAC values, inventory, holders' raw parts, findings, sightings, shared helpers.
+        .target(name: "MACAuditModel"),
+        // Ingest: JSON exports, text encodings, frame decoders, rule files (the only target with Yams).
+        .target(name: "MACAuditIngest", dependencies: ["MACAuditModel", .product(name: "Yams", package: "Yams")]),
+        // Engine: reconcile, checks, planner, the pool-store seam and the audit pipeline.
+        .target(name: "MACAuditEngine", dependencies: ["MACAuditModel", "MACAuditIngest"]),
+        // Report: every renderer (text, JSON, CSV, Markdown, HTML, metrics, PowerShell scripts).
+        .target(name: "MACAuditReport", dependencies: ["MACAuditModel", "MACAuditIngest", "MACAuditEngine"]),
+        // The library product: re-exports the stages.
+        .target(name: "MACAudit", dependencies: ["MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport"]),
         // libpcap (system library, Debian libpcap-dev): only MACAuditCapture imports it.
         .systemLibrary(name: "CPcap", path: "Sources/CPcap", providers: [.apt(["libpcap-dev"])]),
         // Capture files and live interfaces through libpcap, decoded by the core's FrameDecoder.
@@ -51,11 +57,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MACAuditTests", dependencies: ["MACAudit"]),
-        .testTarget(name: "StoreTests", dependencies: ["MACAuditStore"]),
+        .testTarget(name: "MACAuditTests", dependencies: ["MACAudit", "MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport"]),
+        .testTarget(name: "StoreTests", dependencies: ["MACAuditStore", "MACAudit", "MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport"]),
         // Launching child processes in tests (posix_spawn, not Foundation's Process).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "CaptureTests", dependencies: ["MACAuditCapture", "TestSupport"]),
+        .testTarget(name: "CaptureTests", dependencies: ["MACAuditCapture", "TestSupport", "MACAudit", "MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport"]),
         .testTarget(name: "CLITests", dependencies: ["macaudit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,7 +12,7 @@ enum FreeRuns {
         var maxLast: [Int64]
 
         init(_ db: Database) throws {
-            ranges = try Row.fetchAll(db, sql: "SELECT id, first, last FROM poolRange ORDER BY first").map { ($0[0], $0[1], $0[2]) }
+            ranges = try PoolRangeRecord.order(Column("first")).fetchAll(db).map { ($0.id ?? 0, $0.first, $0.last) }
             var running = Int64.min
             maxLast = ranges.map { running = max(running, $0.last); return running }
         }

@@ -25,16 +25,23 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         do {
             db = try DatabasePool(path: path, configuration: config)
         } catch {
-            throw StoreError("\(path): cannot be opened as a pool database: \(error)")
+            throw StoreError.cannotOpen(location: path, reason: Self.reason(error))
         }
-        try Self.withFileLock(path + ".migrate-lock") {
-            let migrator = Schema.migrator
-            if try db.read({ try migrator.hasBeenSuperseded($0) }) {
-                throw StoreError("\(path) was written by a newer macaudit (its schema has migrations this version does not know); upgrade macaudit rather than risk the data")
+        let pool = db
+        do {
+            try Self.withFileLock(path + ".migrate-lock") {
+                let migrator = Schema.migrator
+                if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw StoreError.newerSchema(location: path) }
+                try migrator.migrate(pool)
             }
-            try migrator.migrate(db)
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError.cannotOpen(location: path, reason: Self.reason(error))
         }
     }
+
+    public var location: String { path }
 
     /// The path used when `--db` is not given: `$MACAUDIT_DB`, else `$XDG_DATA_HOME/macaudit/pool.sqlite`,
     /// else `~/.local/share/macaudit/pool.sqlite`.
@@ -47,20 +54,43 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
 
     /// `PRAGMA integrity_check`: "ok" when the file is sound.
     public func integrityCheck() throws -> String {
-        try db.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "no answer" }
+        try reading("the integrity check") { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "no answer" }
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: it takes the write lock at once, so two
-    /// processes never both read "free" and then both write.
-    func immediate<T>(_ body: (Database) throws -> T) throws -> T {
-        try db.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return .commit
+    /// processes never both read "free" and then both write. Any failure rolls the whole
+    /// transaction back and comes out as a ``StoreError`` (`operation` names what was being done).
+    func immediate<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+        try mapped(operation) {
+            try db.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { throw StoreError.failed(location: path, operation: operation, reason: "the transaction returned nothing") }
+                return result
             }
-            return result!
         }
+    }
+
+    /// A read in one snapshot of the database, failures as ``StoreError``.
+    func reading<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+        try mapped(operation) { try db.read(body) }
+    }
+
+    /// Lets ``StoreError`` through and wraps everything else (GRDB's `DatabaseError`, a row that
+    /// does not decode) with the file and the operation.
+    private func mapped<T>(_ operation: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as StoreError { throw e } catch {
+            throw StoreError.failed(location: path, operation: operation, reason: Self.reason(error))
+        }
+    }
+
+    /// SQLite's own words for a database error (`database is locked`, `disk I/O error`), else the error.
+    static func reason(_ error: Error) -> String {
+        if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
+        return "\(error)"
     }
 
     /// Serialises first-time migration between processes that open a new file at the same moment.
@@ -83,6 +113,12 @@ enum StoredDate {
         return f.string(from: date)
     }
 
+    /// The date of a stored text; a text that is not one is an error naming the column.
+    static func parse(_ text: String, _ column: String) throws -> Date {
+        guard let date = date(text) else { throw StoreError.failed(location: column, operation: "reading a date", reason: "'\(text)' is not an ISO 8601 date") }
+        return date
+    }
+
     static func date(_ text: String?) -> Date? {
         guard let text else { return nil }
         let f = ISO8601DateFormatter()
@@ -97,5 +133,6 @@ extension MACAddress {
     /// The value as SQLite stores it.
     var stored: Int64 { Int64(value) }
 
-    init(stored: Int64) { self = MACAddress(value: UInt64(stored))! }
+    /// A stored value; the schema keeps MACs within 48 bits, and anything wider is cut to them.
+    init(stored: Int64) { self.init(uncheckedValue: UInt64(bitPattern: stored)) }
 }

@@ -25,7 +25,7 @@ extension Bench {
             for i in 0..<UInt64(16_777_216) where i % 10 != 3 { used.append(0x021D_D800_0000 + i) }
             let report = Audit.run(inventory: Inventory(adapters: adapters), rules: rules)
             let start = DispatchTime.now().uptimeNanoseconds
-            let plan = Planner.plan(report.snapshot!, findings: report.findings, rules: rules, alsoUsed: used)
+            let plan = Planner.plan(report.snapshot, findings: report.findings, rules: rules, alsoUsed: used)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             print("machine: \(machine())")
             print(String(format: "planned %d moves against 16,777,216 addresses with %d in use in %.2f s", plan.proposals.count, used.count, seconds))

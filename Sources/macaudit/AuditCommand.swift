@@ -58,36 +58,20 @@ extension MacAudit {
         enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
         func run() throws {
-            let rules: Rules
-            do { rules = try ruleOptions.load() } catch let e as RuleError { fail(e.description) }
+            let rules = try ruleOptions.load()
             let accepted = try baseline.map(BaselineFile.load) ?? []
             let dbPath = db ?? ProcessInfo.processInfo.environment["MACAUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 }
-            var store: SQLiteStore?
-            do { store = try dbPath.map { try SQLiteStore(path: $0) } } catch { fail("\(error)") }
-            let report: AuditReport
-            do {
-                report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted,
+            var store: (any PoolStore)? = try dbPath.map(PoolDatabase.open)
+            let report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted,
                                                 captureReader: libpcapReader, plan: plan || scripts != nil)
-            } catch let e as IngestError {
-                fail(e.description)
-            } catch let e as StoreError {
-                fail(e.description)
-            }
-            if let run = report.runId { FileHandle.standardError.write(Data("macaudit: run \(run) recorded in \(store!.path)\n".utf8)) }
+            if let run = report.runId, let store { FileHandle.standardError.write(Data("macaudit: run \(run) recorded in \(store.location)\n".utf8)) }
             for warning in report.warnings where format != .text || output != nil {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
             }
-            let text: String
-            switch format {
-            case .json: text = try JSONReport.render(report)
-            case .text: text = TextReport.render(report, colour: useColour)
-            case .csv: text = CSVReport.render(report)
-            case .markdown: text = MarkdownReport.render(report)
-            case .html: text = HTMLReport.render(report)
-            }
-            if let metrics { do { try AtomicFile.write(PrometheusMetrics.render(report), to: metrics) } catch { fail("\(error)") } }
-            do { try emit(text, to: output) } catch { fail("\(error)") }
-            if let scripts, let plan = report.plan { writeScripts(plan, report, to: scripts) }
+            let text = try ReportFormats.render(report, format: format.rawValue, options: RenderOptions(colour: useColour))
+            if let metrics { try AtomicFile.write(try ReportFormats.render(report, format: PrometheusMetrics.format), to: metrics) }
+            try emit(text, to: output)
+            if let scripts, let plan = report.plan { try writeScripts(plan, report, to: scripts) }
             let code = report.exitCode(failOn: failOn, onlyNew: failOnNew)
             // Everything is written. Close the database, then leave without tearing the report down:
             // freeing a million holders, adapters and their strings one by one takes as long as
@@ -99,14 +83,16 @@ extension MacAudit {
         }
 
         /// Each file through a temporary file and a rename; the folder is created when missing.
-        func writeScripts(_ plan: Plan, _ report: AuditReport, to folder: String) {
+        func writeScripts(_ plan: Plan, _ report: AuditReport, to folder: String) throws {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 for s in PowerShellScripts.render(plan, generatedAt: JSONReport.timestamp(report.generatedAt), runId: report.runId) {
                     try AtomicFile.write(s.apply, to: (folder as NSString).appendingPathComponent(PowerShellScripts.fileName("apply", s.host)))
                     try AtomicFile.write(s.rollback, to: (folder as NSString).appendingPathComponent(PowerShellScripts.fileName("rollback", s.host)))
                 }
-            } catch { fail("\(folder): the scripts cannot be written: \(error)") }
+            } catch {
+                throw OutputError(path: folder, what: "scripts", reason: Failure.sentence(for: error) ?? error.localizedDescription)
+            }
         }
 
         var useColour: Bool {
@@ -127,7 +113,7 @@ extension MacAudit {
                 let info = check.info
                 let variants = info.variants.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.rawValue)" }
                 let severity = variants.isEmpty ? info.severity.rawValue : variants.joined(separator: ",")
-                print("\(info.id)\t\(severity)\t\(info.summary)")
+                print("\(info.id.rawValue)\t\(severity)\t\(info.summary)")
             }
         }
     }

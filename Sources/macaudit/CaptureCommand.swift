@@ -21,7 +21,7 @@ extension MacAudit {
         @Option(help: "Capture live from this interface instead of files.") var interface: String?
         @Option(help: "Seconds to capture live.") var duration: Double = 10
         @Option(help: "BPF filter for a live capture (e.g. 'arp or icmp6 or udp port 67 or udp port 4789').") var filter: String?
-        @Option(help: "Output format: text, json, csv or markdown.") var format: MacAudit.Audit.Format = .text
+        @Option(help: "Output format: text, json, csv, markdown or html.") var format: MacAudit.Audit.Format = .text
         @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file (atomically).", valueName: "file")) var output: String?
         @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity.") var failOn: Severity = .error
         @OptionGroup var ruleOptions: RuleOptions
@@ -33,25 +33,13 @@ extension MacAudit {
         }
 
         func run() throws {
-            let rules: Rules
-            do { rules = try ruleOptions.load() } catch let e as RuleError { fail(e.description) }
-            let wire: WireSnapshot
-            do { wire = try readWire() } catch let e as IngestError { fail(e.description) }
-            var report = MACAudit.Audit.run(inventory: Inventory(), inputs: wire.summaries.map(\.inputSummary),
-                                            warnings: wire.summaries.flatMap(\.warnings), rules: rules, wire: wire)
-            report.poolCount = 0
+            let rules = try ruleOptions.load()
+            let report = MACAudit.Audit.run(capture: try readWire(), rules: rules)
             for warning in report.warnings where format != .text || output != nil {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
             }
-            let text: String
-            switch format {
-            case .json: text = try JSONReport.render(report, captureOnly: true)
-            case .csv: text = CSVReport.render(report)
-            case .markdown: text = MarkdownReport.render(report)
-            case .html: text = HTMLReport.render(report)
-            case .text: text = TextReport.render(report, colour: output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
-            }
-            do { try emit(text, to: output) } catch { fail("\(error)") }
+            let colour = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            try emit(try ReportFormats.render(report, format: format.rawValue, options: RenderOptions(colour: colour, captureOnly: true)), to: output)
             throw ExitCode(report.exitCode(failOn: failOn))
         }
 

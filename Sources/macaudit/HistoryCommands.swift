@@ -16,10 +16,9 @@ extension MacAudit {
         }
 
         func run() throws {
-            let store = database.open()
+            let store = try database.open()
             if diff.count == 2 {
-                let d: RunDifference
-                do { d = try store.difference(from: diff[0], to: diff[1]) } catch let e as StoreError { fail(e.description) }
+                let d = try store.difference(from: diff[0], to: diff[1])
                 print("run \(d.older) → run \(d.newer): \(d.appeared.count) appeared, \(d.disappeared.count) disappeared, \(d.persisted) persisted")
                 for f in d.appeared { print("  + \(f.severity.rawValue)  \(f.check)  \(f.message)  [\(f.fingerprint)]") }
                 for f in d.disappeared { print("  - \(f.severity.rawValue)  \(f.check)  \(f.message)  [\(f.fingerprint)]") }
@@ -78,7 +77,7 @@ extension MacAudit {
             @Argument var id: String
             @OptionGroup var database: DatabaseOptions
             func run() throws {
-                if try !database.open().revoke(fingerprint: id) { fail("\(id) is not in the baseline") }
+                if try !database.open().revoke(fingerprint: id) { throw Failure("\(id) is not in the baseline") }
                 print("revoked \(id)")
             }
         }
@@ -89,7 +88,7 @@ extension MacAudit {
 /// `{"id", "reason", "acceptedBy", "acceptedAt", "expires"}`, sorted by id.
 enum BaselineFile {
     static func load(_ path: String) throws -> [BaselineEntry] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("Please give a readable baseline file (\(path)).") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw Failure("\(path): the baseline file cannot be read") }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { d in
             let text = try d.singleValueContainer().decode(String.self)
@@ -98,7 +97,7 @@ enum BaselineFile {
             }
             return date
         }
-        do { return try decoder.decode([BaselineEntry].self, from: data) } catch { throw ValidationError("\(path): not a baseline file: \(error)") }
+        do { return try decoder.decode([BaselineEntry].self, from: data) } catch { throw Failure("\(path): not a baseline file: \(error)") }
     }
 
     static func render(_ entries: [BaselineEntry]) throws -> String {

@@ -19,23 +19,63 @@ struct MacAudit: ParsableCommand {
         defaultSubcommand: nil
     )
 
-    /// Runs the command and maps ArgumentParser's usage errors (64) to macaudit's 2.
+    /// Runs the command; every failure leaves through ``exit(for:)``.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                let message = fullMessage(for: error)
-                if !message.isEmpty { print(message) }
-                Foundation.exit(0)
-            }
-            let message = fullMessage(for: error)
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+            exit(for: error)
         }
     }
+
+    /// The one place an error becomes a sentence and an exit code. An `ExitCode` a command throws
+    /// (1: findings at or above `--fail-on`) passes through; `--help` and `--version` exit 0; every
+    /// other failure — bad usage, unreadable input or rules, a database or output that fails —
+    /// exits 2, never 1, which cron jobs read as "findings".
+    static func exit(for error: Error) -> Never {
+        if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+        if let sentence = Failure.sentence(for: error) {
+            FileHandle.standardError.write(Data("macaudit: \(sentence)\n".utf8))
+            Foundation.exit(2)
+        }
+        let message = fullMessage(for: error)
+        if exitCode(for: error) == .success {
+            if !message.isEmpty { print(message) }
+            Foundation.exit(0)
+        }
+        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        Foundation.exit(2)
+    }
+}
+
+/// A command that cannot go on, for a reason that is not a usage mistake: said in one line, exit 2.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+
+    /// The line to print for macaudit's own typed errors (input, rules, database, output, format,
+    /// baseline file); nil for argument-parsing errors, which ArgumentParser words with the usage.
+    static func sentence(for error: Error) -> String? {
+        switch error {
+        case let e as Failure: return e.description
+        case let e as IngestError: return e.description
+        case let e as RuleError: return e.description
+        case let e as StoreError: return e.description
+        case let e as AtomicFileError: return e.description
+        case let e as UnknownFormat: return e.description
+        case let e as OutputError: return e.description
+        default: return nil
+        }
+    }
+}
+
+/// An output path (report, metrics, scripts folder) that cannot be written.
+struct OutputError: Error, CustomStringConvertible {
+    var path: String
+    var what: String
+    var reason: String
+    var description: String { "\(path): the \(what) cannot be written: \(reason)" }
 }
 
 /// Options every command that applies rules shares.
@@ -65,12 +105,6 @@ func emit(_ text: String, to output: String?) throws {
     } else {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
-}
-
-/// Prints one line to stderr and exits 2: unreadable input or rules, nothing written.
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("macaudit: \(message)\n".utf8))
-    Foundation.exit(2)
 }
 
 extension Severity: ExpressibleByArgument {}

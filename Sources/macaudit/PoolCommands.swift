@@ -10,8 +10,14 @@ struct DatabaseOptions: ParsableArguments {
 
     var path: String { db ?? SQLiteStore.defaultPath() }
 
-    func open() -> SQLiteStore {
-        do { return try SQLiteStore(path: path) } catch { fail("\(error)") }
+    func open() throws -> any PoolStore { try PoolDatabase.open(path) }
+}
+
+/// Opens the pool database a location names. Every command reaches the database through
+/// ``PoolStore``; this is the one place that knows which backend serves which location.
+enum PoolDatabase {
+    static func open(_ location: String) throws -> any PoolStore {
+        try SQLiteStore(path: location)
     }
 }
 
@@ -27,8 +33,8 @@ extension MacAudit {
             static let configuration = CommandConfiguration(abstract: "Create the pool database (or check an existing one).")
             @OptionGroup var database: DatabaseOptions
             func run() throws {
-                let store = database.open()
-                print("pool database ready at \(store.path) (integrity: \(try store.integrityCheck()))")
+                let store = try database.open()
+                print("pool database ready at \(store.location) (integrity: \(try store.integrityCheck()))")
             }
         }
 
@@ -57,7 +63,7 @@ extension MacAudit {
                     range = r
                 } catch let e as MACParseError { throw ValidationError("Please give MAC addresses: one \(e).") }
                 let spec = PoolSpec(name: name, scope: PoolSpec.Scope(rawValue: scope)!, host: host, cluster: cluster, source: "cli", ranges: [range])
-                report(try addOrFail(database.open(), spec, allowOverlap), spec)
+                report(try database.open().addPool(spec, allowOverlap: allowOverlap), spec)
             }
         }
 
@@ -71,10 +77,10 @@ extension MacAudit {
             @OptionGroup var database: DatabaseOptions
 
             func run() throws {
-                let store = database.open()
+                let store = try database.open()
                 var refused = 0
                 for file in files {
-                    for spec in specs(file) {
+                    for spec in try specs(file) {
                         do { report(try store.addPool(spec, allowOverlap: allowOverlap), spec) } catch let e as StoreError {
                             FileHandle.standardError.write(Data("macaudit: \(file): \(e)\n".utf8))
                             refused += 1
@@ -85,18 +91,16 @@ extension MacAudit {
             }
 
             /// YAML pool definitions or a JSON export, by content.
-            func specs(_ file: String) -> [PoolSpec] {
-                do {
-                    if !InputSet.looksLikeExport(file) { return try Rules.loadPools(file: file).map(PoolSpec.init) }
-                    let set = try InputSet(paths: [file], clusterOverride: cluster)
-                    let pools = try set.read().inventory.pools
-                    if pools.isEmpty { fail("\(file): holds no pools (expected Get-VMHost, NC macPools, SCVMM pools or pools.yaml)") }
-                    return pools.map { pool in
-                        var spec = PoolSpec(pool)
-                        if pool.kind == .controller, let c = pool.cluster, !c.isEmpty { spec.name = "\(c)/\(pool.name)" }
-                        return spec
-                    }
-                } catch let e as IngestError { fail(e.description) } catch let e as RuleError { fail(e.description) } catch { fail("\(file): \(error)") }
+            func specs(_ file: String) throws -> [PoolSpec] {
+                if !InputSet.looksLikeExport(file) { return try Rules.loadPools(file: file).map(PoolSpec.init) }
+                let set = try InputSet(paths: [file], clusterOverride: cluster)
+                let pools = try set.read().inventory.pools
+                if pools.isEmpty { throw Failure("\(file): holds no pools (expected Get-VMHost, NC macPools, SCVMM pools or pools.yaml)") }
+                return pools.map { pool in
+                    var spec = PoolSpec(pool)
+                    if pool.kind == .controller, let c = pool.cluster, !c.isEmpty { spec.name = "\(c)/\(pool.name)" }
+                    return spec
+                }
             }
         }
 
@@ -117,12 +121,11 @@ extension MacAudit {
             @Argument var name: String
             @OptionGroup var database: DatabaseOptions
             func run() throws {
-                let store = database.open()
+                let store = try database.open()
                 let start = DispatchTime.now().uptimeNanoseconds
-                let u: PoolUtilisation
-                do { u = try store.utilisation(ofPool: name) } catch let e as StoreError { fail(e.description) }
+                let u = try store.utilisation(ofPool: name)
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-                guard let pool = try store.pools().first(where: { $0.spec.name == name }) else { fail("no pool named '\(name)'") }
+                guard let pool = try store.pools().first(where: { $0.spec.name == name }) else { throw StoreError.notFound("no pool named '\(name)'") }
                 print("pool \(name) (\(pool.spec.scope.rawValue), \(pool.spec.kind.rawValue)): \(pool.spec.ranges.map(\.description).joined(separator: ", "))")
                 print("  size            \(u.size)")
                 print("  in use          \(u.inUse)")
@@ -139,7 +142,7 @@ extension MacAudit {
             @Argument var name: String
             @OptionGroup var database: DatabaseOptions
             func run() throws {
-                do { try database.open().removePool(named: name) } catch let e as StoreError { fail(e.description) }
+                try database.open().removePool(named: name)
                 print("removed pool \(name)")
             }
         }
@@ -151,11 +154,9 @@ extension MacAudit {
             @Option(help: "How many MACs.") var count = 1
             @OptionGroup var database: DatabaseOptions
             func run() throws {
-                let store = database.open()
+                let store = try database.open()
                 for _ in 0..<count {
-                    let mac: MACAddress?
-                    do { mac = try store.reserveNext(inPool: name, holder: holder, runId: nil) } catch let e as StoreError { fail(e.description) }
-                    guard let mac else { fail("pool '\(name)' is full") }
+                    guard let mac = try store.reserveNext(inPool: name, holder: holder, runId: nil) else { throw Failure("pool '\(name)' is full") }
                     print(mac)
                 }
             }
@@ -183,15 +184,11 @@ extension MacAudit {
             @OptionGroup var database: DatabaseOptions
             func run() throws {
                 guard let address = try? MACAddress(parsing: mac) else { throw ValidationError("Please give a MAC address.") }
-                if try !database.open().release(mac: address) { fail("\(address) has no pending reservation") }
+                if try !database.open().release(mac: address) { throw Failure("\(address) has no pending reservation") }
                 print("released \(address)")
             }
         }
     }
-}
-
-func addOrFail(_ store: SQLiteStore, _ spec: PoolSpec, _ allowOverlap: Bool) throws -> PoolAddOutcome {
-    do { return try store.addPool(spec, allowOverlap: allowOverlap) } catch let e as StoreError { fail(e.description) }
 }
 
 func report(_ outcome: PoolAddOutcome, _ spec: PoolSpec) {

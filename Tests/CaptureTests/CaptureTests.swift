@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
 @testable import MACAuditCapture
 
 enum Wire {
@@ -53,16 +57,16 @@ enum Wire {
     @Test func oneMACInTwoNamespacesClaimsTwoAddresses() throws {
         let (wire, findings) = try Wire.analyse(["same-mac.pcap"])
         #expect(Wire.station(wire, "02-1D-D8-00-00-10")?.1 == ["10.60.0.11", "10.60.0.12"])
-        #expect(findings.filter { $0.check == "ip-conflict" }.isEmpty)
+        #expect(findings.filter { $0.check == .ipConflict }.isEmpty)
         // Against an inventory that gives the MAC one address, the second is a wire-ip-mismatch.
         let inventory = Inventory(interfaces: [ControllerInterface(resourceId: "h1-nic", mac: MACField(parsing: "021DD8000010"), ipAddresses: ["10.60.0.11"])])
         let (_, judged) = try Wire.analyse(["same-mac.pcap"], inventory: inventory)
-        #expect(judged.filter { $0.check == "wire-ip-mismatch" }.map(\.mac) == ["02-1D-D8-00-00-10"])
+        #expect(judged.filter { $0.check == .wireIPMismatch }.map(\.macText) == ["02-1D-D8-00-00-10"])
     }
 
     @Test func anIPConflictIsAFlipFlop() throws {
         let (_, findings) = try Wire.analyse(["ip-conflict.pcap"])
-        let conflict = try #require(findings.first { $0.check == "ip-conflict" })
+        let conflict = try #require(findings.first { $0.check == .ipConflict })
         #expect(conflict.severity == .error)
         #expect(conflict.message.contains("10.60.0.11"))
         #expect(conflict.message.contains("flip flop"))
@@ -76,15 +80,15 @@ enum Wire {
         #expect(Wire.station(wire, "02-1D-D8-00-30-02", vlan: 30)?.1 == ["10.30.0.2"])   // 0x9100 outer 200
         let tenant = try #require(Wire.station(wire, "02-1D-D8-00-60-01", vni: 6001))
         #expect(tenant.0.providers.map(\.address.description) == ["10.10.0.1"])
-        let mismatches = findings.filter { $0.check == "ethernet-mismatch" }
+        let mismatches = findings.filter { $0.check == .ethernetMismatch }
         #expect(mismatches.filter { $0.severity == .info }.count == 2)                     // NLB, exempt with the reason
-        #expect(mismatches.filter { $0.severity == .warning }.map(\.mac) == ["02-1D-D8-00-0F-99"])
+        #expect(mismatches.filter { $0.severity == .warning }.map(\.macText) == ["02-1D-D8-00-0F-99"])
     }
 
     @Test func aVXLANTenantDuplicateBehindTwoHosts() throws {
         let (wire, findings) = try Wire.analyse(["vxlan-duplicate.pcap"])
-        let dup = try #require(findings.first { $0.check == "wire-duplicate" })
-        #expect(dup.mac == "02-1D-D8-00-77-01")
+        let dup = try #require(findings.first { $0.check == .wireDuplicate })
+        #expect(dup.macText == "02-1D-D8-00-77-01")
         #expect(dup.message.contains("10.10.0.1") && dup.message.contains("10.10.0.2"))
         #expect(Wire.station(wire, "02-1D-D8-00-77-03", vni: 5001)?.1 == ["192.168.77.3"])
         // The provider NICs carry the overlay; they are not tenant stations.

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
 @testable import MACAuditCapture
 
 /// For every capture in Captures/wire, the (MAC, VLAN, IP) tuples macaudit reports equal what

@@ -1,5 +1,9 @@
 import Testing
 @testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
 
 /// Every example in every registered check's description, as a test: the check reports exactly the
 /// MACs the example lists (none for a non-triggering example), at the severity it pins.
@@ -16,7 +20,11 @@ import Testing
     func example(_ c: Case) {
         let findings = c.check.init().findings(in: c.example.snapshot, rules: c.example.rules)
         #expect(findings.allSatisfy { $0.check == c.check.info.id })
-        #expect(findings.compactMap(\.mac).sorted() == c.example.triggers.sorted())
+        #expect(findings.compactMap(\.macText).sorted() == c.example.triggers.sorted())
+        // Each finding carries its check's remedy and names holders that exist in the snapshot.
+        #expect(findings.allSatisfy { $0.remedy == c.check.info.remedy })
+        let snapshot = c.example.snapshot
+        #expect(findings.allSatisfy { $0.holders.allSatisfy { $0.index < snapshot.holders.count } })
         if let severity = c.example.severity {
             #expect(findings.first?.severity == severity)
         }
@@ -32,7 +40,7 @@ import Testing
     @Test func checkIdsAreUniqueAndKebabCase() {
         let ids = CheckRegistry.all.map { $0.info.id }
         #expect(Set(ids).count == ids.count)
-        #expect(ids.allSatisfy { $0.allSatisfy { $0.isLowercase || $0 == "-" } })
+        #expect(ids.allSatisfy { $0.rawValue.allSatisfy { $0.isLowercase || $0 == "-" } })
     }
 
     @Test func aCheckTurnedOffReportsNothing() {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
 
 /// Every field of every record the decoders build from the sample cluster, the real NC exports
 /// (UTF-8 and Windows PowerShell's UTF-16) and `Tests/Fixtures/shapes` (case variants, escaped and

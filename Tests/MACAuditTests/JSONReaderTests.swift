@@ -1,5 +1,9 @@
 import Testing
 @testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
 
 /// Reads `text` and returns the records and the envelope, or the syntax error.
 func readJSON(_ text: String) throws -> (records: [JSONValue], envelope: JSONReader.Envelope) {

@@ -1,5 +1,9 @@
 import Testing
 @testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
 
 @Suite struct MACAddressTests {
     @Test(arguments: ["00155D010203", "00-15-5D-01-02-03", "00:15:5d:01:02:03", "0015.5d01.0203", "00155d010203", "00-15-5d-01-02-03"])

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
 
 @Suite struct PlannerTests {
     /// A generated fleet: `hosts` hosts of one cluster, each with `perHost` VMs, one in ten holding
@@ -26,7 +30,7 @@ import Testing
 
     static func planned(_ inventory: Inventory, _ rules: Rules, alsoUsed: [UInt64] = []) -> (Snapshot, Plan) {
         let report = Audit.run(inventory: inventory, rules: rules)
-        let snapshot = report.snapshot!
+        let snapshot = report.snapshot
         return (snapshot, Planner.plan(snapshot, findings: report.findings, rules: rules, alsoUsed: alsoUsed))
     }
 
@@ -47,7 +51,7 @@ import Testing
             #expect(HostName.key(pool.host ?? "") == HostName.key(p.host), "\(p.to) from \(pool.name) for a VM on \(p.host)")
         }
         // Every duplicate pair keeps one MAC: one of each pair moves.
-        let duplicateFindings = Audit.run(inventory: inventory, rules: rules).findings.filter { $0.check == "duplicate-mac" }
+        let duplicateFindings = Audit.run(inventory: inventory, rules: rules).findings.filter { $0.check == .duplicateMAC }
         for f in duplicateFindings { #expect(plan.proposals.filter { $0.resolves.contains(f.id) }.count == 1) }
     }
 
@@ -73,7 +77,7 @@ import Testing
         var rules = Rules(pools: [Pool(name: "fleet", range: MACRange(prefix: try MACAddress(parsing: "02-1D-D8-00-00-00"), bits: 36), kind: .defined)])
         rules.keepOrder = order
         let report = Audit.run(inventory: inventory, rules: rules, wire: wire)
-        let plan = Planner.plan(report.snapshot!, findings: report.findings.filter { $0.check == "duplicate-mac" }, rules: rules)
+        let plan = Planner.plan(report.snapshot, findings: report.findings.filter { $0.check == .duplicateMAC }, rules: rules)
         let movers = plan.proposals.map { $0.vmName ?? "" }
         #expect(movers.count == 1)
         #expect(!movers.contains(keeper), "\(keeper) should keep the MAC; moved: \(movers)")
@@ -108,9 +112,9 @@ import Testing
     @Test func aPendingReservationIsReusedByTheSameHolder() {
         let (inventory, rules) = Self.fleet(hosts: 1, perHost: 30)
         let report = Audit.run(inventory: inventory, rules: rules)
-        let first = Planner.plan(report.snapshot!, findings: report.findings, rules: rules)
+        let first = Planner.plan(report.snapshot, findings: report.findings, rules: rules)
         let pending = Dictionary(first.proposals.map { ($0.holderKey, MACAddress(value: $0.to.value + 100)!) }, uniquingKeysWith: { a, _ in a })
-        let second = Planner.plan(report.snapshot!, findings: report.findings, rules: rules, alsoUsed: pending.values.map(\.value).sorted(), pending: pending)
+        let second = Planner.plan(report.snapshot, findings: report.findings, rules: rules, alsoUsed: pending.values.map(\.value).sorted(), pending: pending)
         #expect(second.proposals.map(\.to) == first.proposals.map { MACAddress(value: $0.to.value + 100)! })
     }
 
@@ -129,7 +133,7 @@ import Testing
         for i in 0..<UInt64(16_777_216) where i % 10 != 3 { used.append(0x021D_D800_0000 + i) }
         let report = Audit.run(inventory: Inventory(adapters: adapters), rules: rules)
         let start = Date()
-        let plan = Planner.plan(report.snapshot!, findings: report.findings, rules: rules, alsoUsed: used)
+        let plan = Planner.plan(report.snapshot, findings: report.findings, rules: rules, alsoUsed: used)
         let seconds = Date().timeIntervalSince(start)
         #expect(plan.proposals.count == 10_000)
         #expect(Set(plan.proposals.map(\.to)).count == 10_000)

@@ -1,5 +1,9 @@
 import Testing
 @testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
 
 @Suite struct ReconcileTests {
     @Test func portProfileJoinsAdapterAndInterfaceEvenWhenMACsDiffer() {
@@ -35,7 +39,7 @@ import Testing
             adapters: [Example.vm("A", "001DD8B71C21", vlan: 5)],
             portProfiles: [Example.profile("A", "001DD8B71C21", instance: "i-1")],
             interfaces: [Example.nic("n", "001DD8B71C21", instance: "i-1", subnet: "/logicalnetworks/pa/subnets/s")],
-            subnets: [ControllerSubnet(ref: "/logicalnetworks/pa/subnets/s", cluster: "C1", vlan: 11)])
+            subnets: [ControllerSubnet(ref: "/logicalnetworks/pa/subnets/s", cluster: "C1", vlan: 11, virtualSubnetId: nil)])
         #expect(Reconciler.reconcile(inventory).holders[0].segment == "vlan:11")
         #expect(Reconciler.reconcile(Inventory(adapters: [Example.vm("A", "001DD8B71C21", vlan: 5)])).holders[0].segment == "vlan:5")
     }

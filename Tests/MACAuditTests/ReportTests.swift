@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
 
 @Suite struct ReportTests {
     static let fixed = Date(timeIntervalSince1970: 1_795_000_000)
@@ -13,7 +17,7 @@ import Testing
     /// nothing else at error level or above.
     @Test func theSampleClusterShowsExactlyItsPlantedFaults() throws {
         let report = try sampleReport()
-        let errors = report.findings.filter { $0.severity >= .error }.map { "\($0.check) \($0.mac ?? "")" }
+        let errors = report.findings.filter { $0.severity >= .error }.map { "\($0.check) \($0.macText ?? "")" }
         #expect(errors.sorted() == [
             "duplicate-mac 02-1D-D8-00-00-10",
             "dynamic-mac-on-sdn 00-1D-D8-B7-1C-16",
@@ -25,7 +29,7 @@ import Testing
             "port-profile-mismatch 00-1D-D8-B7-1C-15",
             "reserved-prefix 00-00-5E-00-01-0A",
         ])
-        let warnings = report.findings.filter { $0.severity == .warning }.map { "\($0.check) \($0.mac ?? "")" }
+        let warnings = report.findings.filter { $0.severity == .warning }.map { "\($0.check) \($0.macText ?? "")" }
         #expect(warnings.sorted() == [
             "foreign-pool-dynamic 00-15-5D-0A-10-05",
             "nc-orphan 00-1D-D8-B7-1C-20",

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
 
 @Suite struct RulesTests {
     @Test func theShippedRulesLoad() throws {

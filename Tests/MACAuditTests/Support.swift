@@ -1,5 +1,9 @@
 import Foundation
 @testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
 
 /// Paths into the repository, so tests read the shipped samples and rules themselves.
 enum Repo {

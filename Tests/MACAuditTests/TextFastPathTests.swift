@@ -1,5 +1,9 @@
 import Testing
 @testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
 
 /// The word-at-a-time text helpers the ingest path leans on, held against the plain definitions
 /// they replace (the golden inventory covers them through whole records; these reach the edges).

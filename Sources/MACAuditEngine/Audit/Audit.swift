@@ -1,0 +1,261 @@
+import MACAuditModel
+import MACAuditIngest
+import Dispatch
+import Foundation
+
+/// A finding's standing across runs, as the pool database and the baselines tell it. Kept beside
+/// the findings (by finding id), never written onto them: the checks' output stays what they said.
+public struct FindingStatus: Sendable, Hashable {
+    /// New or persisting (and since when), when the audit recorded its run in a pool database.
+    public var history: FindingHistory?
+    /// The baseline entry (database or file) that accepts the finding.
+    public var accepted: BaselineEntry?
+
+    public init(history: FindingHistory? = nil, accepted: BaselineEntry? = nil) { self.history = history; self.accepted = accepted }
+
+    /// `accepted`, `new` or `persisting`; nil when the audit kept no history and nothing accepts it.
+    public var label: String? { accepted != nil ? "accepted" : history?.status.rawValue }
+}
+
+/// The result of one audit, as the stages made it: what was read, the reconciled snapshot, what the
+/// checks found, what the database and baselines say of it, and the plan. Renderers turn it into
+/// text, JSON and the other formats; the exit code follows from it.
+public struct AuditReport: Sendable {
+    public let generatedAt: Date
+    public let inputs: [InputSummary]
+    public let warnings: [InputWarning]
+    /// The reconciled picture the checks judged (holders, pools, what the captures showed).
+    public let snapshot: Snapshot
+    /// In report order: worst first, then check, MAC, subjects.
+    public let findings: [Finding]
+    /// What the pool database recorded of this run, when there was one.
+    public let recorded: RunOutcome?
+    /// Per finding id: new, persisting, accepted. Empty without a database or baseline.
+    public let statuses: [String: FindingStatus]
+    /// The reassignment plan, when one was asked for.
+    public let plan: Plan?
+
+    public init(generatedAt: Date, inputs: [InputSummary], warnings: [InputWarning], snapshot: Snapshot, findings: [Finding],
+                recorded: RunOutcome? = nil, statuses: [String: FindingStatus] = [:], plan: Plan? = nil) {
+        self.generatedAt = generatedAt; self.inputs = inputs; self.warnings = warnings; self.snapshot = snapshot
+        self.findings = findings; self.recorded = recorded; self.statuses = statuses; self.plan = plan
+    }
+
+    public var holderCount: Int { snapshot.holders.count }
+    public var poolCount: Int { snapshot.pools.count }
+    /// What the captures showed, when the audit read any.
+    public var wire: WireSnapshot? { snapshot.wire }
+    /// The run recorded in the pool database, when there was one.
+    public var runId: Int64? { recorded?.runId }
+    /// Findings open after the previous run that this run no longer reports.
+    public var resolved: [ResolvedFinding] { recorded?.resolved ?? [] }
+
+    /// The finding's standing (new, persisting, accepted), if the audit knows one.
+    public func status(of finding: Finding) -> FindingStatus? { statuses[finding.id] }
+
+    /// Inventory MACs no capture showed: listed, not judged (the VM may be off or quiet).
+    public var unseen: [Subject] {
+        guard let wire else { return [] }
+        let seen = Set(wire.table.stations.map(\.mac.value))
+        return snapshot.holders.filter { h in h.mac.address.map { !seen.contains($0.value) } ?? false }
+            .map { var s = $0.subject; s.id = $0.mac.address?.description; return s }.sorted()
+    }
+
+    /// Findings per severity, every severity present (zero when none).
+    public var summary: [Severity: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, 0) })
+        for f in findings { counts[f.severity, default: 0] += 1 }
+        return counts
+    }
+
+    /// 0 when no finding is at or above `failOn`, 1 otherwise (2 is for unreadable input, decided
+    /// earlier). Accepted findings never count; with `onlyNew`, only findings new in this run count.
+    public func exitCode(failOn: Severity, onlyNew: Bool = false) -> Int32 {
+        findings.contains { f in
+            let status = statuses[f.id]
+            return f.severity >= failOn && status?.accepted == nil
+                && (!onlyNew || status?.history == nil || status?.history?.status == .new)
+        } ? 1 : 0
+    }
+
+    /// A digest of what was read (paths, kinds, record counts, encodings), to tell "same inputs as
+    /// last night" in the run history.
+    public var inputsDigest: String { Audit.digest(inputs) }
+}
+
+/// Ingest → reconcile → checks → (database, baseline) → plan, as one call.
+public enum Audit {
+    /// Reads `paths` (files and folders), reconciles them with the rules' pools and runs every check.
+    /// Throws ``IngestError`` for unreadable input; nothing is written in that case.
+    public static func run(paths: [String], cluster: String? = nil, rules: Rules, now: Date = Date()) throws -> AuditReport {
+        try run(paths: paths, cluster: cluster, rules: rules, store: nil, baseline: [], now: now)
+    }
+
+    /// The audit with history: pools from the database join those of the inputs, the run, the MACs
+    /// in use and the findings are recorded, and every finding gets its status (new, persisting or
+    /// accepted by the database's or the file's baseline).
+    public static func run(paths: [String], cluster: String? = nil, rules: Rules, store: (any PoolStore)?,
+                           baseline: [BaselineEntry], captureReader: CaptureFileReader? = nil, plan wantsPlan: Bool = false,
+                           now: Date = Date()) throws -> AuditReport {
+        let clock = PhaseClock()
+        let inputSet = try InputSet(paths: paths, clusterOverride: cluster)
+        clock.lap("find inputs")
+        var (inventory, inputs, warnings) = try inputSet.read()
+        let wire = try readCaptures(inputSet.captures, with: captureReader)
+        if let wire {
+            inputs += wire.summaries.map(\.inputSummary)
+            warnings += wire.summaries.flatMap(\.warnings)
+        }
+        clock.lap("ingest")
+        var extra = rules
+        if let store { extra.pools += try store.pools().flatMap(\.pools) }
+        let (snapshot, findings) = judge(inventory, rules: extra, wire: wire, clock: clock)
+        var recorded: RunOutcome?
+        var accepted: [BaselineEntry] = []
+        if let store {
+            recorded = try store.record(audit: auditRecord(inputs: inputs, snapshot: snapshot, findings: findings, at: now))
+            accepted = try store.baseline().filter { $0.isActive(at: now) }
+            clock.lap("record")
+        }
+        accepted += baseline.filter { $0.isActive(at: now) }
+        let statuses = statuses(findings, history: recorded?.history ?? [:], accepted: accepted)
+        let plan = wantsPlan ? try makePlan(snapshot, findings, statuses: statuses, rules: extra, store: store, runId: recorded?.runId) : nil
+        return AuditReport(generatedAt: now, inputs: inputs, warnings: warnings, snapshot: snapshot, findings: findings,
+                           recorded: recorded, statuses: statuses, plan: plan)
+    }
+
+    /// Audits an inventory already in memory (tests, the benchmark, other front ends).
+    public static func run(inventory: Inventory, inputs: [InputSummary] = [], warnings: [InputWarning] = [],
+                           rules: Rules, now: Date = Date(), wire: WireSnapshot? = nil) -> AuditReport {
+        let (snapshot, findings) = judge(inventory, rules: rules, wire: wire, clock: PhaseClock())
+        return AuditReport(generatedAt: now, inputs: inputs, warnings: warnings, snapshot: snapshot, findings: findings)
+    }
+
+    /// Captures alone: the wire checks on what the captures showed. No inventory, so no pools are
+    /// judged (the rules' pools describe holders, and there are none).
+    public static func run(capture wire: WireSnapshot, rules: Rules, now: Date = Date()) -> AuditReport {
+        var wireRules = rules
+        wireRules.pools = []
+        return run(inventory: Inventory(), inputs: wire.summaries.map(\.inputSummary), warnings: wire.summaries.flatMap(\.warnings),
+                   rules: wireRules, now: now, wire: wire)
+    }
+
+    /// How many times a plan is made again when concurrent planners took some of its MACs.
+    static let planAttempts = 5
+
+    /// Plans the fixes of the findings; with a database, against its assignments and reservations,
+    /// reusing a holder's pending reservation, and reserving the plan all or none in one
+    /// transaction. MACs another planner reserved meanwhile are planned around, a few times; a race
+    /// that never settles is a ``StoreError/conflict(_:)``.
+    static func makePlan(_ snapshot: Snapshot, _ findings: [Finding], statuses: [String: FindingStatus], rules: Rules,
+                         store: (any PoolStore)?, runId: Int64?) throws -> Plan {
+        let accepted = Set(statuses.filter { $0.value.accepted != nil }.keys)
+        guard let store else { return Planner.plan(snapshot, findings: findings, rules: rules, accepted: accepted) }
+        var taken: [UInt64] = []
+        for _ in 0..<planAttempts {
+            let used = (try store.usedMACs() + taken).sorted()
+            let plan = Planner.plan(snapshot, findings: findings, rules: rules, alsoUsed: used, pending: try store.pendingReservations(),
+                                    accepted: accepted)
+            guard !plan.proposals.isEmpty else { return plan }
+            let requests = plan.proposals.map { ReservationRequest(holder: $0.holderKey, mac: $0.to, pool: $0.pool, current: $0.from.address) }
+            switch try store.reserve(requests, runId: runId) {
+            case .reserved: return plan
+            case .conflicts(let conflicts): taken += conflicts.map(\.mac.value)
+            }
+        }
+        throw StoreError.conflict("\(store.location): other planners kept reserving the MACs this plan chose (\(planAttempts) attempts); run the audit again")
+    }
+
+    /// Reads every capture, in path order, into one sighting table.
+    public static func readCaptures(_ paths: [String], with reader: CaptureFileReader?) throws -> WireSnapshot? {
+        guard !paths.isEmpty else { return nil }
+        guard let reader else { throw IngestError(file: paths[0], message: "is a capture, and this build reads no captures") }
+        var wire = WireSnapshot(files: paths)
+        for (i, path) in paths.enumerated() {
+            wire.summaries.append(try reader(path, Int32(i), &wire.table))
+        }
+        return wire
+    }
+
+    /// Reconcile, then every check.
+    static func judge(_ inventory: Inventory, rules: Rules, wire: WireSnapshot?, clock: PhaseClock) -> (Snapshot, [Finding]) {
+        let snapshot = Reconciler.reconcile(inventory, extraPools: rules.pools, wire: wire)
+        clock.lap("reconcile")
+        let findings = CheckRegistry.run(snapshot, rules: rules)
+        clock.lap("checks")
+        return (snapshot, findings)
+    }
+
+    /// Each finding's standing: the database's history, and the first baseline entry that accepts it.
+    static func statuses(_ findings: [Finding], history: [String: FindingHistory], accepted: [BaselineEntry]) -> [String: FindingStatus] {
+        guard !history.isEmpty || !accepted.isEmpty else { return [:] }
+        let byId = Dictionary(accepted.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [String: FindingStatus] = [:]
+        for f in findings {
+            let status = FindingStatus(history: history[f.id], accepted: byId[f.id])
+            if status.history != nil || status.accepted != nil { out[f.id] = status }
+        }
+        return out
+    }
+
+    /// What the pool database records of an audit.
+    static func auditRecord(inputs: [InputSummary], snapshot: Snapshot, findings: [Finding], at: Date) -> AuditRecord {
+        let holders = snapshot.holders.compactMap { h -> (mac: MACAddress, holder: String, kind: String, host: String, cluster: String, source: String)? in
+            guard let mac = h.mac.address else { return nil }
+            let s = h.subject
+            return (mac, s.label, s.kind, h.host, h.cluster, (h.adapter?.source ?? h.interface?.source)?.path ?? "")
+        }
+        return AuditRecord(at: at, inputsDigest: digest(inputs), inputCount: inputs.count,
+                           clusters: Set(inputs.map(\.cluster)), holders: holders, findings: findings)
+    }
+
+    /// FNV-1a over the inputs' paths, kinds, record counts and encodings, in path order.
+    static func digest(_ inputs: [InputSummary]) -> String {
+        var hash = FNV1a()
+        for input in inputs.sorted(by: { $0.path < $1.path }) {
+            hash.add("\(input.path)|\(input.kind)|\(input.records)|\(input.encoding)\n".utf8)
+        }
+        return hash.hex
+    }
+}
+
+extension StoredPool {
+    /// The core's view: one `Pool` per range.
+    public var pools: [Pool] {
+        spec.ranges.map { Pool(name: spec.name, range: $0, kind: spec.kind, host: spec.host, cluster: spec.cluster,
+                               source: SourceLocation(path: "pool database", record: Int(id), line: 0)) }
+    }
+}
+
+/// Prints the wall time of each phase, the CPU time all threads spent in it (user + system: how
+/// many cores it kept busy) and the resident memory after it to stderr when `MACAUDIT_PROFILE` is
+/// set; silent otherwise.
+final class PhaseClock: @unchecked Sendable {
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    static func residentMiB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kb = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") else { return -1 }
+        return kb / 1024
+    }
+
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private var lastCPU = PhaseClock.cpuSeconds()
+    private let enabled = ProcessInfo.processInfo.environment["MACAUDIT_PROFILE"] != nil
+
+    func lap(_ phase: String) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds, cpu = Self.cpuSeconds()
+        let line = String(format: "macaudit: %@ %.3f s (CPU %.3f s), resident %d MiB\n",
+                          phase, Double(now - last) / 1e9, cpu - lastCPU, Self.residentMiB())
+        FileHandle.standardError.write(Data(line.utf8))
+        last = now
+        lastCPU = cpu
+    }
+}

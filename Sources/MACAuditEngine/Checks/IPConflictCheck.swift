@@ -1,0 +1,62 @@
+import MACAuditModel
+import MACAuditIngest
+/// One IP claimed by two MACs in one VLAN or VNI — arpwatch's "changed ethernet address" (the
+/// claimant changed once) and "flip flop" (it changed back). IPv4 from ARP and DHCP ACKs, IPv6
+/// from neighbour advertisements and solicitations. RFC 5227 probes (sender 0.0.0.0) and DAD
+/// solicitations (from ::) claim nothing.
+public struct IPConflictCheck: Check {
+    public init() {}
+
+    /// Arpwatch's two words: an IP that changed owner once, and one that keeps changing.
+    public enum Variant: String, CheckVariant { case flipFlop = "flip-flop", changed }
+
+    static let a = FrameBuilder.mac("00-15-5D-00-00-0A"), b = FrameBuilder.mac("00-15-5D-00-00-0B")
+
+    public static let info = CheckInfo(
+        id: .ipConflict,
+        summary: "an IP address is claimed by more than one MAC",
+        rationale: "Two hosts answering for one address split its traffic between them; a flip-flop is a live conflict.",
+        severity: .error,
+        remedy: .person,
+        variants: [Variant.flipFlop: .error, .changed: .warning],
+        examples: [
+            CheckExample("a flip flop between two MACs", frames: [
+                FrameBuilder.arp(sender: a, senderIP: "10.0.0.5", targetIP: "10.0.0.1"),
+                FrameBuilder.arp(sender: b, senderIP: "10.0.0.5", targetIP: "10.0.0.1"),
+                FrameBuilder.arp(sender: a, senderIP: "10.0.0.5", targetIP: "10.0.0.1"),
+            ], triggers: ["00-15-5D-00-00-0A"], severity: .error),
+            CheckExample("an IPv6 address advertised by two MACs", frames: [
+                FrameBuilder.neighbour(advertisement: true, ethernetSource: a, from: "fe80::5", target: "2001:db8::5", linkLayer: a),
+                FrameBuilder.neighbour(advertisement: true, ethernetSource: b, from: "fe80::6", target: "2001:db8::5", linkLayer: b),
+            ], triggers: ["00-15-5D-00-00-0A"], severity: .warning),
+            CheckExample("the same IP in two VLANs", frames: [
+                FrameBuilder.arp(sender: a, senderIP: "10.0.0.5", targetIP: "10.0.0.1", vlans: [10]),
+                FrameBuilder.arp(sender: b, senderIP: "10.0.0.5", targetIP: "10.0.0.1", vlans: [20]),
+            ]),
+            CheckExample("an RFC 5227 probe claims nothing", frames: [
+                FrameBuilder.arp(sender: a, senderIP: "10.0.0.5", targetIP: "10.0.0.1"),
+                FrameBuilder.arp(sender: b, senderIP: "0.0.0.0", targetIP: "10.0.0.5"),
+            ]),
+        ])
+
+    public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
+        guard let wire = snapshot.wire else { return [] }
+        let groups = Dictionary(grouping: wire.table.claims, by: { SightingTable.IPScope(ip: $0.ip, scope: $0.scope) })
+        return groups.filter { Set($0.value.map(\.mac)).count > 1 }.sorted { ($0.key.ip, $0.key.scope) < ($1.key.ip, $1.key.scope) }.compactMap { key, claims in
+            let ordered = claims.sorted { $0.firstSeen < $1.firstSeen }
+            let changes = wire.table.claimantChanges(key.ip, key.scope)
+            let flipFlop = changes >= 2
+            let who = ordered.map { "\($0.mac) (\($0.frames) frame(s) from \(wireTimestamp($0.firstSeen)))" }.joined(separator: ", ")
+            return Self.info.finding(
+                flipFlop ? Variant.flipFlop : .changed, mac: ordered[0].mac,
+                message: "\(key.ip) in \(key.scope.label) is claimed by \(who)\(flipFlop ? ": flip flop, the claimant changed \(changes) times" : ": changed ethernet address")",
+                holders: snapshot.holders.filter { h in claims.contains { $0.mac == h.mac.address } },
+                extraSubjects: ordered.map { Subject(kind: "station", name: key.scope.label, id: $0.mac.description) },
+                extraEvidence: ordered.map { wire.evidence($0.firstFrame) }, rules: rules)
+        }
+    }
+}
+
+extension CheckID {
+    public static let ipConflict = CheckID("ip-conflict")
+}

@@ -1,0 +1,143 @@
+import MACAuditModel
+import MACAuditIngest
+/// Hands out new MACs for a plan: the lowest free address of the right pool, walking up from a
+/// per-pool cursor over a sorted array of every used MAC, so that a pool 90 % full costs a few
+/// steps per MAC, not a scan.
+struct Allocator {
+    /// Every MAC that must not be handed out: holders, wire stations, the pool database's
+    /// assignments and reservations. Sorted, unique.
+    private let used: [UInt64]
+    /// The pool database's assignments and reservations alone, sorted.
+    private let database: [UInt64]
+    private var proposed: Set<UInt64> = []
+    private var cursors: [PoolKey: (next: UInt64, usedIndex: Int)] = [:]
+    private let holderCounts: [UInt64: Int]
+    private let pools: [Pool]
+    private let reserved: ReservedPrefixIndex
+
+    struct PoolKey: Hashable { var name: String; var lower: UInt64 }
+
+    enum Failure: Error {
+        case noPool(String)
+        case full(String)
+
+        var message: String {
+            switch self {
+            case .noPool(let s), .full(let s): return s
+            }
+        }
+    }
+
+    init(snapshot: Snapshot, rules: Rules, alsoUsed: [UInt64]) {
+        var all = snapshot.holders.compactMap { $0.mac.address?.value }
+        var counts: [UInt64: Int] = [:]
+        for v in all { counts[v, default: 0] += 1 }
+        holderCounts = counts
+        if let wire = snapshot.wire { all += wire.table.stations.map(\.mac.value) }
+        all.sort()
+        // The database's list comes sorted (it can be millions): merge instead of sorting it again.
+        let database = zip(alsoUsed, alsoUsed.dropFirst()).allSatisfy { $0 <= $1 } ? alsoUsed : alsoUsed.sorted()
+        var unique: [UInt64] = []
+        unique.reserveCapacity(all.count + database.count)
+        var i = 0, j = 0
+        while i < all.count || j < database.count {
+            let v: UInt64
+            if j == database.count || (i < all.count && all[i] <= database[j]) { v = all[i]; i += 1 } else { v = database[j]; j += 1 }
+            if unique.last != v { unique.append(v) }
+        }
+        used = unique
+        self.database = database
+        pools = snapshot.pools
+        // Entries the admin rates as info (the SLAP reserved quadrant, NLB) do not stop allocation:
+        // a pool defined there is the admin's choice.
+        reserved = ReservedPrefixIndex(rules.reservedPrefixes.filter { $0.severity >= .warning })
+    }
+
+    func holderCount(_ mac: UInt64) -> Int { holderCounts[mac] ?? 0 }
+    /// True when the pool database has the MAC assigned or reserved (binary search).
+    func isInDatabase(_ mac: UInt64) -> Bool {
+        var lo = 0, hi = database.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if database[mid] < mac { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < database.count && database[lo] == mac
+    }
+    func isProposed(_ mac: UInt64) -> Bool { proposed.contains(mac) }
+    mutating func propose(_ mac: UInt64) { proposed.insert(mac) }
+
+    private var candidateCache: [CandidateKey: [Pool]] = [:]
+    struct CandidateKey: Hashable { var host: String; var cluster: String; var managed: Bool }
+
+    /// ``candidatePools(for:)`` once per host, cluster and SDN management.
+    mutating func cachedCandidates(for h: Holder) -> [Pool] {
+        let key = CandidateKey(host: h.host, cluster: h.cluster, managed: h.isControllerManaged)
+        if let pools = candidateCache[key] { return pools }
+        let pools = candidatePools(for: h)
+        candidateCache[key] = pools
+        return pools
+    }
+
+    /// The pools a holder may draw from, best first (see ``Planner``).
+    func candidatePools(for h: Holder) -> [Pool] {
+        let host = HostName.key(h.host)
+        func ranked(_ p: Pool) -> Int? {
+            switch p.kind {
+            case .hostDynamic: return nil
+            case .defined:
+                if let ph = p.host { return HostName.key(ph) == host && (p.cluster == nil || p.cluster == h.cluster) ? 0 : nil }
+                if let pc = p.cluster { return pc == h.cluster ? 1 : nil }
+                return 3
+            case .controller: return h.isControllerManaged && (p.cluster == nil || p.cluster == h.cluster) ? 2 : nil
+            case .scvmm: return p.cluster == nil || p.cluster == h.cluster ? 4 : nil
+            }
+        }
+        return pools.compactMap { p in ranked(p).map { (p, $0) } }.sorted { ($0.1, $0.0.range) < ($1.1, $1.0.range) }.map(\.0)
+    }
+
+    mutating func allocate(for h: Holder) -> Result<(MACAddress, String), Failure> {
+        let candidates = cachedCandidates(for: h)
+        guard !candidates.isEmpty else {
+            return .failure(.noPool("no pool applies to \(h.label): define one for its host or cluster in rules/pools.yaml or the pool database"))
+        }
+        for pool in candidates {
+            if let mac = next(in: pool) { return .success((mac, pool.name)) }
+        }
+        return .failure(.full("no room in \(candidates.map { "'\($0.name)'" }.joined(separator: ", ")) for \(h.label)"))
+    }
+
+    /// The lowest address of `pool` at or above its cursor that nothing uses or reserves.
+    private mutating func next(in pool: Pool) -> MACAddress? {
+        let key = PoolKey(name: pool.name, lower: pool.range.lower.value)
+        var (candidate, index) = cursors[key] ?? (pool.range.lower.value, lowerBound(pool.range.lower.value))
+        defer { cursors[key] = (candidate, index) }
+        while candidate <= pool.range.upper.value {
+            while index < used.count && used[index] < candidate { index += 1 }
+            let mac = MACAddress(uncheckedValue: candidate)
+            if index < used.count && used[index] == candidate || proposed.contains(candidate) || mac.isGroup {
+                candidate += 1
+                continue
+            }
+            if let r = reserved.firstMatch(mac), case .range(let range) = r.match {
+                candidate = range.upper.value + 1  // jump over the whole reserved range
+                continue
+            } else if reserved.firstMatch(mac) != nil {
+                candidate += 1
+                continue
+            }
+            proposed.insert(candidate)
+            candidate += 1
+            return mac
+        }
+        return nil
+    }
+
+    private func lowerBound(_ x: UInt64) -> Int {
+        var lo = 0, hi = used.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if used[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}

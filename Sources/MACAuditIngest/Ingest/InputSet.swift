@@ -1,0 +1,121 @@
+import MACAuditModel
+import Dispatch
+import Foundation
+
+/// The files an audit reads, found from what the user named, each with the cluster it belongs to.
+///
+/// A file named directly is always read, and fails the run if it is not an export. A folder is
+/// walked: files directly in it belong to the cluster named after the folder, and each sub-folder
+/// is a cluster of its own (`exports/clusterA/…`, `exports/clusterB/…`). In folders, hidden files
+/// and files that are plainly not exports (they do not start with `[` or `{`, or are empty text
+/// files named `*.md`/`*.txt`) are skipped with a warning. `--cluster` overrides every name.
+public struct InputSet: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public var path: String
+        public var cluster: String
+        /// True when the user named the file itself (never skipped).
+        public var named: Bool
+        /// A pcap or pcapng capture (by magic number), not a JSON export.
+        public var isCapture = false
+    }
+
+    /// The capture files among the entries, in path order.
+    public var captures: [String] { entries.filter(\.isCapture).map(\.path) }
+
+    public var entries: [Entry] = []
+    public var warnings: [InputWarning] = []
+
+    public init(paths: [String], clusterOverride: String? = nil) throws {
+        let fm = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw IngestError(file: path, message: "does not exist")
+            }
+            if !isDirectory.boolValue {
+                entries.append(Entry(path: path, cluster: clusterOverride ?? Self.clusterName(ofFolder: (path as NSString).deletingLastPathComponent),
+                                     named: true, isCapture: CaptureMagic.isCapture(path)))
+                continue
+            }
+            let before = entries.count
+            try walk(folder: path, cluster: clusterOverride ?? Self.clusterName(ofFolder: path), depth: 0, clusterOverride: clusterOverride)
+            if entries.count == before {
+                throw IngestError(file: path, message: "holds no export files (expected Get-VMNetworkAdapter, Get-VMHost, port-profile or Network Controller JSON, or pcap/pcapng captures)")
+            }
+        }
+        entries.sort { $0.path < $1.path }
+    }
+
+    private mutating func walk(folder: String, cluster: String, depth: Int, clusterOverride: String?) throws {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        } catch {
+            throw IngestError(file: folder, message: "cannot be listed: \(error.localizedDescription)")
+        }
+        for name in names where !name.hasPrefix(".") {
+            let path = (folder as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                guard depth < 8 else { continue }
+                let sub = depth == 0 ? (clusterOverride ?? name) : cluster
+                try walk(folder: path, cluster: sub, depth: depth + 1, clusterOverride: clusterOverride)
+            } else if CaptureMagic.isCapture(path) {
+                entries.append(Entry(path: path, cluster: cluster, named: false, isCapture: true))
+            } else if Self.looksLikeExport(path) {
+                entries.append(Entry(path: path, cluster: cluster, named: false))
+            } else {
+                warnings.append(InputWarning(source: path, message: "skipped: not a JSON export"))
+            }
+        }
+    }
+
+    /// The first bytes decide: JSON (after an optional BOM and whitespace) starts with `[` or `{`;
+    /// an empty file counts as an (empty) export.
+    public static func looksLikeExport(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return true }  // let the reader report it
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 256)) ?? Data())
+        if head.isEmpty { return true }
+        guard let text = try? TextEncoding.decode(head.count % 2 == 1 && head.starts(with: [0xFF, 0xFE]) ? Array(head.dropLast()) : head).utf8 else {
+            return false
+        }
+        guard let first = text.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) else { return true }
+        return first == UInt8(ascii: "[") || first == UInt8(ascii: "{")
+    }
+
+    static func size(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : 0
+    }
+
+    static func clusterName(ofFolder folder: String) -> String {
+        let resolved = folder.isEmpty ? FileManager.default.currentDirectoryPath : (folder as NSString).standardizingPath
+        let name = (resolved == "." ? FileManager.default.currentDirectoryPath : resolved as NSString as String)
+        return (name as NSString).lastPathComponent
+    }
+
+    /// Reads every entry on all cores, largest files first (so that one big NC export does not
+    /// start last and run alone), and merges them in path order.
+    public func read() throws -> (inventory: Inventory, inputs: [InputSummary], warnings: [InputWarning]) {
+        let exports = entries.filter { !$0.isCapture }
+        let sizes = exports.map { Self.size($0.path) }  // once per file, not once per comparison
+        let order = exports.indices.sorted { sizes[$0] > sizes[$1] }
+        var results = [Result<ExportFile.Result, IngestError>?](repeating: nil, count: exports.count)
+        for (i, result) in concurrentMap(exports.count, { k in
+            let entry = exports[order[k]]
+            return (order[k], Result { () throws(IngestError) in try ExportFile.readTyped(path: entry.path, cluster: entry.cluster) })
+        }) { results[i] = result }
+        var inventory = Inventory()
+        var inputs: [InputSummary] = []
+        var warnings = self.warnings
+        for case let result? in results {
+            let file = try result.get()
+            inventory.merge(file.inventory)
+            inputs.append(file.summary)
+            warnings += file.warnings
+        }
+        return (inventory, inputs, warnings)
+    }
+}

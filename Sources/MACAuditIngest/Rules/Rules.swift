@@ -1,0 +1,63 @@
+import MACAuditModel
+import Foundation
+
+/// The data the checks use, from the files admins edit in a rules directory:
+/// `reserved-prefixes.yaml`, `severities.yaml`, `pools.yaml` and `plan.yaml`. A missing file means
+/// "none" (for `plan.yaml`: the standard keep order).
+public struct Rules: Sendable {
+    public var reservedPrefixes: [ReservedPrefix]
+    public var severities: SeverityPolicy
+    /// Pools defined by the admin, including the per-host ranges derived from seed plans.
+    public var pools: [Pool]
+    /// Who keeps a shared MAC when the planner moves the others.
+    public var keepOrder: KeepOrder
+
+    public init(reservedPrefixes: [ReservedPrefix] = [], severities: SeverityPolicy = SeverityPolicy(), pools: [Pool] = [],
+                keepOrder: KeepOrder = .standard) {
+        self.reservedPrefixes = reservedPrefixes
+        self.severities = severities
+        self.pools = pools
+        self.keepOrder = keepOrder
+    }
+
+    public static let fileNames = ["reserved-prefixes.yaml", "severities.yaml", "pools.yaml", "plan.yaml"]
+
+    /// Loads a rules directory; the first problem is thrown as a ``RuleError`` naming file and line.
+    /// `severityKeys` are the keys `severities.yaml` may use: every check id and `<id>.<variant>`
+    /// (the engine's `CheckRegistry.severityKeys`; rules are read before any check exists).
+    public static func load(directory: String, severityKeys: Set<String>) throws -> Rules {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RuleError(file: directory, line: nil, message: "is not a rules directory")
+        }
+        var rules = Rules()
+        if let doc = try document(directory, "reserved-prefixes.yaml") { rules.reservedPrefixes = try ReservedPrefix.load(doc) }
+        if let doc = try document(directory, "severities.yaml") {
+            rules.severities = try SeverityPolicy.load(doc, knownKeys: severityKeys)
+        }
+        if let doc = try document(directory, "pools.yaml") { rules.pools = try PoolDefinitions.load(doc) }
+        if let doc = try document(directory, "plan.yaml") { rules.keepOrder = try KeepOrder.load(doc) }
+        return rules
+    }
+
+    /// The pools of one `pools.yaml`-style file (explicit pools and seed plans), for `pool import`.
+    public static func loadPools(file: String) throws -> [Pool] {
+        guard let doc = try document(path: file) else { throw RuleError(file: file, line: nil, message: "does not exist") }
+        return try PoolDefinitions.load(doc)
+    }
+
+    private static func document(_ directory: String, _ name: String) throws -> YAMLFields? {
+        try document(path: (directory as NSString).appendingPathComponent(name))
+    }
+
+    private static func document(path: String) throws -> YAMLFields? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RuleError(file: path, line: nil, message: "cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RuleError(file: path, line: nil, message: "is not UTF-8 text")
+        }
+        return try YAMLFields.document(text, file: path)
+    }
+}

@@ -1,0 +1,16 @@
+/// FNV-1a, 64 bits: the stable hash behind finding fingerprints, input digests and script names.
+/// Stable across processes and releases (unlike `Hasher`, which is seeded per process), so a value
+/// written to the pool database or a file name today means the same thing tomorrow.
+package struct FNV1a: Sendable {
+    package private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    private static let prime: UInt64 = 0x0000_0100_0000_01B3
+
+    package init() {}
+
+    package mutating func add(_ byte: UInt8) { value = (value ^ UInt64(byte)) &* Self.prime }
+
+    package mutating func add<S: Sequence>(_ bytes: S) where S.Element == UInt8 { for b in bytes { add(b) } }
+
+    /// The value as the 16 lower-case hex digits the database, reports and file names use.
+    package var hex: String { String(value, radix: 16).leftPadded(to: 16) }
+}

@@ -1,0 +1,35 @@
+import MACAuditModel
+import MACAuditIngest
+import MACAuditEngine
+/// Findings for spreadsheets: one row per finding × subject, RFC 4180 (CRLF, fields with `,`, `"`,
+/// CR or LF quoted, quotes doubled). Cells that a spreadsheet would run as a formula (`=`, `+`,
+/// `-`, `@` first) get a leading `'`, since VM names come from the inputs.
+public struct CSVReport: ReportRenderer {
+    public static let format = "csv"
+    public static let summary = "one row per finding and subject (RFC 4180)"
+    public init() {}
+
+    public func render(_ report: AuditReport, options: RenderOptions) throws -> String { Self.render(report) }
+
+    static let header = ["id", "check", "severity", "status", "mac", "message", "subject_kind", "cluster", "host", "vm", "name", "subject_id", "evidence"]
+
+    public static func render(_ report: AuditReport) -> String {
+        var rows = [header]
+        for f in report.findings {
+            let evidence = f.evidence.map { "\($0.source): \($0.at)" }.joined(separator: "; ")
+            let subjects = f.subjects.isEmpty ? [Subject(kind: "")] : f.subjects
+            for s in subjects {
+                rows.append([f.id, f.check.rawValue, f.severity.rawValue, report.status(of: f)?.label ?? "", f.macText ?? "", f.message, s.kind, s.cluster ?? "", s.host ?? "",
+                             s.vm ?? "", s.name ?? "", s.id ?? "", evidence])
+            }
+        }
+        return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func field(_ value: String) -> String {
+        var v = value
+        if let first = v.first, "=+-@".contains(first) { v = "'" + v }
+        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return v }
+        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,180 @@
+import MACAuditModel
+import MACAuditIngest
+import MACAuditEngine
+import Foundation
+
+/// The machine-readable report, schema `macaudit.report/1` (DESIGN.md). Keys are sorted and the
+/// order of findings is fixed, so the same inputs give byte-identical output. Fields may be added
+/// in later versions, never renamed.
+public struct JSONReport: ReportRenderer {
+    public static let format = "json"
+    public static let summary = "machine-readable, schema macaudit.report/1 (macaudit.capture/1 for captures)"
+    public init() {}
+
+    public func render(_ report: AuditReport, options: RenderOptions) throws -> String { try Self.render(report, captureOnly: options.captureOnly) }
+
+    public static let schema = "macaudit.report/1"
+    /// `macaudit capture`: the same envelope, with the stations of the wire.
+    public static let captureSchema = "macaudit.capture/1"
+
+    struct Document: Encodable {
+        var schema: String
+        var generatedAt: String
+        var inputs: [InputSummary]
+        var summary: [String: Int]
+        var findings: [FindingDTO]
+        var proposals: [ProposalDTO]
+        var warnings: [InputWarning]
+        /// The run recorded in the pool database (absent without one).
+        var run: Int64?
+        /// Findings open after the previous run that this run no longer reports (absent without a database).
+        var resolved: [ResolvedDTO]?
+        /// With captures: what the wire showed, and inventory MACs it did not show.
+        var stations: [StationDTO]?
+        /// Findings that need a new MAC but got none (no pool, or no room), with why.
+        var unplaced: [UnplacedDTO]?
+        var unseen: [Subject]?
+    }
+
+    struct StationDTO: Encodable {
+        var mac: String
+        var vlan: UInt16?
+        var vni: UInt32?
+        var ips: [String]
+        var roles: [String]
+        var frames: Int
+        var firstSeen: String
+        var lastSeen: String
+        var providers: [String]
+        var evidence: Evidence
+        var dhcpHostName: String?
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(mac, forKey: .mac)
+            try c.encode(vlan, forKey: .vlan)  // null when untagged
+            try c.encode(vni, forKey: .vni)    // null outside an overlay
+            try c.encode(ips, forKey: .ips)
+            try c.encode(roles, forKey: .roles)
+            try c.encode(frames, forKey: .frames)
+            try c.encode(firstSeen, forKey: .firstSeen)
+            try c.encode(lastSeen, forKey: .lastSeen)
+            try c.encode(providers, forKey: .providers)
+            try c.encode(evidence, forKey: .evidence)
+            try c.encodeIfPresent(dhcpHostName, forKey: .dhcpHostName)
+        }
+
+        enum CodingKeys: String, CodingKey { case mac, vlan, vni, ips, roles, frames, firstSeen, lastSeen, providers, evidence, dhcpHostName }
+    }
+
+    /// One row per (MAC, VLAN, VNI), with the IPs it claimed, sorted by scope then MAC.
+    public static func stations(_ wire: WireSnapshot) -> [(station: Station, ips: [IPAddress])] {
+        var ips: [SightingTable.StationKey: Set<IPAddress>] = [:]
+        for c in wire.table.claims { ips[SightingTable.StationKey(mac: c.mac.value, scope: c.scope), default: []].insert(c.ip) }
+        return wire.table.stations.sorted { ($0.scope, $0.mac) < ($1.scope, $1.mac) }.map {
+            ($0, (ips[SightingTable.StationKey(mac: $0.mac.value, scope: $0.scope)] ?? []).sorted())
+        }
+    }
+
+    struct ResolvedDTO: Encodable {
+        var id: String
+        var check: String
+        var severity: String
+        var mac: String?
+        var message: String
+        var firstRun: Int64
+    }
+
+    struct FindingDTO: Encodable {
+        var id: String
+        var check: String
+        var severity: String
+        var mac: String?
+        var message: String
+        var subjects: [Subject]
+        var evidence: [Evidence]
+        var status: String?
+        var firstRun: Int64?
+        var firstSeen: String?
+        var acceptedReason: String?
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(check, forKey: .check)
+            try c.encode(severity, forKey: .severity)
+            try c.encode(mac, forKey: .mac)  // null when a finding is about no single MAC
+            try c.encode(message, forKey: .message)
+            try c.encode(subjects, forKey: .subjects)
+            try c.encode(evidence, forKey: .evidence)
+            try c.encodeIfPresent(status, forKey: .status)
+            try c.encodeIfPresent(firstRun, forKey: .firstRun)
+            try c.encodeIfPresent(firstSeen, forKey: .firstSeen)
+            try c.encodeIfPresent(acceptedReason, forKey: .acceptedReason)
+        }
+
+        enum CodingKeys: String, CodingKey { case id, check, severity, mac, message, subjects, evidence, status, firstRun, firstSeen, acceptedReason }
+    }
+
+    struct ProposalDTO: Encodable {
+        var subject: Subject
+        var from: String?
+        var to: String
+        var pool: String?
+        var interface: String?
+        var reason: String
+        var resolves: [String]
+    }
+
+    struct UnplacedDTO: Encodable {
+        var finding: String
+        var subject: Subject
+        var reason: String
+    }
+
+    public static func render(_ report: AuditReport, captureOnly: Bool = false) throws -> String {
+        let document = Document(
+            schema: captureOnly ? captureSchema : schema,
+            generatedAt: timestamp(report.generatedAt),
+            inputs: report.inputs,
+            summary: Dictionary(uniqueKeysWithValues: report.summary.map { ($0.key.rawValue, $0.value) }),
+            findings: report.findings.map {
+                let status = report.status(of: $0)
+                return FindingDTO(id: $0.id, check: $0.check.rawValue, severity: $0.severity.rawValue, mac: $0.macText, message: $0.message,
+                                  subjects: $0.subjects, evidence: $0.evidence, status: status?.label,
+                                  firstRun: status?.history?.firstRunId, firstSeen: status?.history.map { timestamp($0.firstSeen) },
+                                  acceptedReason: status?.accepted?.reason)
+            },
+            proposals: (report.plan?.proposals ?? []).map { p in
+                ProposalDTO(subject: p.subject, from: p.from.address?.description ?? Self.raw(p.from), to: p.to.description, pool: p.pool,
+                            interface: p.interfaceResourceId, reason: p.reason, resolves: p.resolves)
+            },
+            warnings: report.warnings,
+            run: report.runId,
+            resolved: report.runId == nil ? nil : report.resolved.map {
+                ResolvedDTO(id: $0.fingerprint, check: $0.check, severity: $0.severity.rawValue, mac: $0.mac, message: $0.message, firstRun: $0.firstRunId)
+            },
+            stations: report.wire.map { wire in
+                stations(wire).map { s, ips in
+                    StationDTO(mac: s.mac.description, vlan: s.scope.vlan, vni: s.scope.vni, ips: ips.map(\.description), roles: s.roles.names,
+                               frames: s.frames, firstSeen: wireTimestamp(s.firstSeen), lastSeen: wireTimestamp(s.lastSeen),
+                               providers: s.providers.map(\.address.description), evidence: wire.evidence(s.firstFrame), dhcpHostName: s.dhcpHostName)
+                }
+            },
+            unplaced: report.plan.map { $0.unplaced.map { UnplacedDTO(finding: $0.finding, subject: $0.subject, reason: $0.reason) } },
+            unseen: report.wire == nil || captureOnly ? nil : report.unseen)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+    }
+
+    static func raw(_ field: MACField) -> String? { field.text }
+
+    /// RFC 3339 in UTC, whole seconds: `2026-11-25T12:00:00Z`.
+    public static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

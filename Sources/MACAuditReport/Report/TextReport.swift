@@ -1,0 +1,104 @@
+import MACAuditModel
+import MACAuditIngest
+import MACAuditEngine
+/// The report for a terminal: findings grouped by severity, worst first, each with its subjects and
+/// where the evidence is; a summary line last. Colour only when asked (the CLI asks on a TTY
+/// without `NO_COLOR`).
+public struct TextReport: ReportRenderer {
+    public static let format = "text"
+    public static let summary = "for a terminal"
+    public init() {}
+
+    public func render(_ report: AuditReport, options: RenderOptions) throws -> String { Self.render(report, colour: options.colour) }
+
+    public static func render(_ report: AuditReport, colour: Bool) -> String {
+        var out = ""
+        for w in report.warnings { out += paint("warning: ", .yellow, colour) + w.description + "\n" }
+        if !report.warnings.isEmpty { out += "\n" }
+        for severity in Severity.allCases.reversed() {
+            let group = report.findings.filter { $0.severity == severity }
+            guard !group.isEmpty else { continue }
+            out += paint("\(severity.rawValue.uppercased()) (\(group.count))", tone(severity), colour, bold: true) + "\n"
+            for f in group {
+                out += "  " + paint(f.check.rawValue, tone(severity), colour) + "  " + f.message
+                let status = report.status(of: f)
+                switch status?.label {
+                case "accepted"?: out += "  [accepted: \(status?.accepted?.reason ?? "")]"
+                case "persisting"?: out += "  [persisting since run \(status?.history?.firstRunId ?? 0)]"
+                case let s?: out += "  [\(s)]"
+                case nil: break
+                }
+                out += "\n"
+                for e in f.evidence { out += "      at \(e.source): \(e.at)\n" }
+                out += "      id \(f.id)\n"
+            }
+            out += "\n"
+        }
+        if !report.resolved.isEmpty {
+            out += paint("RESOLVED since the last run (\(report.resolved.count))", .cyan, colour, bold: true) + "\n"
+            for r in report.resolved { out += "  \(r.check)  \(r.message)  (open since run \(r.firstRunId))\n      id \(r.fingerprint)\n" }
+            out += "\n"
+        }
+        if let plan = report.plan {
+            out += paint("PLAN (\(plan.proposals.count) move(s), \(plan.unplaced.count) without room)", .cyan, colour, bold: true) + "\n"
+            for p in plan.proposals {
+                out += "  \(p.subject.label): \(JSONReport.raw(p.from) ?? "none") → \(p.to)\(p.pool.map { " from '\($0)'" } ?? "")  (\(p.reason))\n"
+            }
+            for u in plan.unplaced { out += "  no MAC for \(u.subject.label): \(u.reason)\n" }
+            out += "\n"
+        }
+        if let wire = report.wire {
+            out += stationTable(wire, colour: colour)
+            let unseen = report.unseen
+            if !unseen.isEmpty, !report.snapshot.holders.isEmpty {
+                out += "\(unseen.count) inventory MAC(s) not seen on the wire (listed, not judged):\n"
+                for s in unseen.prefix(50) { out += "  \(s.id ?? "")  \(s.label)\n" }
+                if unseen.count > 50 { out += "  … and \(unseen.count - 50) more (see --format json)\n" }
+                out += "\n"
+            }
+        }
+        let s = report.summary
+        let records = report.inputs.reduce(0) { $0 + $1.records }
+        out += "\(report.inputs.count) input file(s), \(records) record(s), \(report.holderCount) MAC holder(s), \(report.poolCount) pool(s): "
+        out += "\(s[.critical]!) critical, \(s[.error]!) error, \(s[.warning]!) warning, \(s[.info]!) info"
+        if let run = report.runId {
+            let labels = report.findings.map { report.status(of: $0)?.label }
+            let new = labels.filter { $0 == "new" }.count, accepted = report.findings.filter { report.status(of: $0)?.accepted != nil }.count
+            out += "; run \(run): \(new) new, \(report.resolved.count) resolved, \(accepted) accepted"
+        }
+        out += "\n"
+        return out
+    }
+
+    /// The stations of the captures: MAC, scope, IPs, roles, frames, providers.
+    static func stationTable(_ wire: WireSnapshot, colour: Bool) -> String {
+        let rows = JSONReport.stations(wire)
+        var out = paint("STATIONS (\(rows.count))", .cyan, colour, bold: true) + "\n"
+        let frames = wire.summaries.reduce(Int64(0)) { $0 + $1.frames }
+        out += "  \(frames) frame(s) in \(wire.files.count) capture(s)\n"
+        out += "  " + ["MAC", "SCOPE", "FRAMES", "ROLES", "IPS", "PROVIDERS"].joined(separator: "\t") + "\n"
+        for (s, ips) in rows.prefix(500) {
+            out += "  \(s.mac)\t\(s.scope.label)\t\(s.frames)\t\(s.roles.names.joined(separator: ","))\t\(ips.map(\.description).joined(separator: ","))\t\(s.providers.map(\.address.description).joined(separator: ","))\n"
+        }
+        if rows.count > 500 { out += "  … and \(rows.count - 500) more (see --format json)\n" }
+        return out + "\n"
+    }
+
+    enum Tone: String {
+        case red = "31", yellow = "33", cyan = "36", magenta = "35"
+    }
+
+    static func tone(_ s: Severity) -> Tone {
+        switch s {
+        case .critical: return .magenta
+        case .error: return .red
+        case .warning: return .yellow
+        case .info: return .cyan
+        }
+    }
+
+    static func paint(_ text: String, _ tone: Tone, _ on: Bool, bold: Bool = false) -> String {
+        guard on else { return text }
+        return "\u{1B}[\(bold ? "1;" : "")\(tone.rawValue)m\(text)\u{1B}[0m"
+    }
+}

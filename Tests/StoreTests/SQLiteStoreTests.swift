@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+import Testing
+@testable import MACAudit
+@testable import MACAuditModel
+@testable import MACAuditIngest
+@testable import MACAuditEngine
+@testable import MACAuditReport
+@testable import MACAuditStore
+
+/// A new database file in its own temporary folder (tests run in parallel).
+func freshStore(_ name: String = #function) throws -> SQLiteStore {
+    let dir = FileManager.default.temporaryDirectory
+        .appendingPathComponent("macaudit-store-\(name.filter { $0.isLetter })-\(UUID().uuidString)").path
+    return try SQLiteStore(path: "\(dir)/pool.sqlite")
+}
+
+
+/// What only the SQLite store has: its file, its pragmas, its migrations and its free-run table.
+@Suite struct SchemaTests {
+    @Test func aNewFileIsMigratedFromEmpty() throws {
+        let store = try freshStore()
+        let tables = try store.db.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") }
+        #expect(Set(tables).isSuperset(of: ["pool", "poolRange", "freeRun", "assignment", "reservation", "run", "finding", "runFinding", "baseline"]))
+        #expect(try store.integrityCheck() == "ok")
+        let journal = try store.db.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(journal == "wal")
+        let foreignKeys = try store.db.read { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") }
+        #expect(foreignKeys == 1)
+        // Opening again migrates nothing and keeps the data.
+        _ = try store.addPool(PoolSpec(name: "p", scope: .fleet, source: "test", ranges: [range("02-00-00-00-00-00", "02-00-00-00-00-FF")]), allowOverlap: false)
+        let again = try SQLiteStore(path: store.path)
+        #expect(try again.pools().map(\.spec.name) == ["p"])
+    }
+
+    @Test func aDatabaseFromANewerMacauditIsRefused() throws {
+        let store = try freshStore()
+        try store.db.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')") }
+        #expect {
+            _ = try SQLiteStore(path: store.path)
+        } throws: { error in
+            (error as? StoreError) == .newerSchema(location: store.path)
+        }
+    }
+
+    @Test func theDefaultPathFollowsTheEnvironment() {
+        #expect(SQLiteStore.defaultPath(environment: ["MACAUDIT_DB": "/x/p.sqlite"]) == "/x/p.sqlite")
+        #expect(SQLiteStore.defaultPath(environment: ["XDG_DATA_HOME": "/data", "HOME": "/home/a"]) == "/data/macaudit/pool.sqlite")
+        #expect(SQLiteStore.defaultPath(environment: ["HOME": "/home/a"]) == "/home/a/.local/share/macaudit/pool.sqlite")
+    }
+}
+
+@Suite struct SQLiteFreeRunTests {
+    func smallPool(_ name: String = #function) throws -> SQLiteStore {
+        let store = try freshStore(name)
+        _ = try store.addPool(PoolSpec(name: "p", scope: .fleet, source: "t", ranges: [range("02-00-00-00-00-00", "02-00-00-00-00-07")]), allowOverlap: false)
+        return store
+    }
+
+    @Test func theSeedPlanGivesClustersTimesHostsRangesOf4096() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("macaudit-plan-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var yaml = "version: 1\nplans:\n  - name: seed\n    prefix: 02-1D-D8\n    clusters:\n"
+        for c in 1...5 {
+            yaml += "      C\(c):\n        byte: \(c)\n        hosts: {" + (0..<16).map { "N\($0): \($0)" }.joined(separator: ", ") + "}\n"
+        }
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: "\(dir)/pools.yaml"))
+        let store = try freshStore()
+        let specs = try Rules.loadPools(file: "\(dir)/pools.yaml").map(PoolSpec.init)
+        for spec in specs { #expect(try store.addPool(spec, allowOverlap: false) == .added) }
+        let sizes = try store.db.read { try Int64.fetchAll($0, sql: "SELECT last - first + 1 FROM poolRange") }
+        #expect(sizes.count == 5 * 16)
+        #expect(sizes.allSatisfy { $0 == 4096 })
+        for spec in specs { #expect(try store.addPool(spec, allowOverlap: false) == .unchanged) }
+    }
+
+    @Test func releasingMergesTheFreeRunsBack() throws {
+        let store = try smallPool()
+        let macs = try (0..<8).map { _ in try store.reserveNext(inPool: "p", holder: "vm")! }
+        for m in [macs[3], macs[5], macs[4]] { #expect(try store.release(mac: m)) }
+        #expect(try store.release(mac: macs[4]) == false)
+        let runs = try store.db.read { try Row.fetchAll($0, sql: "SELECT first, last FROM freeRun").map { [$0[0] as Int64, $0[1] as Int64] } }
+        #expect(runs == [[Int64(macs[3].value), Int64(macs[5].value)]])
+        #expect(try store.reserveNext(inPool: "p", holder: "vm") == macs[3])
+    }
+
+    /// Free runs stay exactly the complement of the used MACs through random reservations and releases.
+    @Test func freeRunsStayTheComplementOfUsedMACs() throws {
+        let store = try freshStore()
+        _ = try store.addPool(PoolSpec(name: "p", scope: .fleet, source: "t", ranges: [range("02-00-00-00-00-00", "02-00-00-00-00-3F")]), allowOverlap: false)
+        var held: [MACAddress] = []
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            if !held.isEmpty && Bool.random(using: &rng) {
+                let m = held.remove(at: Int.random(in: 0..<held.count, using: &rng))
+                #expect(try store.release(mac: m))
+            } else if let m = try store.reserveNext(inPool: "p", holder: "vm") {
+                held.append(m)
+            }
+            let free = try store.db.read { db in
+                try Row.fetchAll(db, sql: "SELECT first, last FROM freeRun ORDER BY first").flatMap { ($0[0] as Int64)...($0[1] as Int64) }
+            }
+            let used = Set(held.map { Int64($0.value) })
+            let base = Int64(mac("02-00-00-00-00-00").value)
+            #expect(free == (base...(base + 63)).filter { !used.contains($0) })
+        }
+    }
+}
+
+@Suite struct SQLiteErrorTests {
+    /// A database fault (here: the file made read-only under the store) comes out as a
+    /// ``StoreError`` naming the file and what was being done, never as GRDB's own error.
+    @Test func aFailedWriteIsAStoreErrorNamingTheFile() throws {
+        let store = try freshStore()
+        try store.db.close()
+        #expect { _ = try store.addPool(PoolSpec(name: "p", scope: .fleet, source: "t", ranges: [range("02-00-00-00-00-00", "02-00-00-00-00-07")]), allowOverlap: false) } throws: { error in
+            guard case .failed(let location, let operation, _)? = error as? StoreError else { return false }
+            return location == store.path && operation == "adding pool 'p'"
+        }
+    }
+
+    @Test func aFileThatIsNotADatabaseCannotBeOpened() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("macaudit-notdb-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = "\(dir)/pool.sqlite"
+        try Data(String(repeating: "not a database\n", count: 400).utf8).write(to: URL(fileURLWithPath: path))
+        #expect { _ = try SQLiteStore(path: path) } throws: { error in
+            guard case .cannotOpen(let location, _)? = error as? StoreError else { return false }
+            return location == path
+        }
+    }
+}
