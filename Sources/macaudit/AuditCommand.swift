@@ -106,14 +106,16 @@ extension MacAudit {
 
     /// `macaudit checks`: the check catalog.
     struct Checks: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List every check with its id, severity and summary.")
+        static let configuration = CommandConfiguration(
+            abstract: "List every check: id, severity (per variant), remedy and summary, tab-separated.",
+            discussion: "Remedies: move (a new static MAC), adopt-controller (the NC's MAC), repair-profile, repair-range, person.")
 
         func run() throws {
             for check in CheckRegistry.all {
                 let info = check.info
                 let variants = info.variants.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.rawValue)" }
                 let severity = variants.isEmpty ? info.severity.rawValue : variants.joined(separator: ",")
-                print("\(info.id.rawValue)\t\(severity)\t\(info.summary)")
+                print("\(info.id.rawValue)\t\(severity)\t\(info.remedy.rawValue)\t\(info.summary)")
             }
         }
     }

@@ -136,13 +136,28 @@ enum CLI {
         }
     }
 
-    /// The README's check catalog, `macaudit checks` and the registry agree.
-    @Test func theREADMEListsEveryCheck() throws {
+    /// The README's check catalog is `macaudit checks` (the registry), row for row and in order,
+    /// and its fix-plan section names exactly the checks whose remedy is a new MAC.
+    @Test func theREADMEListsEveryCheckOfTheRegistry() throws {
         let r = try CLI.run(["checks"])
-        let ids = r.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }
-        #expect(ids.count == 19)  // 13 inventory checks, 6 wire checks
+        let rows = r.stdout.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        let ids = rows.map { $0[0] }
+        #expect(!ids.isEmpty && Set(ids).count == ids.count)
         let readme = try String(contentsOf: CLI.root.appendingPathComponent("README.md"), encoding: .utf8)
-        for id in ids { #expect(readme.contains("`\(id)`"), "README does not list \(id)") }
+        let catalog = try #require(Self.section("## Check catalog", of: readme))
+        let listed = catalog.split(separator: "\n").filter { $0.hasPrefix("| `") }.map { String($0.dropFirst(3).prefix { $0 != "`" }) }
+        #expect(listed == ids)
+        let moving = rows.filter { $0[2] == "move" || $0[2] == "adopt-controller" }.map { $0[0] }
+        let plans = try #require(Self.section("## Fix plans", of: readme))
+        let planned = plans.split(separator: "(", maxSplits: 1).dropFirst().first?.split(separator: ")").first.map(String.init) ?? ""
+        #expect(planned.components(separatedBy: "`").enumerated().filter { $0.offset % 2 == 1 }.map(\.element) == moving)
+    }
+
+    /// The text of a README section, up to the next `## ` heading.
+    static func section(_ heading: String, of text: String) -> String? {
+        guard let start = text.range(of: "\n" + heading + "\n") else { return nil }
+        let rest = text[start.upperBound...]
+        return String(rest[..<(rest.range(of: "\n## ")?.lowerBound ?? rest.endIndex)])
     }
 }
 

@@ -1,5 +1,7 @@
 // libFuzzer entry point for the frame decoder: the first byte picks the link type, the rest is a
 // frame. Built by Tests/Fuzz/run.sh with the decoder's own sources (no libpcap involved).
+import MACAuditModel
+import MACAuditIngest
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFrameDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }

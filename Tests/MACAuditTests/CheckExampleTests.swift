@@ -55,3 +55,29 @@ import Testing
         #expect(Audit.run(inventory: inventory, rules: rules).findings.map(\.severity) == [.error])
     }
 }
+
+/// Finding ids are what the pool database's history and every baseline are keyed by: a change of
+/// the fingerprint orphans them. One literal id per check (its first triggering example's first
+/// finding), written by earlier releases; a change here must be deliberate and come with a mapping.
+@Suite struct FingerprintPinTests {
+    static let pinned: [String: String] = [
+        "duplicate-mac": "b412a88a69f5bbfd", "dynamic-mac-on-sdn": "ddab4ff8f8bbd81a", "ethernet-mismatch": "a060954be411d92d",
+        "foreign-pool-dynamic": "9d2c313f6bddbeb2", "group-bit": "279c9e100ae9f888", "invalid-mac": "6e61d517ba7b6601",
+        "ip-conflict": "19bc646599d55f0f", "mac-mismatch": "5734a782a3b118e6", "nc-orphan": "341e8ef90bfaf15a",
+        "out-of-pool": "03d036e4d10433ce", "pool-exhaustion": "c174560fe2e46dec", "pool-overlap": "8f5d88b42cc7b460",
+        "port-profile-mismatch": "f25f7c5b2042c371", "reserved-prefix": "602e480da03c17ad", "unmanaged-adapter": "b1f3c196f5b6358c",
+        "wire-duplicate": "fbca12959e5d7c15", "wire-group-source": "7d0ca1d349221185", "wire-ip-mismatch": "85cd9efe0ca97066",
+        "wire-unknown-mac": "bad2240dcf7c3f66",
+    ]
+
+    @Test func eachChecksFirstExampleKeepsItsFindingId() {
+        var got: [String: String] = [:]
+        for check in CheckRegistry.all {
+            guard let example = check.info.examples.first(where: { !$0.triggers.isEmpty }),
+                  let first = check.init().findings(in: example.snapshot, rules: example.rules).first else { continue }
+            got[check.info.id.rawValue] = first.id
+        }
+        #expect(got.count == CheckRegistry.all.count)
+        #expect(got == Self.pinned, "\(got.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", "))")
+    }
+}

@@ -10,8 +10,14 @@ import Testing
 /// (UTF-8 and Windows PowerShell's UTF-16) and `Tests/Fixtures/shapes` (case variants, escaped and
 /// duplicate member names, flattened columns, values cut by `-Depth`, odd types), compared with
 /// `Tests/Fixtures/shapes/inventory.golden`. The golden file was written by the decoder that built a
-/// JSON value tree per record; the byte-level decoder that replaced it must read the same.
-/// To re-record after an intended change: `MACAUDIT_RECORD_GOLDEN=1 swift test --filter IngestGolden`.
+/// JSON value tree per record and reviewed by hand; it is an oracle independent of the byte-level
+/// decoder that replaced it, so the test never writes it. An intended change of what is decoded is
+/// an edit of the golden file, by hand, in the same commit (the diff is the review).
+///
+/// A second, differential oracle: every fixture read again with each string spelled through JSON
+/// escapes (`"\u0041"` for `A`), which takes every decoder off its fast paths (plain strings, MACs
+/// and GUIDs read from the bytes, member names compared a word at a time) onto the general ones.
+/// Both readings must give the same inventory.
 @Suite struct IngestGoldenTests {
     static let folders = ["Captures/sample-cluster", "Tests/Fixtures/shapes", "Tests/Fixtures/nc/nc-hnvclient-2016-rest-utf8",
                           "Tests/Fixtures/nc/nc-sdndiagnostics-2021-real-ps51-utf16le", "Tests/Fixtures/nc/nc-sdndiagnostics-2026-mock-utf8"]
@@ -29,9 +35,6 @@ import Testing
         }
         let text = lines.joined(separator: "\n") + "\n"
         let golden = Repo.path("Tests/Fixtures/shapes/inventory.golden")
-        if ProcessInfo.processInfo.environment["MACAUDIT_RECORD_GOLDEN"] != nil {
-            try text.write(toFile: golden, atomically: true, encoding: .utf8)
-        }
         let expected = try String(contentsOfFile: golden, encoding: .utf8)
         let got = text.split(separator: "\n", omittingEmptySubsequences: false)
         let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
@@ -40,6 +43,59 @@ import Testing
             break
         }
         #expect(got.count == want.count)
+    }
+
+    @Test(arguments: folders) func theGeneralPathsReadWhatTheFastPathsRead(_ folder: String) throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Repo.path(folder)).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(!names.isEmpty)
+        for name in names {
+            let path = "\(Repo.path(folder))/\(name)"
+            let fast = try ExportFile.read(path: path, cluster: "C")
+            let (utf8, _) = try TextEncoding.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+            let escaped = Self.escapingEveryStringLetter(utf8)
+            #expect(escaped != utf8, "\(name): nothing was escaped")
+            let general = try ExportFile.read(bytes: escaped, path: path, cluster: "C")
+            let a = Self.render(fast.inventory), b = Self.render(general.inventory)
+            #expect(a.count == b.count, "\(name): \(a.count) records on the fast paths, \(b.count) on the general ones")
+            for (x, y) in zip(a, b) where x != y {
+                Issue.record("\(name) differs:\n  fast:    \(x)\n  general: \(y)")
+                break
+            }
+            #expect(fast.warnings.map(\.message) == general.warnings.map(\.message))
+        }
+    }
+
+    /// The same JSON text with every ASCII letter inside a string (member names and values)
+    /// written as a `\uXXXX` escape. Structure, numbers, literals and line breaks are untouched,
+    /// so records and lines stay where they were.
+    static func escapingEveryStringLetter(_ text: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count * 3)
+        var inString = false, escaping = false, hexLeft = 0
+        for b in text {
+            if !inString {
+                if b == UInt8(ascii: "\"") { inString = true }
+                out.append(b)
+            } else if hexLeft > 0 {
+                hexLeft -= 1  // the four digits of an escape already there
+                out.append(b)
+            } else if escaping {
+                escaping = false
+                if b == UInt8(ascii: "u") { hexLeft = 4 }
+                out.append(b)
+            } else if b == UInt8(ascii: "\\") {
+                escaping = true
+                out.append(b)
+            } else if b == UInt8(ascii: "\"") {
+                inString = false
+                out.append(b)
+            } else if (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A {
+                out += Array(String(format: "\\u%04X", b).utf8)
+            } else {
+                out.append(b)
+            }
+        }
+        return out
     }
 
     /// One line per record with every field, sources included.

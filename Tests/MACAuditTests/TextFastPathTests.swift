@@ -90,3 +90,38 @@ import Testing
         #expect(short.withUTF8 { interner.recent(matching: UnsafeRawBufferPointer($0)) } == nil)
     }
 }
+
+/// The member-name table folds the case of letters only: names with digits and underscores are
+/// found in any case of their letters, and a byte that only looks like a digit after folding
+/// (`0x10 | 0x20 == '0'`) is not one.
+@Suite struct FieldNameTableTests {
+    static let names = ["vlanID", "ipv4Address", "ipv6AddressPrefix", "x2", "Mac_Address", "MacAddressMinimum", "MacAddressMaximum"]
+    static let table = FieldNames(names: names)
+
+    func index(_ s: String) -> (index: Int, exact: Bool)? {
+        var s = s
+        return s.withUTF8 { Self.table.index(of: UnsafeRawBufferPointer($0)) }
+    }
+
+    @Test func namesWithDigitsMatchInAnyCaseOfTheirLetters() {
+        #expect(index("ipv4Address").map { [$0.index, $0.exact ? 1 : 0] } == [1, 1])
+        #expect(index("IPV4ADDRESS").map { [$0.index, $0.exact ? 1 : 0] } == [1, 0])
+        #expect(index("Ipv6addressprefix")?.index == 2)
+        #expect(index("X2")?.index == 3)
+        #expect(index("mac_address")?.index == 4)
+        #expect(index("MACADDRESSMAXIMUM")?.index == 6)
+    }
+
+    @Test func aDigitOrUnderscoreOnlyMatchesItself() {
+        #expect(index("ipv\u{14}Address") == nil)
+        #expect(index("ipv6Address\u{10}refix") == nil)
+        #expect(index("x\u{12}") == nil)
+        #expect(index("Mac\u{7F}Address") == nil)
+        #expect(index("ipv5Address") == nil)
+    }
+
+    @Test func theSharedTableMatchesEveryFieldByItsName() {
+        for field in Field.allCases { #expect(Field.matching(field.name)?.field == field) }
+        for field in Field.allCases { #expect(Field.matching(field.name.uppercased()).map { [$0.field == field, $0.exact] } == [true, false]) }
+    }
+}

@@ -11,6 +11,9 @@ struct Allocator {
     private let database: [UInt64]
     private var proposed: Set<UInt64> = []
     private var cursors: [PoolKey: (next: UInt64, usedIndex: Int)] = [:]
+    /// Candidates looked at and used MACs stepped over, over every allocation: what the cursors
+    /// keep near one pool's share of used addresses per MAC handed out, not a scan of the pool.
+    private(set) var steps = 0
     private let holderCounts: [UInt64: Int]
     private let pools: [Pool]
     private let reserved: ReservedPrefixIndex
@@ -112,7 +115,8 @@ struct Allocator {
         var (candidate, index) = cursors[key] ?? (pool.range.lower.value, lowerBound(pool.range.lower.value))
         defer { cursors[key] = (candidate, index) }
         while candidate <= pool.range.upper.value {
-            while index < used.count && used[index] < candidate { index += 1 }
+            while index < used.count && used[index] < candidate { index += 1; steps += 1 }
+            steps += 1
             let mac = MACAddress(uncheckedValue: candidate)
             if index < used.count && used[index] == candidate || proposed.contains(candidate) || mac.isGroup {
                 candidate += 1

@@ -85,18 +85,26 @@ enum Field: UInt8, CaseIterable, Sendable {
 /// the name's length and its first and last letters (case folded) gives the first candidate, a
 /// chain the others (`MacAddressMinimum`/`MacAddressMaximum` share a key). Built once; the reader
 /// fetches it once per object, not per member.
+///
+/// Case is folded for letters only: each name has a mask with bit 5 set where it has a letter, so
+/// a digit or `_` must match exactly (`ipv4Address` never matches `ipv\u{14}Address`).
 struct FieldNames: @unchecked Sendable {
-    static let shared = FieldNames()
+    static let shared = FieldNames(names: Field.allCases.map(\.name))
     static let maximumLength = 32
 
     private let head: UnsafeMutablePointer<Int8>
     private let chain: UnsafeMutablePointer<Int8>
     private let lengths: UnsafeMutablePointer<UInt8>
     private let canonical: UnsafeMutablePointer<UInt8>
+    /// `canonical | mask`: the folded spelling.
     private let lower: UnsafeMutablePointer<UInt8>
+    /// 0x20 where the name has an ASCII letter, 0 elsewhere.
+    private let mask: UnsafeMutablePointer<UInt8>
 
-    private init() {
-        let n = Field.allCases.count, width = Self.maximumLength
+    /// A table of `names` (ASCII, 1 to 31 bytes each, at most 127 of them); a name's index is its position.
+    init(names: [String]) {
+        let n = names.count, width = Self.maximumLength
+        precondition(n < 128, "at most 127 field names")
         head = .allocate(capacity: Self.slots)
         head.initialize(repeating: -1, count: Self.slots)
         lengths = .allocate(capacity: n)
@@ -106,10 +114,17 @@ struct FieldNames: @unchecked Sendable {
         canonical.initialize(repeating: 0, count: n * width)
         lower = .allocate(capacity: n * width)
         lower.initialize(repeating: 0, count: n * width)
-        for field in Field.allCases.reversed() {
-            let utf8 = Array(field.name.utf8), i = Int(field.rawValue)
-            precondition(utf8.count < width && utf8.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }, "field names are ASCII letters")
-            for (k, b) in utf8.enumerated() { canonical[i * width + k] = b; lower[i * width + k] = b | 0x20 }
+        mask = .allocate(capacity: n * width)
+        mask.initialize(repeating: 0, count: n * width)
+        for (i, name) in names.enumerated().reversed() {
+            let utf8 = Array(name.utf8)
+            precondition(!utf8.isEmpty && utf8.count < width && utf8.allSatisfy { $0 < 0x80 }, "field names are 1 to 31 ASCII bytes")
+            for (k, b) in utf8.enumerated() {
+                let letter = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A
+                mask[i * width + k] = letter ? 0x20 : 0
+                canonical[i * width + k] = b
+                lower[i * width + k] = letter ? b | 0x20 : b
+            }
             lengths[i] = UInt8(utf8.count)
             let key = Self.key(utf8.count, utf8[0], utf8[utf8.count - 1])
             chain[i] = head[key]
@@ -127,35 +142,41 @@ struct FieldNames: @unchecked Sendable {
 
     @inline(__always)
     func match(_ name: UnsafeRawBufferPointer) -> (field: Field, exact: Bool)? {
+        index(of: name).flatMap { m in Field(rawValue: UInt8(m.index)).map { ($0, m.exact) } }
+    }
+
+    /// The position of the name `name` is, ignoring the case of letters, and whether exactly.
+    @inline(__always)
+    func index(of name: UnsafeRawBufferPointer) -> (index: Int, exact: Bool)? {
         let length = name.count
         guard length > 0, length < Self.maximumLength else { return nil }
         var i = Int(head[Self.key(length, name[0], name[length - 1])])
         while i >= 0 {
-            if Int(lengths[i]) == length, let exact = matches(name, i) { return (Field(rawValue: UInt8(i))!, exact) }
+            if Int(lengths[i]) == length, let exact = matches(name, i) { return (i, exact) }
             i = Int(chain[i])
         }
         return nil
     }
 
-    /// Whether `name` is field `i` ignoring ASCII case (field names are letters only, so setting
-    /// bit 5 folds exactly), and whether exactly; eight bytes at a time, the last word overlapping.
+    /// Whether `name` is name `i` ignoring the case of its letters, and whether exactly; eight
+    /// bytes at a time, the last word overlapping.
     @inline(__always)
     private func matches(_ name: UnsafeRawBufferPointer, _ i: Int) -> Bool? {
         let length = name.count, base = i * Self.maximumLength
         guard length >= 8 else {
             var exact = true
             for k in 0..<length where name[k] != canonical[base + k] {
-                guard name[k] | 0x20 == lower[base + k] else { return nil }
+                guard name[k] | mask[base + k] == lower[base + k] else { return nil }
                 exact = false
             }
             return exact
         }
-        let fold: UInt64 = 0x2020_2020_2020_2020
         var exact = true, k = 0
         while true {
             let w = name.loadUnaligned(fromByteOffset: k, as: UInt64.self)
             let c = UnsafeRawPointer(canonical + base + k).loadUnaligned(as: UInt64.self)
             if w != c {
+                let fold = UnsafeRawPointer(mask + base + k).loadUnaligned(as: UInt64.self)
                 guard w | fold == UnsafeRawPointer(lower + base + k).loadUnaligned(as: UInt64.self) else { return nil }
                 exact = false
             }

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What stays the same from one process to the next: reports byte for byte, and each check's
+/// finding ids, which the database's history and every baseline are keyed by.
+@Suite struct DeterminismCLITests {
+    /// Finding ids of the sample cluster and captures, one per check, as written by earlier
+    /// releases. A change here orphans every admin's history and baseline: it must be deliberate
+    /// (and come with a database migration that maps the old ids).
+    static let pinned: [String: String] = [
+        "duplicate-mac": "f6a749f506a6a1b2", "dynamic-mac-on-sdn": "13f62c5052b97f1a", "group-bit": "0c1b545190429ee0",
+        "invalid-mac": "ca5e759d11eac2a4", "ip-conflict": "59733a45ce078070", "mac-mismatch": "590c2b3a2216b33b",
+        "out-of-pool": "3569ab1faea4eb99", "pool-overlap": "711c5075e2375841", "port-profile-mismatch": "277750a6bb63014b",
+        "reserved-prefix": "ecba2dd954c696c7", "wire-duplicate": "54ee3bcbaed95559", "ethernet-mismatch": "7b9544dfe3740575",
+        "foreign-pool-dynamic": "cbd2f04cdda415e3", "nc-orphan": "9fa242e5aee97462", "unmanaged-adapter": "f0079dbe6de5494a",
+        "wire-unknown-mac": "e552d1e7d7ef7927",
+    ]
+
+    static var inputs: [String] {
+        let wire = (try? FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("Captures/wire").path)) ?? []
+        return ["Captures/sample-cluster"] + wire.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted().map { "Captures/wire/\($0)" }
+    }
+
+    @Test func theFirstFindingOfEachCheckKeepsItsPinnedId() throws {
+        let r = try CLI.run(["audit"] + Self.inputs + ["--format", "json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        var first: [String: String] = [:]
+        for f in report["findings"] as? [[String: Any]] ?? [] {
+            if let check = f["check"] as? String, first[check] == nil { first[check] = f["id"] as? String }
+        }
+        #expect(first == Self.pinned)
+    }
+
+    /// Two processes (each with its own hash seed, so any iteration over a `Set` or `Dictionary`
+    /// that reaches the output shows) write the same bytes, on the sample and on a generated fleet.
+    @Test func twoProcessesWriteTheSameReport() throws {
+        let dir = try CLI.temporaryDirectory()
+        let bench = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().appendingPathComponent("macaudit-bench").path
+        let generated = try Subprocess.run(bench, ["generate", "--adapters", "20000", "--interfaces", "10000", "\(dir)/fleet"],
+                                           environment: CLI.environment(), directory: CLI.root.path)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        for inputs in [Self.inputs, ["\(dir)/fleet"]] {
+            for format in ["json", "text", "csv", "markdown", "html"] {
+                let args = ["audit"] + inputs + ["--format", format, "--plan", "--fail-on", "critical"]
+                let a = try CLI.run(args), b = try CLI.run(args)
+                #expect(a.status == b.status)
+                #expect(!a.stdout.isEmpty)
+                #expect(Self.withoutTimestamps(a.stdout) == Self.withoutTimestamps(b.stdout), "\(format) of \(inputs) differs between runs")
+            }
+        }
+    }
+
+    /// The report with its generation time blanked (the one thing that may differ between runs).
+    static func withoutTimestamps(_ text: String) -> String {
+        text.replacingOccurrences(of: #"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ"#, with: "<time>", options: .regularExpression)
+    }
+}
+
+/// Exit code 2, one line on stderr naming what failed, for every kind of failure that is not a
+/// finding: cron jobs read 1 as "findings" and must never see it for a fault.
+@Suite struct FailureExitCodeCLITests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var arguments: @Sendable (String) -> [String]
+        var setUp: @Sendable (String) throws -> Void = { _ in }
+        var says: @Sendable (String) -> String
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "a missing input", arguments: { ["audit", "\($0)/no-such-folder"] }, says: { "\($0)/no-such-folder" }),
+        Case(name: "a broken rules file", arguments: { ["audit", "Captures/sample-cluster", "--rules", $0] },
+             setUp: { try Data("version: 1\nchecks:\n  duplicate-mac: loud\n".utf8).write(to: URL(fileURLWithPath: "\($0)/severities.yaml")) },
+             says: { "\($0)/severities.yaml: line 3" }),
+        Case(name: "a database that is not one", arguments: { ["audit", "Captures/sample-cluster", "--db", "\($0)/pool.sqlite"] },
+             setUp: { try Data(String(repeating: "not a database\n", count: 400).utf8).write(to: URL(fileURLWithPath: "\($0)/pool.sqlite")) },
+             says: { "\($0)/pool.sqlite: cannot be opened as a pool database" }),
+        Case(name: "a database path under a file", arguments: { ["pool", "list", "--db", "\($0)/file/pool.sqlite"] },
+             setUp: { try Data("x".utf8).write(to: URL(fileURLWithPath: "\($0)/file")) },
+             says: { "\($0)/file/pool.sqlite" }),
+        Case(name: "a report in a missing folder", arguments: { ["audit", "Captures/sample-cluster", "-o", "\($0)/missing/report.txt"] },
+             says: { "\($0)/missing/report.txt: cannot be written" }),
+        Case(name: "metrics in a missing folder", arguments: { ["audit", "Captures/sample-cluster", "--metrics", "\($0)/missing/m.prom"] },
+             says: { "\($0)/missing/m.prom: cannot be written" }),
+        Case(name: "scripts under a file", arguments: { ["audit", "Captures/sample-cluster", "--scripts", "\($0)/file/scripts"] },
+             setUp: { try Data("x".utf8).write(to: URL(fileURLWithPath: "\($0)/file")) },
+             says: { "\($0)/file/scripts: the scripts cannot be written" }),
+        Case(name: "a malformed baseline file", arguments: { ["audit", "Captures/sample-cluster", "--baseline", "\($0)/baseline.json"] },
+             setUp: { try Data("{\"id\": 1}".utf8).write(to: URL(fileURLWithPath: "\($0)/baseline.json")) },
+             says: { "\($0)/baseline.json: not a baseline file" }),
+        Case(name: "a pool that is not there", arguments: { ["pool", "show", "nope", "--db", "\($0)/pool.sqlite"] },
+             setUp: { _ in }, says: { _ in "no pool named 'nope'" }),
+        Case(name: "a run that is not there", arguments: { ["history", "--diff", "1", "2", "--db", "\($0)/pool.sqlite"] },
+             says: { _ in "no run 1 in the database" }),
+    ]
+
+    @Test(arguments: cases) func aFailureExitsTwoWithOneLine(_ c: Case) throws {
+        let dir = try CLI.temporaryDirectory()
+        try c.setUp(dir)
+        let r = try CLI.run(c.arguments(dir))
+        #expect(r.status == 2, "exit \(r.status); stderr: \(r.stderr)")
+        #expect(r.stderr.hasPrefix("macaudit: "), "stderr: \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains(c.says(dir)), "stderr: \(r.stderr)")
+        #expect(!r.stderr.contains("DatabaseError") && !r.stderr.contains("SQLite error"), "a raw database error: \(r.stderr)")
+    }
+
+    /// Planners racing for one small pool: each either reserves a plan (planning again around the
+    /// MACs the others took) or says it could not; none exits 1, none reports a raw database error,
+    /// and no MAC is reserved twice. Each planner audits the sample as a cluster of its own, so its
+    /// holders without an adapter Id are holders of their own that want the same free MACs.
+    @Test(.timeLimit(.minutes(5)))
+    func racingPlannersRetryOrExitTwoNeverOne() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        #expect(try CLI.run(["pool", "add", "tiny", "02-1D-D8-00-90-00", "02-1D-D8-00-90-3F", "--db", db]).status == 0)
+        var outcomes: [Int32] = []
+        for round in 0..<3 {
+            let planners = try (0..<4).map { i in
+                try spawn(["audit", "Captures/sample-cluster", "--cluster", "site-\(i)", "--db", db, "--plan", "--fail-on", "critical",
+                           "--format", "json", "-o", "\(dir)/plan-\(round)-\(i).json"])
+            }
+            for p in planners {
+                let r = p.wait()
+                outcomes.append(r.status)
+                #expect(r.status == 0 || r.status == 2, "exit \(r.status): \(r.stderr)")
+                if r.status == 2 { #expect(r.stderr.contains("other planners kept reserving"), "\(r.stderr)") }
+                #expect(!r.stderr.contains("DatabaseError") && !r.stderr.contains("SQLite error"), "\(r.stderr)")
+            }
+        }
+        #expect(outcomes.contains(0))
+        let pending = try CLI.run(["pool", "reservations", "--pending", "--db", db]).stdout.split(separator: "\n").map { $0.split(separator: "\t")[0] }
+        #expect(pending.count >= 4, "\(pending)")
+        #expect(Set(pending).count == pending.count, "a MAC reserved twice: \(pending)")
+    }
+}
+
+/// The fuzz harnesses compile from the package's own targets and run: a source file added to the
+/// model or ingest stage can never leave them unbuilt (they are built here, in every test run).
+@Suite struct FuzzHarnessTests {
+    @Test(.timeLimit(.minutes(10)), arguments: ["frame", "json"])
+    func theHarnessBuildsAndRuns(_ target: String) throws {
+        let r = try Subprocess.run("/bin/bash", ["Tests/Fuzz/run.sh", target, "5"], environment: CLI.environment(), directory: CLI.root.path)
+        #expect(r.status == 0, "\(r.stdout.suffix(2000))\(r.stderr.suffix(2000))")
+        let units = r.stdout.split(separator: "\n").first { $0.hasPrefix("stat::number_of_executed_units:") }
+            .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        #expect(units > 1000, "\(target) ran \(units) inputs")
+    }
+}
