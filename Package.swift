@@ -24,7 +24,7 @@ let package = Package(
         // Engine: reconcile, checks, planner, the pool-store seam and the audit pipeline.
         .target(name: "MACAuditEngine", dependencies: ["MACAuditModel", "MACAuditIngest"]),
         // Report: every renderer (text, JSON, CSV, Markdown, HTML, metrics, PowerShell scripts).
-        .target(name: "MACAuditReport", dependencies: ["MACAuditModel", "MACAuditIngest", "MACAuditEngine"]),
+        .target(name: "MACAuditReport", dependencies: ["MACAuditModel", "MACAuditEngine"]),
         // The library product: re-exports the stages.
         .target(name: "MACAudit", dependencies: ["MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport"]),
         // libpcap (system library, Debian libpcap-dev): only MACAuditCapture imports it.

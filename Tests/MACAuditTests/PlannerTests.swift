@@ -120,6 +120,24 @@ import Testing
 
     /// 10,000 moves against a pool of 16,777,216 addresses with 90 % in use (the 100,000-move figure
     /// is measured in release by `macaudit-bench plan`).
+    /// Two adapters that print alike (same VM name, adapter name and host, no adapter Id, as an
+    /// export without the Id column gives) are two holders: each finding moves its own holder,
+    /// never the other one through a shared label.
+    @Test func holdersThatPrintAlikeAreEachMovedByTheirOwnFinding() throws {
+        let twins = [1, 2].map { i in
+            Adapter(host: "HV01", cluster: "C1", vmName: "web", name: "Network Adapter", mac: MACField(parsing: "01-15-5D-00-00-0\(i)"),
+                    source: SourceLocation(path: "a.json", record: i, line: i))
+        }
+        let rules = Rules(pools: [Pool(name: "fleet", range: MACRange(prefix: try MACAddress(parsing: "02-1D-D8-00-00-00"), bits: 36), kind: .defined)])
+        let report = Audit.run(inventory: Inventory(adapters: twins), rules: rules)
+        let groupBit = report.findings.filter { $0.check == .groupBit }
+        #expect(groupBit.count == 2)
+        #expect(groupBit[0].subjects == groupBit[1].subjects, "the two holders print alike")
+        let plan = Planner.plan(report.snapshot, findings: report.findings, rules: rules)
+        #expect(plan.proposals.compactMap { $0.from.address?.description }.sorted() == ["01-15-5D-00-00-01", "01-15-5D-00-00-02"])
+        #expect(Set(plan.proposals.map(\.to)).count == 2)
+    }
+
     /// 10,000 moves into a pool of 1,048,576 addresses of which 90 % are in use (every tenth free):
     /// each MAC costs the allocator a few steps past the used ones before it, never a scan of the
     /// pool (a scan from the pool's start would take millions per MAC).

@@ -2,7 +2,7 @@
 public struct InUseIndex: Sendable {
     public let values: [UInt64]
 
-    public init<S: Sequence>(_ macs: S) where S.Element == MACAddress {
+    @inlinable public init<S: Sequence>(_ macs: S) where S.Element == MACAddress {
         var v = macs.map(\.value)
         v.sort()
         var unique: [UInt64] = []

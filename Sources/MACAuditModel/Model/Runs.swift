@@ -3,7 +3,7 @@
 /// a million string hashes into a few thousand.
 extension Set {
     /// The distinct values of `values`, hashing one value per run of equal ones.
-    package init(runs values: some Sequence<Element>) {
+    @inlinable public init(runs values: some Sequence<Element>) {
         self.init()
         var last: Element? = nil
         for v in values where v != last {
@@ -14,13 +14,13 @@ extension Set {
 }
 
 /// A one-entry memo of a function: the answer for the last key, recomputed when the key changes.
-package struct LastAnswer<Key: Equatable, Value> {
-    private var last: (Key, Value)?
-    private let compute: (Key) -> Value
+public struct LastAnswer<Key: Equatable, Value> {
+    @usableFromInline var last: (Key, Value)?
+    @usableFromInline let compute: (Key) -> Value
 
-    package init(_ compute: @escaping (Key) -> Value) { self.compute = compute }
+    @inlinable public init(_ compute: @escaping (Key) -> Value) { self.compute = compute }
 
-    package mutating func callAsFunction(_ key: Key) -> Value {
+    @inlinable public mutating func callAsFunction(_ key: Key) -> Value {
         if let last, last.0 == key { return last.1 }
         let value = compute(key)
         last = (key, value)

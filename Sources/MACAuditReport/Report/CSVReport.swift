@@ -1,5 +1,4 @@
 import MACAuditModel
-import MACAuditIngest
 import MACAuditEngine
 /// Findings for spreadsheets: one row per finding × subject, RFC 4180 (CRLF, fields with `,`, `"`,
 /// CR or LF quoted, quotes doubled). Cells that a spreadsheet would run as a formula (`=`, `+`,

@@ -1,5 +1,4 @@
 import MACAuditModel
-import MACAuditIngest
 import MACAuditEngine
 /// A self-contained HTML page (no external assets, works offline): summary counts, findings by
 /// severity with their evidence, the plan, and each pool's use as an inline SVG bar (used, reserved

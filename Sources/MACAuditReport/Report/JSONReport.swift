@@ -1,5 +1,4 @@
 import MACAuditModel
-import MACAuditIngest
 import MACAuditEngine
 import Foundation
 

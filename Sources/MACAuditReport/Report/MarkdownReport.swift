@@ -1,5 +1,4 @@
 import MACAuditModel
-import MACAuditIngest
 import MACAuditEngine
 /// The report for people: summary counts, findings by severity with their evidence, the plan, and
 /// how full each pool is (nearest exhaustion first). Every input-derived string is escaped so that a

@@ -1,5 +1,4 @@
 import MACAuditModel
-import MACAuditIngest
 import MACAuditEngine
 /// Prometheus textfile-collector metrics for node_exporter: findings per check and severity, free
 /// addresses per pool, and when the audit ran. Label values are escaped (`\`, `"`, newline).

@@ -1,5 +1,4 @@
 import MACAuditModel
-import MACAuditIngest
 import MACAuditEngine
 /// How full each pool of the audit is: used by holders of the audit, free the rest.
 public struct PoolUsage: Sendable {

@@ -1,5 +1,4 @@
 import MACAuditModel
-import MACAuditIngest
 import MACAuditEngine
 /// Writes the plan as PowerShell an admin reviews and runs on each host: `apply-HOST.ps1` and
 /// `rollback-HOST.ps1`.

@@ -1,5 +1,4 @@
 import MACAuditModel
-import MACAuditIngest
 import MACAuditEngine
 /// The report for a terminal: findings grouped by severity, worst first, each with its subjects and
 /// where the evidence is; a summary line last. Colour only when asked (the CLI asks on a TTY
