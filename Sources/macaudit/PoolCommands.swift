@@ -17,7 +17,26 @@ struct DatabaseOptions: ParsableArguments {
 /// ``PoolStore``; this is the one place that knows which backend serves which location.
 enum PoolDatabase {
     static func open(_ location: String) throws -> any PoolStore {
-        try SQLiteStore(path: location)
+        if let scheme = urlScheme(location) {
+            throw StoreError.cannotOpen(location: redacted(location),
+                                        reason: "'\(scheme)://' databases are not supported by this build; give the path of an SQLite file")
+        }
+        return try SQLiteStore(path: location)
+    }
+
+    /// The scheme of a `scheme://…` location (a server URL, never a file path), if it is one.
+    static func urlScheme(_ location: String) -> String? {
+        guard let r = location.range(of: "://") else { return nil }
+        let scheme = location[..<r.lowerBound]
+        return !scheme.isEmpty && scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) ? String(scheme) : nil
+    }
+
+    /// The location with any password in it (`user:secret@host`) replaced, for messages.
+    static func redacted(_ location: String) -> String {
+        guard let r = location.range(of: "://"), let at = location[r.upperBound...].firstIndex(of: "@") else { return location }
+        let userInfo = location[r.upperBound..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return location }
+        return String(location[..<location.index(after: colon)]) + "***" + String(location[at...])
     }
 }
 
