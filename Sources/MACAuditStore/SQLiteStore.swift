@@ -9,10 +9,14 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
     let db: DatabasePool
     public let path: String
 
-    /// Opens (creating and migrating when needed) the database at `path`.
-    /// Refuses a database written by a newer macaudit rather than touching it.
-    public init(path: String) throws {
+    /// Opens the database at `path`, migrating it when needed; with `create`, a missing file (and
+    /// its folder) is created, without it a missing file is ``StoreError/notFound(_:)`` and nothing
+    /// is written. Refuses a database written by a newer macaudit rather than touching it.
+    public init(path: String, create: Bool = true) throws {
         self.path = path
+        guard create || FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.notFound("\(path): no pool database there (`macaudit pool init --db \(path)` creates one)")
+        }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
@@ -97,13 +101,16 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         return "\(error)"
     }
 
-    /// Serialises first-time migration between processes that open a new file at the same moment.
+    /// Serialises first-time migration between processes that open a new file at the same moment;
+    /// the lock file is removed afterwards (a process that still waits on it holds its own
+    /// descriptor, and the migration itself runs in one SQLite transaction, so a late opener that
+    /// makes a new lock file can only find the schema already migrated).
     static func withFileLock(_ lockPath: String, _ body: () throws -> Void) throws {
         let fd = open(lockPath, O_CREAT | O_RDWR, 0o644)
         guard fd >= 0 else { try body(); return }
         defer { close(fd) }
         flock(fd, LOCK_EX)
-        defer { flock(fd, LOCK_UN) }
+        defer { unlink(lockPath); flock(fd, LOCK_UN) }
         try body()
     }
 }

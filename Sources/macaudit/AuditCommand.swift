@@ -54,6 +54,9 @@ extension MacAudit {
         @Option(help: ArgumentHelp("Write apply-HOST.ps1 and rollback-HOST.ps1 for the plan into this folder (implies --plan).", valueName: "dir"))
         var scripts: String?
 
+        @Flag(help: "Say on stderr which run was recorded (otherwise a successful audit prints nothing there but warnings).")
+        var verbose = false
+
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, markdown, html }
         enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
@@ -61,10 +64,16 @@ extension MacAudit {
             let rules = try ruleOptions.load()
             let accepted = try baseline.map(BaselineFile.load) ?? []
             let dbPath = db ?? ProcessInfo.processInfo.environment["MACAUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 }
-            var store: (any PoolStore)? = try dbPath.map(PoolDatabase.open)
+            // Every output path is checked before anything is recorded: a run whose report cannot
+            // be written must not be in the database (the next night's --fail-on-new would take its
+            // new findings for old ones).
+            try OutputPaths.check(files: [(output, "report"), (metrics, "metrics")], folder: scripts)
+            let creates = dbPath.map(PoolDatabase.wouldCreate) ?? false
+            var store: (any PoolStore)? = try dbPath.map { try PoolDatabase.open($0, create: true) }
+            if creates, let store { FileHandle.standardError.write(Data("macaudit: created the pool database \(store.location)\n".utf8)) }
             let report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted,
                                                 captureReader: libpcapReader, plan: plan || scripts != nil)
-            if let run = report.runId, let store { FileHandle.standardError.write(Data("macaudit: run \(run) recorded in \(store.location)\n".utf8)) }
+            if verbose, let run = report.runId, let store { FileHandle.standardError.write(Data("macaudit: run \(run) recorded in \(store.location)\n".utf8)) }
             for warning in report.warnings where format != .text || output != nil {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
             }

@@ -70,6 +70,38 @@ struct Failure: Error, CustomStringConvertible {
     }
 }
 
+/// Where an audit will write, checked before it runs.
+enum OutputPaths {
+    /// Each file's folder exists and is writable, the file itself (if there) is not a folder; the
+    /// scripts folder exists and is writable, or the nearest folder above it that exists is.
+    static func check(files: [(path: String?, what: String)], folder: String?) throws {
+        for case let (path?, what) in files {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw OutputError(path: path, what: what, reason: "it is a folder")
+            }
+            let parent = (path as NSString).deletingLastPathComponent
+            try writableFolder(parent.isEmpty ? "." : parent, for: path, what: what, mustExist: true)
+        }
+        if let folder { try writableFolder(folder, for: folder, what: "scripts", mustExist: false) }
+    }
+
+    private static func writableFolder(_ folder: String, for path: String, what: String, mustExist: Bool) throws {
+        var candidate = folder
+        while true {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else { throw OutputError(path: path, what: what, reason: "\(candidate) is not a folder") }
+                guard access(candidate, W_OK | X_OK) == 0 else { throw OutputError(path: path, what: what, reason: "\(candidate) is not writable") }
+                return
+            }
+            if mustExist { throw OutputError(path: path, what: what, reason: "the folder \(candidate) does not exist") }
+            let up = (candidate as NSString).deletingLastPathComponent
+            candidate = up.isEmpty ? "." : up
+        }
+    }
+}
+
 /// An output path (report, metrics, scripts folder) that cannot be written.
 struct OutputError: Error, CustomStringConvertible {
     var path: String

@@ -10,18 +10,25 @@ struct DatabaseOptions: ParsableArguments {
 
     var path: String { db ?? SQLiteStore.defaultPath() }
 
-    func open() throws -> any PoolStore { try PoolDatabase.open(path) }
+    /// The database, which must exist: only `pool init` and `audit --db` create one, so a typo in
+    /// `--db` is an error rather than a new, empty database.
+    func open() throws -> any PoolStore { try PoolDatabase.open(path, create: false) }
 }
 
 /// Opens the pool database a location names. Every command reaches the database through
 /// ``PoolStore``; this is the one place that knows which backend serves which location.
 enum PoolDatabase {
-    static func open(_ location: String) throws -> any PoolStore {
+    static func open(_ location: String, create: Bool) throws -> any PoolStore {
         if let scheme = urlScheme(location) {
             throw StoreError.cannotOpen(location: redacted(location),
                                         reason: "'\(scheme)://' databases are not supported by this build; give the path of an SQLite file")
         }
-        return try SQLiteStore(path: location)
+        return try SQLiteStore(path: location, create: create)
+    }
+
+    /// Whether opening `location` with `create` would make a new database.
+    static func wouldCreate(_ location: String) -> Bool {
+        urlScheme(location) == nil && !FileManager.default.fileExists(atPath: location)
     }
 
     /// The scheme of a `scheme://…` location (a server URL, never a file path), if it is one.
@@ -52,7 +59,7 @@ extension MacAudit {
             static let configuration = CommandConfiguration(abstract: "Create the pool database (or check an existing one).")
             @OptionGroup var database: DatabaseOptions
             func run() throws {
-                let store = try database.open()
+                let store = try PoolDatabase.open(database.path, create: true)
                 print("pool database ready at \(store.location) (integrity: \(try store.integrityCheck()))")
             }
         }
@@ -138,6 +145,7 @@ extension MacAudit {
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Show a pool's utilisation: in use, reserved, free, largest free run.")
             @Argument var name: String
+            @Flag(help: "Also say on stderr how long the database took to answer.") var verbose = false
             @OptionGroup var database: DatabaseOptions
             func run() throws {
                 let store = try database.open()
@@ -152,7 +160,7 @@ extension MacAudit {
                 print(String(format: "  free            %llu (%.1f%%)", u.free, u.size == 0 ? 0 : 100 * Double(u.free) / Double(u.size)))
                 print("  largest free    \(u.largestFreeRun)")
                 print("  next free       \(u.firstFree?.description ?? "none: the pool is full")")
-                FileHandle.standardError.write(Data(String(format: "macaudit: answered in %.1f ms\n", ms).utf8))
+                if verbose { FileHandle.standardError.write(Data(String(format: "macaudit: answered in %.1f ms\n", ms).utf8)) }
             }
         }
 

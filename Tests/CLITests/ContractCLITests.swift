@@ -68,6 +68,12 @@ import TestSupport
         var testDescription: String { name }
     }
 
+    /// A pool database made by `pool init` in the folder.
+    static let initialised: @Sendable (String) throws -> Void = { dir in
+        let r = try CLI.run(["pool", "init", "--db", "\(dir)/pool.sqlite"])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
     static let cases: [Case] = [
         Case(name: "a missing input", arguments: { ["audit", "\($0)/no-such-folder"] }, says: { "\($0)/no-such-folder" }),
         Case(name: "a broken rules file", arguments: { ["audit", "Captures/sample-cluster", "--rules", $0] },
@@ -82,19 +88,21 @@ import TestSupport
         Case(name: "a server URL this build cannot use", arguments: { _ in ["audit", "Captures/sample-cluster", "--db", "postgres://macaudit:s3cret@db:5432/macaudit"] },
              says: { _ in "postgres://macaudit:***@db:5432/macaudit: cannot be opened as a pool database: 'postgres://' databases are not supported" }),
         Case(name: "a report in a missing folder", arguments: { ["audit", "Captures/sample-cluster", "-o", "\($0)/missing/report.txt"] },
-             says: { "\($0)/missing/report.txt: cannot be written" }),
+             says: { "\($0)/missing/report.txt: the report cannot be written: the folder \($0)/missing does not exist" }),
         Case(name: "metrics in a missing folder", arguments: { ["audit", "Captures/sample-cluster", "--metrics", "\($0)/missing/m.prom"] },
-             says: { "\($0)/missing/m.prom: cannot be written" }),
+             says: { "\($0)/missing/m.prom: the metrics cannot be written" }),
         Case(name: "scripts under a file", arguments: { ["audit", "Captures/sample-cluster", "--scripts", "\($0)/file/scripts"] },
              setUp: { try Data("x".utf8).write(to: URL(fileURLWithPath: "\($0)/file")) },
-             says: { "\($0)/file/scripts: the scripts cannot be written" }),
+             says: { "\($0)/file/scripts: the scripts cannot be written: \($0)/file is not a folder" }),
         Case(name: "a malformed baseline file", arguments: { ["audit", "Captures/sample-cluster", "--baseline", "\($0)/baseline.json"] },
              setUp: { try Data("{\"id\": 1}".utf8).write(to: URL(fileURLWithPath: "\($0)/baseline.json")) },
              says: { "\($0)/baseline.json: not a baseline file" }),
         Case(name: "a pool that is not there", arguments: { ["pool", "show", "nope", "--db", "\($0)/pool.sqlite"] },
-             setUp: { _ in }, says: { _ in "no pool named 'nope'" }),
+             setUp: initialised, says: { _ in "no pool named 'nope'" }),
         Case(name: "a run that is not there", arguments: { ["history", "--diff", "1", "2", "--db", "\($0)/pool.sqlite"] },
-             says: { _ in "no run 1 in the database" }),
+             setUp: initialised, says: { _ in "no run 1 in the database" }),
+        Case(name: "a mistyped database path", arguments: { ["pool", "list", "--db", "\($0)/pool.sqlit"] },
+             setUp: initialised, says: { "\($0)/pool.sqlit: no pool database there" }),
     ]
 
     @Test(arguments: cases) func aFailureExitsTwoWithOneLine(_ c: Case) throws {
@@ -118,6 +126,7 @@ import TestSupport
     func racingPlannersRetryOrExitTwoNeverOne() throws {
         let dir = try CLI.temporaryDirectory()
         let db = "\(dir)/pool.sqlite"
+        #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
         #expect(try CLI.run(["pool", "add", "tiny", "02-1D-D8-00-90-00", "02-1D-D8-00-90-3F", "--db", db]).status == 0)
         var outcomes: [Int32] = []
         for round in 0..<3 {
@@ -150,5 +159,98 @@ import TestSupport
         let units = r.stdout.split(separator: "\n").first { $0.hasPrefix("stat::number_of_executed_units:") }
             .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
         #expect(units > 1000, "\(target) ran \(units) inputs")
+    }
+}
+
+/// One export read twice is one export: the same folder named twice, a byte copy beside the
+/// original, a second export of the same controller — the findings are those of one reading, and a
+/// warning names both files.
+@Suite struct RepeatedInputCLITests {
+    static func errors(_ r: CLI.Result) throws -> [String] {
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        return (report["findings"] as? [[String: Any]] ?? []).compactMap { f in
+            (f["severity"] as? String) == "error" ? "\(f["check"] ?? "") \(f["mac"] ?? "")" : nil
+        }.sorted()
+    }
+
+    static func sampleCopy(_ dir: String) throws -> String {
+        let folder = "\(dir)/sample-cluster"
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("Captures/sample-cluster").path, toPath: folder)
+        return folder
+    }
+
+    @Test func theSameFolderNamedTwiceIsReadOnce() throws {
+        let once = try CLI.run(["audit", "Captures/sample-cluster", "--format", "json"])
+        let twice = try CLI.run(["audit", "Captures/sample-cluster", "Captures/sample-cluster", "--format", "json"])
+        #expect(try Self.errors(twice) == Self.errors(once))
+        #expect(try Self.errors(once).count == 9)
+        #expect(twice.stderr.contains("read once"), "\(twice.stderr)")
+    }
+
+    @Test func aCopyBesideTheOriginalIsReadOnce() throws {
+        let dir = try CLI.temporaryDirectory()
+        let folder = try Self.sampleCopy(dir)
+        try FileManager.default.copyItem(atPath: "\(folder)/nc-networkInterfaces.json", toPath: "\(folder)/nc-networkInterfaces (1).json")
+        let r = try CLI.run(["audit", folder, "--format", "json"])
+        #expect(try Self.errors(r).count == 9)
+        // Path order decides which is read: "nc-networkInterfaces (1).json" sorts first.
+        #expect(r.stderr.contains("\(folder)/nc-networkInterfaces.json: has the same bytes as \(folder)/nc-networkInterfaces (1).json"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    }
+
+    /// A second export of the controller (other bytes, same interfaces): its records are dropped
+    /// by resourceRef, with one warning for the pair of files.
+    @Test func aSecondExportOfTheSameInterfacesAddsNoDuplicates() throws {
+        let dir = try CLI.temporaryDirectory()
+        let folder = try Self.sampleCopy(dir)
+        let original = try String(contentsOfFile: "\(folder)/nc-networkInterfaces.json", encoding: .utf8)
+        try Data(original.replacingOccurrences(of: "\n", with: "\r\n").utf8).write(to: URL(fileURLWithPath: "\(folder)/nc-networkInterfaces-again.json"))
+        let r = try CLI.run(["audit", folder, "--format", "json"])
+        #expect(try Self.errors(r).count == 9)
+        #expect(r.stderr.contains("nc-networkInterfaces.json: repeats"), "\(r.stderr)")
+        #expect(r.stderr.contains("record(s) of \(folder)/nc-networkInterfaces-again.json"), "\(r.stderr)")
+    }
+}
+
+/// What a nightly job sees: nothing recorded when the run fails, nothing on stderr when it works,
+/// no database made by a command that only reads one.
+@Suite struct NightlyJobCLITests {
+    /// A report that cannot be written fails the run before the database hears of it: the next
+    /// night's `--fail-on-new` still sees every finding as new.
+    @Test(arguments: [["-o", "missing/report.html", "--format", "html"], ["--metrics", "missing/m.prom"], ["--scripts", "file/scripts"]])
+    func aRunWhoseOutputsCannotBeWrittenIsNotRecorded(_ outputs: [String]) throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: "\(dir)/file"))
+        #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
+        let failed = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--fail-on-new"] + outputs.map { $0.contains("/") ? "\(dir)/\($0)" : $0 })
+        #expect(failed.status == 2, "\(failed.stderr)")
+        #expect(try CLI.run(["history", "--db", db]).stdout.isEmpty, "a failed run was recorded")
+        let next = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--fail-on-new", "-o", "\(dir)/report.txt"])
+        #expect(next.status == 1, "the findings are new to the database, so --fail-on-new fires")
+    }
+
+    @Test func aSuccessfulNightPrintsNothingOnStderr() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        let first = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "-o", "\(dir)/r.json", "--format", "json", "--fail-on", "critical"])
+        #expect(first.status == 0)
+        #expect(first.stderr == "macaudit: created the pool database \(db)\n")
+        let second = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "-o", "\(dir)/r.json", "--format", "json", "--fail-on", "critical"])
+        #expect(second.status == 0)
+        #expect(second.stderr.isEmpty, "\(second.stderr)")
+        let show = try CLI.run(["pool", "list", "--db", db])
+        #expect(show.status == 0 && show.stderr.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: db + ".migrate-lock"), "the migration lock stays behind")
+    }
+
+    @Test(arguments: [["pool", "list"], ["pool", "reservations"], ["history"], ["baseline", "list"], ["pool", "show", "p"]])
+    func aReadOnlyCommandNeverCreatesADatabase(_ command: [String]) throws {
+        let dir = try CLI.temporaryDirectory()
+        let r = try CLI.run(command + ["--db", "\(dir)/pool.sqlit"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("no pool database there"), "\(r.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(left.isEmpty, "left behind: \(left)")
     }
 }

@@ -11,7 +11,7 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
     @Test func auditsWithADatabaseTrackNewPersistingAndResolved() throws {
         let dir = try CLI.temporaryDirectory()
         let db = "\(dir)/pool.sqlite"
-        let first = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--format", "json"])
+        let first = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--format", "json", "--verbose"])
         #expect(first.status == 1)
         #expect(first.stderr.contains("run 1 recorded"))
         let report1 = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
@@ -87,6 +87,7 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
     @Test func poolImportIsIdempotentAndRefusesOverlapWithTheReason() throws {
         let dir = try CLI.temporaryDirectory()
         let db = "\(dir)/pool.sqlite"
+        #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
         let first = try CLI.run(["pool", "import", "Captures/sample-cluster/nc-macPools.json", "--db", db])
         #expect(first.status == 0 && first.stdout.contains("added sample-cluster/DefaultMacPool"))
         let again = try CLI.run(["pool", "import", "Captures/sample-cluster/nc-macPools.json", "--db", db])
@@ -104,6 +105,7 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
     func eightConcurrentReserversNeverGetTheSameMAC() throws {
         let dir = try CLI.temporaryDirectory()
         let db = "\(dir)/pool.sqlite"
+        #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
         #expect(try CLI.run(["pool", "add", "shared", "02-1D-D8-00-00-00", "02-1D-D8-00-FF-FF", "--db", db]).status == 0)
         let processes = try (0..<8).map { i in try spawn(["pool", "reserve", "shared", "--holder", "planner-\(i)", "--count", "1000", "--db", db]) }
         var all: [String] = []
@@ -128,7 +130,7 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
         var committed: Set<Int> = []
         var killed = 0
         for round in 0..<24 {
-            let process = try spawn(["audit", "Captures/sample-cluster", "--db", db, "--format", "json"])
+            let process = try spawn(["audit", "Captures/sample-cluster", "--db", db, "--format", "json", "--verbose"])
             usleep(UInt32(20_000 + (round * 7_919) % 180_000))  // 20–200 ms: before, during and after the write
             if process.isRunning {
                 process.kill(SIGKILL)

@@ -44,6 +44,9 @@ public struct InputSet: Sendable {
             }
         }
         entries.sort { $0.path < $1.path }
+        let distinct = RepeatedInputs.distinctPaths(entries)
+        entries = distinct.entries
+        warnings += distinct.warnings
     }
 
     private mutating func walk(folder: String, cluster: String, depth: Int, clusterOverride: String?) throws {
@@ -99,8 +102,11 @@ public struct InputSet: Sendable {
     /// Reads every entry on all cores, largest files first (so that one big NC export does not
     /// start last and run alone), and merges them in path order.
     public func read() throws -> (inventory: Inventory, inputs: [InputSummary], warnings: [InputWarning]) {
-        let exports = entries.filter { !$0.isCapture }
-        let sizes = exports.map { Self.size($0.path) }  // once per file, not once per comparison
+        let all = entries.filter { !$0.isCapture }
+        let allSizes = all.map { Self.size($0.path) }  // once per file, not once per comparison
+        let copies = RepeatedInputs.distinctContents(all, sizes: allSizes)
+        let exports = copies.entries
+        let sizes = exports.count == all.count ? allSizes : exports.map { Self.size($0.path) }
         let order = exports.indices.sorted { sizes[$0] > sizes[$1] }
         var results = [Result<ExportFile.Result, IngestError>?](repeating: nil, count: exports.count)
         for (i, result) in concurrentMap(exports.count, { k in
@@ -109,13 +115,14 @@ public struct InputSet: Sendable {
         }) { results[i] = result }
         var inventory = Inventory()
         var inputs: [InputSummary] = []
-        var warnings = self.warnings
+        var warnings = self.warnings + copies.warnings
         for case let result? in results {
             let file = try result.get()
             inventory.merge(file.inventory)
             inputs.append(file.summary)
             warnings += file.warnings
         }
-        return (inventory, inputs, warnings)
+        let distinct = RepeatedInputs.withoutRepeatedRecords(inventory)
+        return (distinct.inventory, inputs, warnings + distinct.warnings)
     }
 }
