@@ -3,32 +3,36 @@ import GRDB
 import MACAudit
 
 extension SQLiteStore {
-    /// Adds a pool, or changes nothing when the same pool is already there (imports are idempotent).
-    /// What is refused, and with what words, is ``PoolRules``'s decision; the overlap candidate is
-    /// found through the range index.
-    public func addPool(_ spec: PoolSpec, allowOverlap: Bool) throws -> PoolAddOutcome {
-        if let refusal = PoolRules.refusal(of: spec, allowOverlap: allowOverlap) { throw refusal }
-        return try immediate("adding pool '\(spec.name)'") { db in
-            if let existing = try storedPool(db, named: spec.name) { return try PoolRules.sameName(spec, existing: existing.spec) }
-            for r in spec.ranges {
-                if let clash = try PoolRangeRecord.fetchOne(db, sql: "SELECT * FROM poolRange WHERE first <= ? AND last >= ? LIMIT 1",
-                                                            arguments: [r.upper.stored, r.lower.stored]),
-                   let other = try PoolRecord.fetchOne(db, key: clash.poolId), let otherRange = clash.range,
-                   let refusal = PoolRules.overlapRefusal(spec, range: r, other: other.name, otherRange: otherRange, allowOverlap: allowOverlap) {
-                    throw refusal
-                }
+    /// Adds pools, all or none, in one transaction (see ``PoolCatalog/addPools(_:allowOverlap:)``).
+    /// What is refused, and with what words, is ``PoolRules``'s decision; an overlap candidate is
+    /// found through the range index, which already holds the earlier pools of the same call.
+    public func addPools(_ specs: [PoolSpec], allowOverlap: Bool) throws -> [PoolAddOutcome] {
+        for spec in specs { if let refusal = PoolRules.refusal(of: spec, allowOverlap: allowOverlap) { throw refusal } }
+        let what = specs.count == 1 ? "adding pool '\(specs[0].name)'" : "adding \(specs.count) pools"
+        return try immediate(what) { db in try specs.map { try add($0, allowOverlap: allowOverlap, db) } }
+    }
+
+    /// One pool, inside the caller's transaction.
+    private func add(_ spec: PoolSpec, allowOverlap: Bool, _ db: Database) throws -> PoolAddOutcome {
+        if let existing = try storedPool(db, named: spec.name) { return try PoolRules.sameName(spec, existing: existing.spec) }
+        for r in spec.ranges {
+            if let clash = try PoolRangeRecord.fetchOne(db, sql: "SELECT * FROM poolRange WHERE first <= ? AND last >= ? LIMIT 1",
+                                                        arguments: [r.upper.stored, r.lower.stored]),
+               let other = try PoolRecord.fetchOne(db, key: clash.poolId), let otherRange = clash.range,
+               let refusal = PoolRules.overlapRefusal(spec, range: r, other: other.name, otherRange: otherRange, allowOverlap: allowOverlap) {
+                throw refusal
             }
-            var pool = PoolRecord(id: nil, name: spec.name, scope: spec.scope, host: spec.host, cluster: spec.cluster, kind: spec.kind,
-                                  source: spec.source, createdAt: StoredDate.text(Date()))
-            try pool.insert(db)
-            guard let poolId = pool.id else { throw StoreError.failed(location: path, operation: "adding pool '\(spec.name)'", reason: "no row id") }
-            for r in spec.ranges {
-                var range = PoolRangeRecord(id: nil, poolId: poolId, first: r.lower.stored, last: r.upper.stored)
-                try range.insert(db)
-                try FreeRuns.initialise(db, range: db.lastInsertedRowID, first: r.lower.stored, last: r.upper.stored)
-            }
-            return .added
         }
+        var pool = PoolRecord(id: nil, name: spec.name, scope: spec.scope, host: spec.host, cluster: spec.cluster, kind: spec.kind,
+                              source: spec.source, createdAt: StoredDate.text(Date()))
+        try pool.insert(db)
+        guard let poolId = pool.id else { throw StoreError.failed(location: path, operation: "adding pool '\(spec.name)'", reason: "no row id") }
+        for r in spec.ranges {
+            var range = PoolRangeRecord(id: nil, poolId: poolId, first: r.lower.stored, last: r.upper.stored)
+            try range.insert(db)
+            try FreeRuns.initialise(db, range: db.lastInsertedRowID, first: r.lower.stored, last: r.upper.stored)
+        }
+        return .added
     }
 
     public func pools() throws -> [StoredPool] {
@@ -109,20 +113,42 @@ extension SQLiteStore {
 
     // MARK: - Reservations
 
-    /// Reserves the lowest free MAC of the pool in one `BEGIN IMMEDIATE` transaction: the first free
-    /// run of the pool's first range that has one (an index lookup), split, and a reservation row.
-    public func reserveNext(inPool name: String, holder: String, runId: Int64? = nil) throws -> MACAddress? {
-        try immediate("reserving a MAC of pool '\(name)'") { db in
+    /// Reserves the `count` lowest free MACs of the pool outside `skipping`, all or none, in one
+    /// `BEGIN IMMEDIATE` transaction: range by range, the first free run at or above a cursor (an
+    /// index lookup), the cursor moved past any skipped range it lands in, each MAC taken out of its
+    /// run and given a reservation row.
+    public func reserveNext(inPool name: String, holder: String, runId: Int64?, count: Int, skipping: [MACRange]) throws -> [MACAddress] {
+        guard count > 0 else { return [] }
+        return try immediate("reserving \(count) MAC(s) of pool '\(name)'") { db in
             guard let pool = try storedPool(db, named: name) else { throw StoreError.notFound("no pool named '\(name)'") }
+            let skip = skipping.sorted { $0.lower < $1.lower }
+            var taken: [Int64] = []
+            let now = StoredDate.text(Date())
             for rangeId in try Int64.fetchAll(db, sql: "SELECT id FROM poolRange WHERE poolId = ? ORDER BY first", arguments: [pool.id]) {
-                guard let mac = try Int64.fetchOne(db, sql: "SELECT first FROM freeRun WHERE rangeId = ? ORDER BY first LIMIT 1", arguments: [rangeId]) else { continue }
-                try FreeRuns.markUsed(db, mac: mac, ranges: try FreeRuns.rangesContaining(db, mac: mac))
-                var row = ReservationRecord(id: nil, mac: mac, poolId: pool.id, holder: holder, runId: runId, state: .pending,
-                                            createdAt: StoredDate.text(Date()), expiresAt: nil)
-                try row.insert(db)
-                return MACAddress(stored: mac)
+                var cursor = Int64.min
+                while taken.count < count {
+                    guard let run = try Row.fetchOne(db, sql: "SELECT first, last FROM freeRun WHERE rangeId = ? AND last >= ? ORDER BY first LIMIT 1",
+                                                     arguments: [rangeId, cursor]) else { break }
+                    let first: Int64 = run["first"], last: Int64 = run["last"]
+                    let candidate = max(first, cursor)
+                    if let s = skip.first(where: { $0.contains(MACAddress(stored: candidate)) }) {
+                        cursor = s.upper.stored + 1
+                        continue
+                    }
+                    guard candidate <= last else { cursor = last + 1; continue }
+                    try FreeRuns.markUsed(db, mac: candidate, ranges: try FreeRuns.rangesContaining(db, mac: candidate))
+                    var row = ReservationRecord(id: nil, mac: candidate, poolId: pool.id, holder: holder, runId: runId, state: .pending,
+                                                createdAt: now, expiresAt: nil)
+                    try row.insert(db)
+                    taken.append(candidate)
+                    cursor = candidate + 1
+                }
+                if taken.count == count { break }
             }
-            return nil
+            guard taken.count == count else {
+                throw StoreError.refused("pool '\(name)' has room for \(taken.count) of the \(count) MAC(s) asked for; nothing was reserved")
+            }
+            return taken.map(MACAddress.init(stored:))
         }
     }
 

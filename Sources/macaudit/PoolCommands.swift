@@ -73,12 +73,18 @@ extension MacAudit {
             @Option var host: String?
             @Option var cluster: String?
             @Flag(help: "Add it even though it overlaps another pool or crosses an OUI boundary.") var allowOverlap = false
+            @Flag(help: "Add it even though it covers reserved addresses (rules/reserved-prefixes.yaml at warning or above, the all-zero MAC).")
+            var allowReserved = false
+            @OptionGroup var ruleOptions: RuleOptions
             @OptionGroup var database: DatabaseOptions
 
             func validate() throws {
                 guard let s = PoolSpec.Scope(rawValue: scope) else { throw ValidationError("Please give --scope host, cluster or fleet.") }
+                if name.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("Please give the pool a name.") }
                 if s == .host && host == nil { throw ValidationError("Please give --host for a host pool.") }
                 if s == .cluster && cluster == nil { throw ValidationError("Please give --cluster for a cluster pool.") }
+                if s == .fleet && (host != nil || cluster != nil) { throw ValidationError("Please give --scope host or cluster with --host or --cluster (a fleet pool has neither).") }
+                if s == .cluster && host != nil { throw ValidationError("Please give --scope host for a pool with --host.") }
             }
 
             func run() throws {
@@ -89,6 +95,8 @@ extension MacAudit {
                     range = r
                 } catch let e as MACParseError { throw ValidationError("Please give MAC addresses: one \(e).") }
                 let spec = PoolSpec(name: name, scope: PoolSpec.Scope(rawValue: scope)!, host: host, cluster: cluster, source: "cli", ranges: [range])
+                let reserved = PoolRules.reservedRanges(try ruleOptions.load().reservedPrefixes)
+                if let refusal = PoolRules.reservedRefusal(of: spec, reserved: reserved, allowReserved: allowReserved) { throw refusal }
                 report(try database.open().addPool(spec, allowOverlap: allowOverlap), spec)
             }
         }
@@ -96,24 +104,32 @@ extension MacAudit {
         struct Import: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Import pools from Get-VMHost, NC macPools, SCVMM pool exports and pools.yaml files (seed plans included).",
-                discussion: "Importing the same file again changes nothing.")
+                discussion: "All or nothing: every pool of every file is imported in one transaction, or none is. Importing the same file again changes nothing.")
             @Argument(help: "Files to import.") var files: [String]
             @Option(help: "Cluster of the imported exports (default: the folder name).") var cluster: String?
             @Flag(help: "Import pools that overlap others or cross an OUI boundary.") var allowOverlap = false
+            @Flag(help: "Import pools that cover reserved addresses.") var allowReserved = false
+            @OptionGroup var ruleOptions: RuleOptions
             @OptionGroup var database: DatabaseOptions
 
             func run() throws {
                 let store = try database.open()
-                var refused = 0
+                let reserved = PoolRules.reservedRanges(try ruleOptions.load().reservedPrefixes)
+                var all: [PoolSpec] = []
                 for file in files {
                     for spec in try specs(file) {
-                        do { report(try store.addPool(spec, allowOverlap: allowOverlap), spec) } catch let e as StoreError {
-                            FileHandle.standardError.write(Data("macaudit: \(file): \(e)\n".utf8))
-                            refused += 1
+                        if let refusal = PoolRules.reservedRefusal(of: spec, reserved: reserved, allowReserved: allowReserved) {
+                            throw Failure("\(file): \(refusal); nothing was imported")
                         }
+                        all.append(spec)
                     }
                 }
-                if refused > 0 { throw ExitCode(2) }
+                let outcomes: [PoolAddOutcome]
+                do { outcomes = try store.addPools(all, allowOverlap: allowOverlap) } catch let e as StoreError {
+                    guard case .refused = e else { throw e }
+                    throw Failure("\(e); nothing was imported")
+                }
+                for (outcome, spec) in zip(outcomes, all) { report(outcome, spec) }
             }
 
             /// YAML pool definitions or a JSON export, by content.
@@ -175,17 +191,22 @@ extension MacAudit {
         }
 
         struct Reserve: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Reserve the next free MACs of a pool, one transaction each.")
+            static let configuration = CommandConfiguration(
+                abstract: "Reserve the next free MACs of a pool, all in one transaction, never a reserved address (VRRP, the all-zero MAC …).")
             @Argument var name: String
             @Option(help: "Who the MACs are for.") var holder: String
-            @Option(help: "How many MACs.") var count = 1
+            @Option(help: "How many MACs (all or none).") var count = 1
+            @OptionGroup var ruleOptions: RuleOptions
             @OptionGroup var database: DatabaseOptions
+
+            func validate() throws {
+                if count < 1 { throw ValidationError("Please give a --count of at least 1.") }
+            }
+
             func run() throws {
                 let store = try database.open()
-                for _ in 0..<count {
-                    guard let mac = try store.reserveNext(inPool: name, holder: holder, runId: nil) else { throw Failure("pool '\(name)' is full") }
-                    print(mac)
-                }
+                let skipping = PoolRules.reservedRanges(try ruleOptions.load().reservedPrefixes).map(\.range)
+                for mac in try store.reserveNext(inPool: name, holder: holder, runId: nil, count: count, skipping: skipping) { print(mac) }
             }
         }
 

@@ -254,3 +254,69 @@ import TestSupport
         #expect(left.isEmpty, "left behind: \(left)")
     }
 }
+
+/// Pool commands happen whole or not at all, and never hand out what must not be used.
+@Suite struct PoolCommandCLITests {
+    static func database() throws -> (dir: String, db: String) {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
+        return (dir, db)
+    }
+
+    @Test func aPoolOverVRRPAddressesIsRefusedUnlessAllowed() throws {
+        let (_, db) = try Self.database()
+        let refused = try CLI.run(["pool", "add", "j", "00-00-5E-00-01-00", "00-00-5E-00-01-FF", "--db", db])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("pool 'j' is refused: range 00-00-5E-00-01-00…00-00-5E-00-01-FF covers VRRP IPv4 virtual router"), "\(refused.stderr)")
+        let zero = try CLI.run(["pool", "add", "z", "00-00-00-00-00-00", "00-00-00-00-00-0F", "--db", db])
+        #expect(zero.status == 2 && zero.stderr.contains("the all-zero placeholder"), "\(zero.stderr)")
+        #expect(try CLI.run(["pool", "list", "--db", db]).stdout.isEmpty)
+        // Allowed on purpose (a pool that documents the routers' MACs): it exists, and still no
+        // reservation hands one of them out.
+        #expect(try CLI.run(["pool", "add", "j", "00-00-5E-00-01-00", "00-00-5E-00-01-FF", "--allow-reserved", "--db", db]).status == 0)
+        let more = try CLI.run(["pool", "reserve", "j", "--holder", "r1", "--db", db])
+        #expect(more.status == 2 && more.stderr.contains("pool 'j' has room for 0 of the 1 MAC(s)"), "\(more.stderr)")
+        // A pool next to the reserved range gives its own addresses and stops at the range.
+        #expect(try CLI.run(["pool", "add", "k", "02-1D-D8-00-00-FE", "02-1D-D8-00-01-01", "--db", db]).status == 0)
+        let rules = try CLI.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("rules/reserved-prefixes.yaml").path, toPath: "\(rules)/reserved-prefixes.yaml")
+        let yaml = try String(contentsOfFile: "\(rules)/reserved-prefixes.yaml", encoding: .utf8)
+        try Data((yaml + "  - name: lab routers\n    prefix: 02-1D-D8-00-01\n    severity: error\n    reason: the lab's routers\n").utf8)
+            .write(to: URL(fileURLWithPath: "\(rules)/reserved-prefixes.yaml"))
+        let got = try CLI.run(["pool", "reserve", "k", "--holder", "r1", "--count", "2", "--rules", rules, "--db", db])
+        #expect(got.status == 0, "\(got.stderr)")
+        #expect(got.stdout == "02-1D-D8-00-00-FE\n02-1D-D8-00-00-FF\n")
+        let third = try CLI.run(["pool", "reserve", "k", "--holder", "r1", "--rules", rules, "--db", db])
+        #expect(third.status == 2, "02-1D-D8-00-01-00 and -01 are the lab routers': \(third.stdout)")
+    }
+
+    @Test func reservingMoreThanThePoolHoldsReservesNothing() throws {
+        let (_, db) = try Self.database()
+        #expect(try CLI.run(["pool", "add", "tiny", "02-1D-D8-00-00-00", "02-1D-D8-00-00-03", "--db", db]).status == 0)
+        let r = try CLI.run(["pool", "reserve", "tiny", "--holder", "h", "--count", "6", "--db", db])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("pool 'tiny' has room for 4 of the 6 MAC(s) asked for; nothing was reserved"), "\(r.stderr)")
+        #expect(try CLI.run(["pool", "reservations", "--db", db]).stdout.isEmpty)
+    }
+
+    @Test func anImportThatRefusesOnePoolImportsNone() throws {
+        let (dir, db) = try Self.database()
+        try Data("version: 1\npools:\n  - name: a\n    first: 02-1D-D8-00-00-00\n    last: 02-1D-D8-00-00-FF\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/a.yaml"))
+        try Data("version: 1\npools:\n  - name: b\n    first: 02-1D-D8-00-00-80\n    last: 02-1D-D8-00-01-7F\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/b.yaml"))
+        let r = try CLI.run(["pool", "import", "Captures/sample-cluster/nc-macPools.json", "\(dir)/a.yaml", "\(dir)/b.yaml", "--db", db])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("pool 'b' is refused") && r.stderr.contains("overlaps pool 'a'") && r.stderr.contains("nothing was imported"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(try CLI.run(["pool", "list", "--db", db]).stdout.isEmpty)
+    }
+
+    @Test(arguments: [["--scope", "fleet", "--cluster", "c1"], ["--scope", "fleet", "--host", "HV01"]])
+    func aFleetPoolWithAClusterOrHostIsRefused(_ options: [String]) throws {
+        let (_, db) = try Self.database()
+        let r = try CLI.run(["pool", "add", "p", "02-1D-D8-00-00-00", "02-1D-D8-00-00-FF", "--db", db] + options)
+        #expect(r.status == 2 && r.stderr.contains("a fleet pool has neither"), "\(r.stderr)")
+        let unnamed = try CLI.run(["pool", "add", "", "02-1D-D8-00-00-00", "02-1D-D8-00-00-FF", "--db", db])
+        #expect(unnamed.status == 2 && unnamed.stderr.contains("Please give the pool a name"), "\(unnamed.stderr)")
+    }
+}

@@ -19,11 +19,13 @@ final class RacedStore: PoolStore {
 
     var location: String { inner.location }
     func integrityCheck() throws -> String { try inner.integrityCheck() }
-    func addPool(_ pool: PoolSpec, allowOverlap: Bool) throws -> PoolAddOutcome { try inner.addPool(pool, allowOverlap: allowOverlap) }
+    func addPools(_ pools: [PoolSpec], allowOverlap: Bool) throws -> [PoolAddOutcome] { try inner.addPools(pools, allowOverlap: allowOverlap) }
     func pools() throws -> [StoredPool] { try inner.pools() }
     func removePool(named name: String) throws { try inner.removePool(named: name) }
     func utilisation(ofPool name: String) throws -> PoolUtilisation { try inner.utilisation(ofPool: name) }
-    func reserveNext(inPool name: String, holder: String, runId: Int64?) throws -> MACAddress? { try inner.reserveNext(inPool: name, holder: holder, runId: runId) }
+    func reserveNext(inPool name: String, holder: String, runId: Int64?, count: Int, skipping: [MACRange]) throws -> [MACAddress] {
+        try inner.reserveNext(inPool: name, holder: holder, runId: runId, count: count, skipping: skipping)
+    }
     func reservations(holder: String?) throws -> [Reservation] { try inner.reservations(holder: holder) }
     func pendingReservations() throws -> [String: MACAddress] { try inner.pendingReservations() }
     func usedMACs() throws -> [UInt64] { try inner.usedMACs() }

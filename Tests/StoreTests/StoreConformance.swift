@@ -109,6 +109,29 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         }
     }
 
+    /// Several pools in one call: a refusal of any refuses all, and the earlier pools of the call
+    /// count for overlap with the later ones.
+    @Test(arguments: Backend.all) func poolsAreAddedAllOrNone(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        let a = PoolSpec(name: "a", scope: .fleet, source: "t", ranges: [range("02-00-00-00-00-00", "02-00-00-00-00-FF")])
+        let b = PoolSpec(name: "b", scope: .fleet, source: "t", ranges: [range("02-00-00-00-01-00", "02-00-00-00-01-FF")])
+        let overlapsA = PoolSpec(name: "c", scope: .fleet, source: "t", ranges: [range("02-00-00-00-00-80", "02-00-00-00-00-8F")])
+        #expect { _ = try store.addPools([a, b, overlapsA], allowOverlap: false) } throws: {
+            guard case .refused(let why)? = $0 as? StoreError else { return false }
+            return why.contains("overlaps pool 'a'")
+        }
+        #expect(try store.pools().isEmpty)
+        #expect(try store.addPools([a, b], allowOverlap: false) == [.added, .added])
+        #expect(try store.addPools([b, a], allowOverlap: false) == [.unchanged, .unchanged])
+    }
+
+    @Test(arguments: Backend.all) func aPoolWithoutANameIsRefused(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        #expect { _ = try store.addPool(PoolSpec(name: " ", scope: .fleet, source: "t", ranges: [range("02-00-00-00-00-00", "02-00-00-00-00-07")]), allowOverlap: false) } throws: {
+            $0 as? StoreError == .refused("a pool needs a name")
+        }
+    }
+
     @Test(arguments: Backend.all) func removingAPoolReleasesItsReservations(_ backend: Backend) throws {
         let store = try backend.fresh(#function).store
         _ = try store.addPool(eightAddressPool(), allowOverlap: false)
@@ -138,6 +161,35 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         for _ in 0..<8 { #expect(try store.reserveNext(inPool: "p", holder: "vm", runId: nil) != nil) }
         #expect(try store.reserveNext(inPool: "p", holder: "vm", runId: nil) == nil)
         #expect(try store.utilisation(ofPool: "p").free == 0)
+    }
+
+    /// More MACs than the pool has room for: none is reserved.
+    @Test(arguments: Backend.all) func severalMACsAreReservedAllOrNone(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        _ = try store.addPool(eightAddressPool(), allowOverlap: false)
+        _ = try store.record(audit: audit(holding: ["02-00-00-00-00-03", "02-00-00-00-00-04"]))
+        #expect { _ = try store.reserveNext(inPool: "p", holder: "vm", runId: nil, count: 7, skipping: []) } throws: {
+            $0 as? StoreError == .refused("pool 'p' has room for 6 of the 7 MAC(s) asked for; nothing was reserved")
+        }
+        #expect(try store.reservations(holder: nil).isEmpty)
+        #expect(try store.utilisation(ofPool: "p").free == 6)
+        #expect(try store.reserveNext(inPool: "p", holder: "vm", runId: nil, count: 6, skipping: []).map(\.description)
+                == ["00", "01", "02", "05", "06", "07"].map { "02-00-00-00-00-\($0)" })
+    }
+
+    /// Reserved addresses are never handed out, whatever the pool covers.
+    @Test(arguments: Backend.all) func reservationsSkipReservedAddresses(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        let vrrp = PoolSpec(name: "j", scope: .fleet, source: "t", ranges: [range("00-00-5E-00-00-FE", "00-00-5E-00-02-01")])
+        _ = try store.addPool(vrrp, allowOverlap: false)
+        let skipping = [range("00-00-5E-00-01-00", "00-00-5E-00-01-FF"), range("00-00-5E-00-02-00", "00-00-5E-00-02-FF")]
+        #expect(try store.reserveNext(inPool: "j", holder: "h", runId: nil, count: 2, skipping: skipping).map(\.description)
+                == ["00-00-5E-00-00-FE", "00-00-5E-00-00-FF"])
+        #expect { _ = try store.reserveNext(inPool: "j", holder: "h", runId: nil, count: 1, skipping: skipping) } throws: {
+            guard case .refused? = $0 as? StoreError else { return false }
+            return true
+        }
+        #expect(try store.reserveNext(inPool: "j", holder: "h", skipping: skipping) == nil)
     }
 
     @Test(arguments: Backend.all) func releasingGivesTheMACBackOnce(_ backend: Backend) throws {

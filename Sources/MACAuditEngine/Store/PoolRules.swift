@@ -1,3 +1,4 @@
+import Foundation
 import MACAuditModel
 import MACAuditIngest
 /// What may become a pool, decided once for every backend: a store asks these rules inside its
@@ -7,6 +8,7 @@ public enum PoolRules {
     /// The refusal of a spec on its own: no range, a range holding group (multicast) addresses, or
     /// one crossing an OUI boundary (unless `allowOverlap` says that is intended).
     public static func refusal(of spec: PoolSpec, allowOverlap: Bool) -> StoreError? {
+        guard !spec.name.trimmingCharacters(in: .whitespaces).isEmpty else { return .refused("a pool needs a name") }
         guard !spec.ranges.isEmpty else { return .refused("pool '\(spec.name)' has no range") }
         for r in spec.ranges {
             if r.lower.isGroup || r.upper.isGroup || r.lower.firstOctet != r.upper.firstOctet {
@@ -31,6 +33,34 @@ public enum PoolRules {
     public static func overlapRefusal(_ spec: PoolSpec, range: MACRange, other name: String, otherRange: MACRange, allowOverlap: Bool) -> StoreError? {
         guard !allowOverlap, range.lower <= otherRange.upper, otherRange.lower <= range.upper else { return nil }
         return .refused("pool '\(spec.name)' is refused: range \(range) overlaps pool '\(name)' (\(otherRange)); give --allow-overlap if that is intended")
+    }
+}
+
+extension PoolRules {
+    /// The addresses no pool may cover and no reservation may hand out: the all-zero placeholder,
+    /// the broadcast address, and every range the rules' reserved prefixes name at warning or above
+    /// (the admin rates the rest — the SLAP reserved quadrant, NLB — as a choice, not a hazard).
+    public static func reservedRanges(_ prefixes: [ReservedPrefix]) -> [(name: String, range: MACRange)] {
+        var out: [(name: String, range: MACRange)] = [
+            ("the all-zero placeholder", MACRange(MACAddress(uncheckedValue: 0), MACAddress(uncheckedValue: 0))!),
+            ("the broadcast address", MACRange(MACAddress(uncheckedValue: MACAddress.maxValue), MACAddress(uncheckedValue: MACAddress.maxValue))!),
+        ]
+        for p in prefixes where p.severity >= .warning {
+            if case .range(let r) = p.match { out.append((p.name, r)) }
+        }
+        return out
+    }
+
+    /// The refusal of a pool that covers reserved addresses (unless `allowReserved` says the admin
+    /// means it: a pool of VRRP MACs for the routers themselves).
+    public static func reservedRefusal(of spec: PoolSpec, reserved: [(name: String, range: MACRange)], allowReserved: Bool) -> StoreError? {
+        guard !allowReserved else { return nil }
+        for r in spec.ranges {
+            if let hit = reserved.first(where: { $0.range.overlaps(r) }) {
+                return .refused("pool '\(spec.name)' is refused: range \(r) covers \(hit.name) (\(hit.range)); give --allow-reserved if that is intended")
+            }
+        }
+        return nil
     }
 }
 

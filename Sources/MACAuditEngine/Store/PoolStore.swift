@@ -24,9 +24,10 @@ public protocol PoolStore: PoolCatalog, ReservationBook, AuditLog, BaselineBook 
 
 /// The pools and how full they are.
 public protocol PoolCatalog: AnyObject {
-    /// Adds a pool, or changes nothing when the same pool is already there (imports are idempotent).
-    /// Refused (``StoreError/refused(_:)``) as ``PoolRules`` says.
-    func addPool(_ pool: PoolSpec, allowOverlap: Bool) throws -> PoolAddOutcome
+    /// Adds pools, all or none, in one transaction: each is added, or is already there unchanged
+    /// (imports are idempotent); one that ``PoolRules`` refuses — against the stored pools and the
+    /// earlier pools of the same call — refuses the whole call (``StoreError/refused(_:)``).
+    func addPools(_ pools: [PoolSpec], allowOverlap: Bool) throws -> [PoolAddOutcome]
     /// Every pool, by name.
     func pools() throws -> [StoredPool]
     /// Removes a pool; its pending reservations are released (kept as history).
@@ -36,8 +37,10 @@ public protocol PoolCatalog: AnyObject {
 
 /// MACs set aside for holders by plans (and by hand), and what a plan must not hand out.
 public protocol ReservationBook: AnyObject {
-    /// Reserves the lowest free MAC of the pool for `holder`, in one transaction. Nil when the pool is full.
-    func reserveNext(inPool name: String, holder: String, runId: Int64?) throws -> MACAddress?
+    /// Reserves the `count` lowest free MACs of the pool for `holder`, all or none, in one
+    /// transaction, never one inside `skipping` (``PoolRules/reservedRanges(_:)``). A pool without
+    /// room for all of them is ``StoreError/refused(_:)`` and nothing is reserved.
+    func reserveNext(inPool name: String, holder: String, runId: Int64?, count: Int, skipping: [MACRange]) throws -> [MACAddress]
     func reservations(holder: String?) throws -> [Reservation]
     /// Pending reservations by holder, for a plan to reuse.
     func pendingReservations() throws -> [String: MACAddress]
@@ -65,6 +68,24 @@ public protocol BaselineBook: AnyObject {
     func accept(_ entry: BaselineEntry) throws
     func revoke(fingerprint: String) throws -> Bool
     func baseline() throws -> [BaselineEntry]
+}
+
+extension PoolCatalog {
+    /// One pool (see ``addPools(_:allowOverlap:)``).
+    public func addPool(_ pool: PoolSpec, allowOverlap: Bool) throws -> PoolAddOutcome {
+        try addPools([pool], allowOverlap: allowOverlap)[0]
+    }
+}
+
+extension ReservationBook {
+    /// The lowest free MAC of the pool outside `skipping`, reserved for `holder`; nil when the pool is full.
+    public func reserveNext(inPool name: String, holder: String, runId: Int64? = nil, skipping: [MACRange] = []) throws -> MACAddress? {
+        do {
+            return try reserveNext(inPool: name, holder: holder, runId: runId, count: 1, skipping: skipping).first
+        } catch StoreError.refused {
+            return nil
+        }
+    }
 }
 
 /// One MAC a plan wants for one holder.
