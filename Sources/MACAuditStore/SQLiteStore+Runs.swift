@@ -109,6 +109,10 @@ extension SQLiteStore {
         }
     }
 
+    public func finding(fingerprint: String) throws -> ResolvedFinding? {
+        try reading("reading finding \(fingerprint)") { db in try FindingRecord.fetchOne(db, key: fingerprint)?.resolved }
+    }
+
     // MARK: - Baseline
 
     public func accept(_ entry: BaselineEntry) throws {

@@ -58,6 +58,13 @@ extension MacAudit {
         var verbose = false
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, markdown, html }
+
+        func validate() throws {
+            let database = db ?? ProcessInfo.processInfo.environment["MACAUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 }
+            if failOnNew && database == nil {
+                throw ValidationError("Please give --db (or set $MACAUDIT_DB) with --fail-on-new: without a database there is no last run, so nothing is new or old.")
+            }
+        }
         enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
         func run() throws {

@@ -43,16 +43,32 @@ extension MacAudit {
             @Option(help: "Why it is accepted.") var reason: String
             @Option(help: "When the acceptance ends (YYYY-MM-DD, UTC); the finding comes back then.") var expires: String?
             @Option(help: "Who accepts it (default: $USER).") var by: String?
+            @Flag(help: "Replace an acceptance that is already there (its reason, expiry and who).") var replace = false
             @OptionGroup var database: DatabaseOptions
 
+            func validate() throws {
+                if reason.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("Please give a --reason.") }
+                if let expires, BaselineFile.parseDate(expires) == nil { throw ValidationError("Please give --expires as YYYY-MM-DD.") }
+            }
+
+            /// Keeps what it was told: an acceptance already there is changed only with `--replace`,
+            /// an expiry in the past (an acceptance that would never apply) is refused, and an id no
+            /// recorded run has is accepted with a warning (a typo, or a finding of another database).
             func run() throws {
-                var expiry: Date?
-                if let expires {
-                    guard let d = BaselineFile.parseDate(expires) else { throw ValidationError("Please give --expires as YYYY-MM-DD.") }
-                    expiry = d
+                let expiry = expires.flatMap(BaselineFile.parseDate)
+                if let expiry, expiry <= Date() {
+                    throw Failure("--expires \(expires ?? "") is in the past: the acceptance would never apply")
+                }
+                let store = try database.open()
+                if !replace, let existing = try store.baseline().first(where: { $0.id == id }) {
+                    let until = existing.expires.map { "until \(JSONReport.timestamp($0))" } ?? "no expiry"
+                    throw Failure("\(id) is already accepted ('\(existing.reason)', by \(existing.acceptedBy), \(until)); give --replace to change it")
+                }
+                if try store.finding(fingerprint: id) == nil {
+                    FileHandle.standardError.write(Data("macaudit: warning: no recorded run has a finding \(id); accepted anyway\n".utf8))
                 }
                 let who = by ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-                try database.open().accept(BaselineEntry(id: id, reason: reason, acceptedBy: who, expires: expiry))
+                try store.accept(BaselineEntry(id: id, reason: reason, acceptedBy: who, expires: expiry))
                 print("accepted \(id)\(expires.map { " until \($0)" } ?? "")")
             }
         }
@@ -97,7 +113,31 @@ enum BaselineFile {
             }
             return date
         }
-        do { return try decoder.decode([BaselineEntry].self, from: data) } catch { throw Failure("\(path): not a baseline file: \(error)") }
+        do { return try decoder.decode([BaselineEntry].self, from: data) } catch let e as DecodingError {
+            throw Failure("\(path): not a baseline file: \(describe(e))")
+        } catch {
+            throw Failure("\(path): not a baseline file: \(error.localizedDescription)")
+        }
+    }
+
+    /// A decoding error in the words of the file: which entry, which key, what is wrong.
+    static func describe(_ error: DecodingError) -> String {
+        func place(_ path: [CodingKey]) -> String {
+            guard let index = path.first?.intValue else { return "the file" }
+            return "entry \(index + 1)"
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(place(context.codingPath)) has no '\(key.stringValue)' (each entry needs id, reason, acceptedBy and acceptedAt)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let key = context.codingPath.last.map { "'\($0.stringValue)'" } ?? "the value"
+            return context.codingPath.isEmpty ? "expected a JSON array of accepted findings" : "\(place(context.codingPath)): \(key) has the wrong type"
+        case .dataCorrupted(let context):
+            let key = context.codingPath.last.map { "'\($0.stringValue)': " } ?? ""
+            return context.codingPath.isEmpty ? "not JSON" : "\(place(context.codingPath)): \(key)\(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
     }
 
     static func render(_ entries: [BaselineEntry]) throws -> String {

@@ -232,7 +232,15 @@ extension MacAudit {
             @OptionGroup var database: DatabaseOptions
             func run() throws {
                 guard let address = try? MACAddress(parsing: mac) else { throw ValidationError("Please give a MAC address.") }
-                if try !database.open().release(mac: address) { throw Failure("\(address) has no pending reservation") }
+                let store = try database.open()
+                guard try store.release(mac: address) else {
+                    let earlier = try store.reservations(holder: nil).last { $0.mac == address }
+                    switch earlier?.state {
+                    case .released?: throw Failure("\(address) is already released")
+                    case let state?: throw Failure("\(address) has no pending reservation (its reservation is \(state.rawValue))")
+                    case nil: throw Failure("\(address) was never reserved")
+                    }
+                }
                 print("released \(address)")
             }
         }

@@ -105,6 +105,13 @@ import TestSupport
              setUp: initialised, says: { "\($0)/pool.sqlit: no pool database there" }),
     ]
 
+    @Test func failOnNewWithoutADatabaseIsRefused() throws {
+        var env = CLI.environment()
+        env.removeValue(forKey: "MACAUDIT_DB")
+        let r = try Subprocess.run(CLI.binary, ["audit", "Captures/sample-cluster", "--fail-on-new"], environment: env, directory: CLI.root.path)
+        #expect(r.status == 2 && r.stderr.contains("Please give --db (or set $MACAUDIT_DB) with --fail-on-new"), "\(r.stderr)")
+    }
+
     @Test(arguments: cases) func aFailureExitsTwoWithOneLine(_ c: Case) throws {
         let dir = try CLI.temporaryDirectory()
         try c.setUp(dir)

@@ -79,9 +79,47 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
         let file = try CLI.run(["baseline", "list", "--json", "--db", db])
         try Data(file.stdout.utf8).write(to: URL(fileURLWithPath: "\(dir)/baseline.json"))
         #expect(try CLI.run(["audit", sample, "--baseline", "\(dir)/baseline.json"]).status == 0)
-        // An expired acceptance brings the finding back.
-        #expect(try CLI.run(["baseline", "accept", id, "--reason", "old", "--expires", "2020-01-01", "--db", db]).status == 0)
-        #expect(try CLI.run(["audit", sample, "--db", db]).status == 1)
+        // An expired acceptance (in a reviewed file) brings the finding back.
+        let expired = try String(contentsOfFile: "\(dir)/baseline.json", encoding: .utf8)
+            .replacingOccurrences(of: #""acceptedBy""#, with: #""expires" : "2020-01-01T00:00:00Z", "acceptedBy""#)
+        try Data(expired.utf8).write(to: URL(fileURLWithPath: "\(dir)/expired.json"))
+        #expect(try CLI.run(["audit", sample, "--baseline", "\(dir)/expired.json"]).status == 1)
+    }
+
+    /// The baseline keeps what it was told: no silent replacement, no acceptance that never applies.
+    @Test func theBaselineKeepsWhatItWasTold() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        let audit = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--format", "json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])
+        let id = try #require((report["findings"] as? [[String: Any]])?.first?["id"] as? String)
+        #expect(try CLI.run(["baseline", "accept", id, "--reason", "lab", "--expires", "2099-01-01", "--db", db]).status == 0)
+        let again = try CLI.run(["baseline", "accept", id, "--reason", "still the lab", "--db", db])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("\(id) is already accepted ('lab'") && again.stderr.contains("until 2099-01-01"), "\(again.stderr)")
+        #expect(try CLI.run(["baseline", "list", "--db", db]).stdout.contains("until 2099-01-01"))
+        #expect(try CLI.run(["baseline", "accept", id, "--reason", "still the lab", "--replace", "--db", db]).status == 0)
+        let past = try CLI.run(["baseline", "accept", id, "--reason", "x", "--expires", "2020-01-01", "--replace", "--db", db])
+        #expect(past.status == 2 && past.stderr.contains("is in the past"), "\(past.stderr)")
+        let unknown = try CLI.run(["baseline", "accept", "0123456789abcdef", "--reason", "typo?", "--db", db])
+        #expect(unknown.status == 0 && unknown.stderr.contains("no recorded run has a finding 0123456789abcdef"), "\(unknown.stderr)")
+        try Data(#"[{"id": "abc", "reason": "r", "acceptedAt": "2026-01-01"}]"#.utf8).write(to: URL(fileURLWithPath: "\(dir)/bad.json"))
+        let bad = try CLI.run(["audit", "Captures/sample-cluster", "--baseline", "\(dir)/bad.json"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr == "macaudit: \(dir)/bad.json: not a baseline file: entry 1 has no 'acceptedBy' (each entry needs id, reason, acceptedBy and acceptedAt)\n", "\(bad.stderr)")
+    }
+
+    @Test func releasingTwiceSaysItIsAlreadyReleased() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
+        #expect(try CLI.run(["pool", "add", "p", "02-1D-D8-00-00-00", "02-1D-D8-00-00-0F", "--db", db]).status == 0)
+        let mac = try CLI.run(["pool", "reserve", "p", "--holder", "h", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try CLI.run(["pool", "release", mac, "--db", db]).status == 0)
+        let twice = try CLI.run(["pool", "release", mac, "--db", db])
+        #expect(twice.status == 2 && twice.stderr == "macaudit: \(mac) is already released\n", "\(twice.stderr)")
+        let never = try CLI.run(["pool", "release", "02-1D-D8-00-00-0F", "--db", db])
+        #expect(never.stderr == "macaudit: 02-1D-D8-00-00-0F was never reserved\n", "\(never.stderr)")
     }
 
     @Test func poolImportIsIdempotentAndRefusesOverlapWithTheReason() throws {

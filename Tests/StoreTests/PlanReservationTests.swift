@@ -33,6 +33,7 @@ final class RacedStore: PoolStore {
     func record(audit: AuditRecord) throws -> RunOutcome { try inner.record(audit: audit) }
     func runs() throws -> [RunSummary] { try inner.runs() }
     func difference(from older: Int64, to newer: Int64) throws -> RunDifference { try inner.difference(from: older, to: newer) }
+    func finding(fingerprint: String) throws -> ResolvedFinding? { try inner.finding(fingerprint: fingerprint) }
     func accept(_ entry: BaselineEntry) throws { try inner.accept(entry) }
     func revoke(fingerprint: String) throws -> Bool { try inner.revoke(fingerprint: fingerprint) }
     func baseline() throws -> [BaselineEntry] { try inner.baseline() }

@@ -271,6 +271,15 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         #expect(try store.record(audit: audit(clusters: ["east"])).resolved.map(\.fingerprint) == [east.id])
     }
 
+    @Test(arguments: Backend.all) func aRecordedFindingIsFoundByItsId(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        let a = finding("duplicate-mac", "00-15-5D-01-01-01")
+        let run = try store.record(audit: audit(findings: [a]))
+        #expect(try store.finding(fingerprint: a.id) == ResolvedFinding(fingerprint: a.id, check: "duplicate-mac", severity: .error,
+                                                                         mac: "00-15-5D-01-01-01", message: a.message, firstRunId: run.runId))
+        #expect(try store.finding(fingerprint: "0000000000000000") == nil)
+    }
+
     @Test(arguments: Backend.all) func aMissingRunIsNotFound(_ backend: Backend) throws {
         let store = try backend.fresh(#function).store
         let run = try store.record(audit: audit())

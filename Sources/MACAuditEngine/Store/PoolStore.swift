@@ -61,6 +61,9 @@ public protocol AuditLog: AnyObject {
     func record(audit: AuditRecord) throws -> RunOutcome
     func runs() throws -> [RunSummary]
     func difference(from older: Int64, to newer: Int64) throws -> RunDifference
+    /// The finding with this id as the last run that reported it recorded it; nil for an id no
+    /// run ever produced.
+    func finding(fingerprint: String) throws -> ResolvedFinding?
 }
 
 /// Findings accepted by an admin, with a reason and an optional expiry.
