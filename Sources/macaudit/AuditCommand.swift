@@ -57,6 +57,9 @@ extension MacAudit {
         @Flag(help: "Say on stderr which run was recorded (otherwise a successful audit prints nothing there but warnings).")
         var verbose = false
 
+        @Flag(name: .customLong("keep-going"), help: "Skip, with a warning, an input that is an HTML error page instead of failing the run.")
+        var keepGoing = false
+
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, markdown, html }
 
         func validate() throws {
@@ -79,7 +82,7 @@ extension MacAudit {
             var store: (any PoolStore)? = try dbPath.map { try PoolDatabase.open($0, create: true) }
             if creates, let store { FileHandle.standardError.write(Data("macaudit: created the pool database \(store.location)\n".utf8)) }
             let report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted,
-                                                captureReader: libpcapReader, plan: plan || scripts != nil)
+                                                captureReader: libpcapReader, plan: plan || scripts != nil, keepGoing: keepGoing)
             if verbose, let run = report.runId, let store { FileHandle.standardError.write(Data("macaudit: run \(run) recorded in \(store.location)\n".utf8)) }
             for warning in report.warnings where format != .text || output != nil {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))

@@ -327,3 +327,37 @@ import TestSupport
         #expect(unnamed.status == 2 && unnamed.stderr.contains("Please give the pool a name"), "\(unnamed.stderr)")
     }
 }
+
+/// A failed export is not a quiet skip, and every report says what was skipped.
+@Suite struct InputWarningCLITests {
+    static func folderWithErrorPage() throws -> String {
+        let dir = try CLI.temporaryDirectory()
+        let folder = "\(dir)/site"
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("Captures/sample-cluster").path, toPath: folder)
+        try Data("<!DOCTYPE html>\r\n<html><head><title>401 - Unauthorized: Access is denied</title></head><body>…</body></html>\r\n".utf8)
+            .write(to: URL(fileURLWithPath: "\(folder)/nc-servers-new.json"))
+        try Data("[]".utf8).write(to: URL(fileURLWithPath: "\(folder)/.hidden-adapters.json"))
+        return folder
+    }
+
+    @Test func anHTMLErrorPageInAFolderFailsTheRun() throws {
+        let folder = try Self.folderWithErrorPage()
+        let r = try CLI.run(["audit", folder])
+        #expect(r.status == 2)
+        #expect(r.stderr == "macaudit: \(folder)/nc-servers-new.json: is an HTML page, not an export (a failed Invoke-RestMethod or a proxy's error page?): '401 - Unauthorized: Access is denied'; export it again, or give --keep-going to audit without it\n", "\(r.stderr)")
+    }
+
+    @Test(arguments: ["text", "json", "csv", "markdown", "html"])
+    func withKeepGoingEveryFormatShowsTheWarnings(_ format: String) throws {
+        let folder = try Self.folderWithErrorPage()
+        let dir = (folder as NSString).deletingLastPathComponent
+        let r = try CLI.run(["audit", folder, "--keep-going", "--format", format, "-o", "\(dir)/report.\(format)"])
+        #expect(r.status == 1, "\(r.stderr)")
+        let written = try String(contentsOfFile: "\(dir)/report.\(format)", encoding: .utf8)
+        // Markdown backslash-escapes punctuation from the inputs.
+        let report = format == "markdown" ? written.replacingOccurrences(of: "\\", with: "") : written
+        #expect(report.contains("nc-servers-new.json"), "\(format) does not name the skipped error page")
+        #expect(report.contains("401 - Unauthorized"), "\(format) does not say what the page was")
+        #expect(report.contains(".hidden-adapters.json"), "\(format) does not name the skipped hidden file")
+    }
+}

@@ -96,9 +96,9 @@ public enum Audit {
     /// accepted by the database's or the file's baseline).
     public static func run(paths: [String], cluster: String? = nil, rules: Rules, store: (any PoolStore)?,
                            baseline: [BaselineEntry], captureReader: CaptureFileReader? = nil, plan wantsPlan: Bool = false,
-                           now: Date = Date()) throws -> AuditReport {
+                           keepGoing: Bool = false, now: Date = Date()) throws -> AuditReport {
         let clock = PhaseClock()
-        let inputSet = try InputSet(paths: paths, clusterOverride: cluster)
+        let inputSet = try InputSet(paths: paths, clusterOverride: cluster, keepGoing: keepGoing)
         clock.lap("find inputs")
         var (inventory, inputs, warnings) = try inputSet.read()
         let wire = try readCaptures(inputSet.captures, with: captureReader)

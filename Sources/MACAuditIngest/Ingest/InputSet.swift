@@ -24,8 +24,13 @@ public struct InputSet: Sendable {
 
     public var entries: [Entry] = []
     public var warnings: [InputWarning] = []
+    private let keepGoing: Bool
 
-    public init(paths: [String], clusterOverride: String? = nil) throws {
+    /// - Parameter keepGoing: an input that is recognisably an error page (HTML where an export
+    ///   should be: what a failed `Invoke-RestMethod … > file` leaves) is skipped with a warning
+    ///   instead of failing the run.
+    public init(paths: [String], clusterOverride: String? = nil, keepGoing: Bool = false) throws {
+        self.keepGoing = keepGoing
         let fm = FileManager.default
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -56,8 +61,12 @@ public struct InputSet: Sendable {
         } catch {
             throw IngestError(file: folder, message: "cannot be listed: \(error.localizedDescription)")
         }
-        for name in names where !name.hasPrefix(".") {
+        for name in names {
             let path = (folder as NSString).appendingPathComponent(name)
+            if name.hasPrefix(".") {
+                warnings.append(InputWarning(source: path, message: "skipped: a hidden file or folder"))
+                continue
+            }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
             if isDirectory.boolValue {
@@ -68,6 +77,10 @@ public struct InputSet: Sendable {
                 entries.append(Entry(path: path, cluster: cluster, named: false, isCapture: true))
             } else if Self.looksLikeExport(path) {
                 entries.append(Entry(path: path, cluster: cluster, named: false))
+            } else if let page = Self.errorPage(path) {
+                let message = "is an HTML page, not an export (a failed Invoke-RestMethod or a proxy's error page?)\(page.isEmpty ? "" : ": '\(page)'")"
+                guard keepGoing else { throw IngestError(file: path, message: message + "; export it again, or give --keep-going to audit without it") }
+                warnings.append(InputWarning(source: path, message: "skipped: " + message))
             } else {
                 warnings.append(InputWarning(source: path, message: "skipped: not a JSON export"))
             }
@@ -86,6 +99,23 @@ public struct InputSet: Sendable {
         }
         guard let first = text.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) else { return true }
         return first == UInt8(ascii: "[") || first == UInt8(ascii: "{")
+    }
+
+    /// The title of an HTML page (`401 Unauthorized`), "" when it has none; nil when the file is not
+    /// HTML (its first text is not `<`, or no `<html`/`<!doctype`/`<head`/`<body`/`<title` follows).
+    static func errorPage(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 4096)) ?? Data())
+        guard let text = try? TextEncoding.decode(head.count % 2 == 1 && head.starts(with: [0xFF, 0xFE]) ? Array(head.dropLast()) : head).utf8,
+              let first = text.firstIndex(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }), text[first] == UInt8(ascii: "<") else { return nil }
+        let page = String(decoding: text[first...], as: UTF8.self)
+        guard ["<html", "<!doctype html", "<head", "<body", "<title"].contains(where: { page.range(of: $0, options: .caseInsensitive) != nil }) else {
+            return nil
+        }
+        guard let open = page.range(of: "<title>", options: .caseInsensitive),
+              let close = page.range(of: "</title>", options: .caseInsensitive, range: open.upperBound..<page.endIndex) else { return "" }
+        return String(page[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines).prefix(80))
     }
 
     static func size(_ path: String) -> Int64 {

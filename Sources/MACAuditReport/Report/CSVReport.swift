@@ -14,6 +14,11 @@ public struct CSVReport: ReportRenderer {
 
     public static func render(_ report: AuditReport) -> String {
         var rows = [header]
+        // Input warnings first, as rows of their own (check `input-warning`, no subject), so that
+        // whoever reads only the spreadsheet still learns that an input was skipped.
+        for w in report.warnings {
+            rows.append(["", "input-warning", Severity.warning.rawValue, "", "", w.message, "", "", "", "", "", "", w.source])
+        }
         for f in report.findings {
             let evidence = f.evidence.map { "\($0.source): \($0.at)" }.joined(separator: "; ")
             let subjects = f.subjects.isEmpty ? [Subject(kind: "")] : f.subjects

@@ -18,6 +18,11 @@ public struct HTMLReport: ReportRenderer {
         body += " from \(report.inputs.count) input file(s), \(report.holderCount) MAC holder(s).</p>\n"
         body += "<table class=summary><tr>" + Severity.allCases.reversed().map { "<th class=\($0.rawValue)>\($0.rawValue)</th>" }.joined() + "</tr><tr>"
         body += Severity.allCases.reversed().map { "<td class=\($0.rawValue)>\(s[$0]!)</td>" }.joined() + "</tr></table>\n"
+        if !report.warnings.isEmpty {
+            body += "<h2 class=warning>Input warnings (\(report.warnings.count))</h2>\n<ul>\n"
+            for w in report.warnings { body += "<li>\(escape(w.source)): \(escape(w.message))</li>\n" }
+            body += "</ul>\n"
+        }
         for severity in Severity.allCases.reversed() {
             let group = report.findings.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }

@@ -15,6 +15,11 @@ public struct MarkdownReport: ReportRenderer {
         out += "Generated \(JSONReport.timestamp(report.generatedAt))\(report.runId.map { ", run \($0)" } ?? "") from \(report.inputs.count) input file(s).\n\n"
         let s = report.summary
         out += "| critical | error | warning | info |\n|---:|---:|---:|---:|\n| \(s[.critical]!) | \(s[.error]!) | \(s[.warning]!) | \(s[.info]!) |\n\n"
+        if !report.warnings.isEmpty {
+            out += "## Input warnings (\(report.warnings.count))\n\n"
+            for w in report.warnings { out += "- \(escape(w.source)): \(escape(w.message))\n" }
+            out += "\n"
+        }
         for severity in Severity.allCases.reversed() {
             let group = report.findings.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }
