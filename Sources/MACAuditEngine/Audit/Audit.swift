@@ -100,7 +100,7 @@ public enum Audit {
         let clock = PhaseClock()
         let inputSet = try InputSet(paths: paths, clusterOverride: cluster, keepGoing: keepGoing)
         clock.lap("find inputs")
-        var (inventory, inputs, warnings) = try inputSet.read()
+        var (inventory, inputs, warnings) = try inputSet.read()  // warnings: also those of the rules below
         let wire = try readCaptures(inputSet.captures, with: captureReader)
         if let wire {
             inputs += wire.summaries.map(\.inputSummary)
@@ -110,6 +110,7 @@ public enum Audit {
         var extra = rules
         if let store { extra.pools += try store.pools().flatMap(\.pools) }
         let (snapshot, findings) = judge(inventory, rules: extra, wire: wire, clock: clock)
+        warnings += unmatchedRuleNames(rules.pools, snapshot)
         var recorded: RunOutcome?
         var accepted: [BaselineEntry] = []
         if let store {
@@ -184,6 +185,33 @@ public enum Audit {
         let findings = CheckRegistry.run(snapshot, rules: rules)
         clock.lap("checks")
         return (snapshot, findings)
+    }
+
+    /// A rule pool that names a cluster the inputs do not have, or a host its cluster's inputs do not
+    /// have (`sample-clustr`, `HCI-N2`), makes every adapter of the real one out of pool without
+    /// saying why: one warning per name, naming the rule file. Said only about clusters the inputs
+    /// cover with adapters at all (a capture alone or an NC-only export proves nothing).
+    static func unmatchedRuleNames(_ pools: [Pool], _ snapshot: Snapshot) -> [InputWarning] {
+        let adapters = snapshot.holders.filter(\.hasAdapter)
+        guard !adapters.isEmpty else { return [] }
+        let clusters = Set(runs: adapters.map(\.cluster))
+        var hosts: [String: Set<String>] = [:]
+        for (cluster, group) in Dictionary(grouping: adapters, by: \.cluster) { hosts[cluster] = Set(runs: group.map { HostName.key($0.host) }) }
+        var said = Set<String>(), out: [InputWarning] = []
+        for pool in pools where pool.kind == .defined {
+            guard let cluster = pool.cluster else { continue }
+            let source = pool.source.path
+            if !clusters.contains(cluster) {
+                if said.insert("\(source)|\(cluster)").inserted {
+                    out.append(InputWarning(source: source, message: "names cluster '\(cluster)', which no input has (inputs have: \(clusters.sorted().joined(separator: ", ")))"))
+                }
+            } else if let host = pool.host, !(hosts[cluster]?.contains(HostName.key(host)) ?? false) {
+                if said.insert("\(source)|\(cluster)|\(host)").inserted {
+                    out.append(InputWarning(source: source, message: "names host '\(host)' in cluster '\(cluster)', which no input of that cluster has"))
+                }
+            }
+        }
+        return out
     }
 
     /// Each finding's standing: the database's history, and the first baseline entry that accepts it.
