@@ -390,3 +390,27 @@ import TestSupport
         #expect(!r.stderr.contains("'HCI-N01'"), "\(r.stderr)")
     }
 }
+
+/// Metrics per cluster: two clusters, each with its own NC `DefaultMacPool` and a different use,
+/// are two series, and the file passes Prometheus's own checker.
+@Suite struct MetricsCLITests {
+    @Test func twoClustersWithOnePoolNameAreTwoSeriesThatPromtoolAccepts() throws {
+        let dir = try CLI.temporaryDirectory()
+        let sample = CLI.root.appendingPathComponent("Captures/sample-cluster").path
+        try FileManager.default.copyItem(atPath: sample, toPath: "\(dir)/exports/hci-a")
+        try FileManager.default.createDirectory(atPath: "\(dir)/exports/hci-b", withIntermediateDirectories: true)
+        // hci-b: the same DefaultMacPool (SDN Express's default range), and no interface of it in use yet.
+        try FileManager.default.copyItem(atPath: "\(sample)/nc-macPools.json", toPath: "\(dir)/exports/hci-b/nc-macPools.json")
+        let r = try CLI.run(["audit", "\(dir)/exports", "--metrics", "\(dir)/macaudit.prom", "-o", "\(dir)/report.txt"])
+        #expect(r.status == 1, "\(r.stderr)")
+        let text = try String(contentsOfFile: "\(dir)/macaudit.prom", encoding: .utf8)
+        let pools = text.split(separator: "\n").filter { $0.hasPrefix("macaudit_pool_free{") && $0.contains("DefaultMacPool") }
+        #expect(pools.count == 2, "\(pools)")
+        #expect(Set(pools.compactMap { $0.split(separator: " ").last }).count == 2, "each cluster's own free count: \(pools)")
+        let series = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ")[0] }
+        #expect(Set(series).count == series.count, "a series twice")
+        #expect(text.contains("macaudit_findings{cluster=\"hci-a\",check=\"duplicate-mac\",severity=\"error\"} 1"))
+        let check = try Subprocess.run("/bin/sh", ["-c", "promtool check metrics < macaudit.prom"], environment: CLI.environment(), directory: dir)
+        #expect(check.status == 0, "promtool: \(check.stdout)\(check.stderr)")
+    }
+}

@@ -112,8 +112,8 @@ import Testing
 
     @Test func metricsFollowTheTextfileFormat() {
         let text = PrometheusMetrics.render(Self.hostileReport())
-        #expect(text.contains("macaudit_findings{check=\"duplicate-mac\",severity=\"critical\"} 1"))
-        #expect(text.contains("macaudit_pool_free{pool=\"HV01 dynamic\"} 3"))
+        #expect(text.contains("macaudit_findings{cluster=\"C1\",check=\"duplicate-mac\",severity=\"critical\"} 1"))
+        #expect(text.contains("macaudit_pool_free{cluster=\"C1\",pool=\"HV01 dynamic\"} 3"))
         #expect(text.contains("macaudit_last_run_timestamp_seconds 1795000000"))
         #expect(PrometheusMetrics.label("a\"b\\c\nd") == "a\\\"b\\\\c\\nd")
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {

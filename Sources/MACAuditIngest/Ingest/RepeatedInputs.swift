@@ -7,7 +7,7 @@ import Foundation
 ///
 /// Three levels, each with a warning that names both files:
 /// - the same file named twice (one real path) is read once;
-/// - a file with the same bytes as another (a copy) is read once;
+/// - a file with the same bytes as another of its cluster (a copy) is read once;
 /// - Network Controller records (interfaces by resourceRef, servers, subnets, macPools) and host
 ///   and SCVMM pools that an earlier file of the same cluster already had are dropped from the later
 ///   one. Adapters are not: the reconciler already joins one adapter reported twice by its `Id`, and
@@ -33,12 +33,14 @@ enum RepeatedInputs {
         return (kept, warnings)
     }
 
-    /// The entries without files whose bytes equal an earlier entry's. Only files of equal size are
+    /// The entries without files whose bytes equal an earlier entry's of the same cluster (two
+    /// clusters' controllers may well export the same `DefaultMacPool`). Only files of equal size are
     /// compared, first by their first 4 KiB (exports of different hosts differ in their first record),
     /// and only files whose beginnings agree are compared whole.
     static func distinctContents(_ entries: [InputSet.Entry], sizes: [Int64]) -> (entries: [InputSet.Entry], warnings: [InputWarning]) {
-        var bySize: [Int64: [Int]] = [:]
-        for (i, size) in sizes.enumerated() where size > 0 { bySize[size, default: []].append(i) }
+        struct Group: Hashable { var cluster: String; var size: Int64 }
+        var bySize: [Group: [Int]] = [:]
+        for (i, size) in sizes.enumerated() where size > 0 { bySize[Group(cluster: entries[i].cluster, size: size), default: []].append(i) }
         var dropped = Set<Int>(), warnings: [InputWarning] = []
         for group in bySize.values where group.count > 1 {
             var byDigest: [Data: Int] = [:]
