@@ -192,13 +192,19 @@ public enum Audit {
     /// saying why: one warning per name, naming the rule file. Said only about clusters the inputs
     /// cover with adapters at all (a capture alone or an NC-only export proves nothing).
     static func unmatchedRuleNames(_ pools: [Pool], _ snapshot: Snapshot) -> [InputWarning] {
+        let named = pools.filter { $0.kind == .defined && $0.cluster != nil }
+        guard !named.isEmpty else { return [] }
         let adapters = snapshot.holders.filter(\.hasAdapter)
         guard !adapters.isEmpty else { return [] }
         let clusters = Set(runs: adapters.map(\.cluster))
+        // Holders come in runs of one host: the distinct (cluster, host) pairs first, keys after.
+        struct Place: Hashable { var cluster: String; var host: String }
         var hosts: [String: Set<String>] = [:]
-        for (cluster, group) in Dictionary(grouping: adapters, by: \.cluster) { hosts[cluster] = Set(runs: group.map { HostName.key($0.host) }) }
+        for place in Set(runs: adapters.map { Place(cluster: $0.cluster, host: $0.host) }) {
+            hosts[place.cluster, default: []].insert(HostName.key(place.host))
+        }
         var said = Set<String>(), out: [InputWarning] = []
-        for pool in pools where pool.kind == .defined {
+        for pool in named {
             guard let cluster = pool.cluster else { continue }
             let source = pool.source.path
             if !clusters.contains(cluster) {
