@@ -414,3 +414,27 @@ import TestSupport
         #expect(check.status == 0, "promtool: \(check.stdout)\(check.stderr)")
     }
 }
+
+/// A pool imported into the database and read from its export again is one pool: the findings,
+/// their ids and the pool count are those of the audit without the database.
+@Suite struct ImportedPoolCLITests {
+    @Test func aPoolFromTheDatabaseAndFromTheInputsIsOnePool() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
+        let imported = try CLI.run(["pool", "import", "Captures/sample-cluster/vmhosts.json", "Captures/sample-cluster/nc-macPools.json",
+                                    "--allow-overlap", "--db", db])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        func ids(_ args: [String]) throws -> (ids: [String], pools: String) {
+            let r = try CLI.run(["audit", "Captures/sample-cluster", "--format", "json"] + args)
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let ids = (report["findings"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }.sorted()
+            let text = try CLI.run(["audit", "Captures/sample-cluster"] + args).stdout
+            return (ids, String(text.split(separator: "\n").last ?? ""))
+        }
+        let without = try ids([])
+        let with = try ids(["--db", db])
+        #expect(with.ids == without.ids)
+        #expect(with.pools.contains("4 pool(s)"), "\(with.pools)")
+    }
+}

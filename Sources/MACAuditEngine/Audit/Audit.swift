@@ -108,7 +108,7 @@ public enum Audit {
         }
         clock.lap("ingest")
         var extra = rules
-        if let store { extra.pools += try store.pools().flatMap(\.pools) }
+        if let store { extra.pools += newPools(try store.pools().flatMap(\.pools), besides: inventory.pools + rules.pools) }
         let (snapshot, findings) = judge(inventory, rules: extra, wire: wire, clock: clock)
         warnings += unmatchedRuleNames(rules.pools, snapshot)
         var recorded: RunOutcome?
@@ -139,6 +139,19 @@ public enum Audit {
         wireRules.pools = []
         return run(inventory: Inventory(), inputs: wire.summaries.map(\.inputSummary), warnings: wire.summaries.flatMap(\.warnings),
                    rules: wireRules, now: now, wire: wire)
+    }
+
+    /// The database's pools that are not already among the inputs' and rules' pools. A pool
+    /// imported from an export (`pool import vmhosts.json`) and read from that export again is one
+    /// pool: same kind, cluster, host and range (the database may have prefixed an NC pool's name
+    /// with its cluster). Counted twice, it would change the findings that name it and their ids.
+    static func newPools(_ stored: [Pool], besides known: [Pool]) -> [Pool] {
+        struct Identity: Hashable { var kind: PoolKind; var cluster: String; var host: String; var range: MACRange }
+        func identity(_ p: Pool) -> Identity {
+            Identity(kind: p.kind, cluster: p.cluster ?? "", host: p.host.map(HostName.key) ?? "", range: p.range)
+        }
+        let seen = Set(known.map(identity))
+        return stored.filter { !seen.contains(identity($0)) }
     }
 
     /// How many times a plan is made again when concurrent planners took some of its MACs.
