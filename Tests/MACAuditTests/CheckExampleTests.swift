@@ -81,3 +81,17 @@ import Testing
         #expect(got == Self.pinned, "\(got.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", "))")
     }
 }
+
+/// An out-of-pool message names where the cluster's pools were defined, the database included.
+@Suite struct OutOfPoolSourceTests {
+    @Test func theMessageNamesWhereThePoolsCameFrom() throws {
+        let range = MACRange(try MACAddress(parsing: "02-1D-D8-01-00-00"), try MACAddress(parsing: "02-1D-D8-01-0F-FF"))!
+        let pools = [
+            Pool(name: "tenant", range: range, kind: .defined, cluster: "C1", source: SourceLocation(path: "pool database", record: 3, line: 0)),
+            Pool(name: "plan/C1/HV01", range: range, kind: .defined, host: "HV01", cluster: "C1", source: SourceLocation(path: "rules/pools.yaml", record: 1, line: 4)),
+        ]
+        let snapshot = Reconciler.reconcile(Inventory(adapters: [Example.vm("A", "021DD8020001")], pools: pools))
+        let finding = try #require(OutOfPoolCheck().findings(in: snapshot, rules: Rules()).first)
+        #expect(finding.message.hasSuffix("is outside every pool defined for cluster 'C1' (in pool database, rules/pools.yaml)"), "\(finding.message)")
+    }
+}

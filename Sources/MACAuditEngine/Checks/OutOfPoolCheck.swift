@@ -54,6 +54,12 @@ public struct OutOfPoolCheck: Check {
         let clustersWithNCPools = Set(snapshot.pools.filter { $0.kind == .controller }.compactMap(\.cluster))
         let clustersWithDefined = Set(snapshot.pools.filter { $0.kind == .defined }.map { $0.cluster ?? "*" })
         let hostsWithPools = Set(snapshot.pools.filter { $0.kind == .hostDynamic }.compactMap { $0.host.map(HostName.key) })
+        // Where each cluster's defined pools come from (`rules/pools.yaml`, the pool database), for the message.
+        var definedSources: [String: Set<String>] = [:]
+        for p in snapshot.pools where p.kind == .defined { definedSources[p.cluster ?? "*", default: []].insert(p.source.path) }
+        func sources(_ cluster: String) -> String {
+            definedSources[cluster, default: []].union(definedSources["*", default: []]).sorted().joined(separator: ", ")
+        }
         return snapshot.holders.compactMap { holder -> Finding? in
             guard let mac = holder.mac.address else { return nil }
             let containing = index.pools(containing: mac)
@@ -64,7 +70,7 @@ public struct OutOfPoolCheck: Check {
                 return finding(.ncDynamic, mac, holder, "is Dynamic in the Network Controller but outside every NC macPool of its cluster", rules)
             }
             if clustersWithDefined.contains(holder.cluster) || clustersWithDefined.contains("*"), !inside(.defined) {
-                return finding(.defined, mac, holder, "is outside every pool defined for cluster '\(holder.cluster)' in rules/pools.yaml", rules)
+                return finding(.defined, mac, holder, "is outside every pool defined for cluster '\(holder.cluster)' (in \(sources(holder.cluster)))", rules)
             }
             // An SDN-managed dynamic MAC came from the NC, not the host: `dynamic-mac-on-sdn` reports it.
             if holder.dynamicMAC == true, !holder.isControllerManaged, hostsWithPools.contains(HostName.key(holder.host)),
