@@ -34,6 +34,19 @@ enum FreeRuns {
         }
     }
 
+    /// The free run of `range` that holds `mac`, else the first one above it: two primary-key
+    /// lookups, whatever number of runs lie below (a scan for `last >= mac` would read them all).
+    static func run(_ db: Database, range: Int64, atOrAbove mac: Int64) throws -> (first: Int64, last: Int64)? {
+        if let holding = try Row.fetchOne(db.cachedStatement(sql: "SELECT first, last FROM freeRun WHERE rangeId = ? AND first <= ? ORDER BY first DESC LIMIT 1"),
+                                          arguments: [range, mac]),
+           (holding["last"] as Int64) >= mac {
+            return (holding["first"], holding["last"])
+        }
+        guard let above = try Row.fetchOne(db.cachedStatement(sql: "SELECT first, last FROM freeRun WHERE rangeId = ? AND first > ? ORDER BY first LIMIT 1"),
+                                           arguments: [range, mac]) else { return nil }
+        return (above["first"], above["last"])
+    }
+
     /// Ids of the ranges holding `mac`, for single changes (bulk work loads a ``RangeIndex``).
     static func rangesContaining(_ db: Database, mac: Int64) throws -> [Int64] {
         try Int64.fetchAll(db, sql: "SELECT id FROM poolRange WHERE first <= ?1 AND last >= ?1", arguments: [mac])

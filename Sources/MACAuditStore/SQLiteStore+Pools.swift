@@ -127,9 +127,7 @@ extension SQLiteStore {
             for rangeId in try Int64.fetchAll(db, sql: "SELECT id FROM poolRange WHERE poolId = ? ORDER BY first", arguments: [pool.id]) {
                 var cursor = Int64.min
                 while taken.count < count {
-                    guard let run = try Row.fetchOne(db, sql: "SELECT first, last FROM freeRun WHERE rangeId = ? AND last >= ? ORDER BY first LIMIT 1",
-                                                     arguments: [rangeId, cursor]) else { break }
-                    let first: Int64 = run["first"], last: Int64 = run["last"]
+                    guard let (first, last) = try FreeRuns.run(db, range: rangeId, atOrAbove: cursor) else { break }
                     let candidate = max(first, cursor)
                     if let s = skip.first(where: { $0.contains(MACAddress(stored: candidate)) }) {
                         cursor = s.upper.stored + 1

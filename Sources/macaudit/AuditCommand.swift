@@ -62,9 +62,11 @@ extension MacAudit {
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, markdown, html }
 
+        /// `--db`, else `$MACAUDIT_DB` when set and not empty.
+        var databasePath: String? { db ?? ProcessInfo.processInfo.environment["MACAUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 } }
+
         func validate() throws {
-            let database = db ?? ProcessInfo.processInfo.environment["MACAUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 }
-            if failOnNew && database == nil {
+            if failOnNew && databasePath == nil {
                 throw ValidationError("Please give --db (or set $MACAUDIT_DB) with --fail-on-new: without a database there is no last run, so nothing is new or old.")
             }
         }
@@ -73,7 +75,7 @@ extension MacAudit {
         func run() throws {
             let rules = try ruleOptions.load()
             let accepted = try baseline.map(BaselineFile.load) ?? []
-            let dbPath = db ?? ProcessInfo.processInfo.environment["MACAUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 }
+            let dbPath = databasePath
             // Every output path is checked before anything is recorded: a run whose report cannot
             // be written must not be in the database (the next night's --fail-on-new would take its
             // new findings for old ones).

@@ -190,6 +190,10 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
             return true
         }
         #expect(try store.reserveNext(inPool: "j", holder: "h", skipping: skipping) == nil)
+        // A skipped range that ends inside a free run: the next MAC is the one right after it.
+        _ = try store.addPool(eightAddressPool(), allowOverlap: false)
+        #expect(try store.reserveNext(inPool: "p", holder: "h", runId: nil, count: 3, skipping: [range("02-00-00-00-00-01", "02-00-00-00-00-02")])
+                .map(\.description) == ["02-00-00-00-00-00", "02-00-00-00-00-03", "02-00-00-00-00-04"])
     }
 
     @Test(arguments: Backend.all) func releasingGivesTheMACBackOnce(_ backend: Backend) throws {

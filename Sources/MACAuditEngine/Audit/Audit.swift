@@ -146,12 +146,8 @@ public enum Audit {
     /// pool: same kind, cluster, host and range (the database may have prefixed an NC pool's name
     /// with its cluster). Counted twice, it would change the findings that name it and their ids.
     static func newPools(_ stored: [Pool], besides known: [Pool]) -> [Pool] {
-        struct Identity: Hashable { var kind: PoolKind; var cluster: String; var host: String; var range: MACRange }
-        func identity(_ p: Pool) -> Identity {
-            Identity(kind: p.kind, cluster: p.cluster ?? "", host: p.host.map(HostName.key) ?? "", range: p.range)
-        }
-        let seen = Set(known.map(identity))
-        return stored.filter { !seen.contains(identity($0)) }
+        let seen = Set(known.map(\.allocation))
+        return stored.filter { !seen.contains($0.allocation) }
     }
 
     /// How many times a plan is made again when concurrent planners took some of its MACs.
@@ -218,7 +214,7 @@ public enum Audit {
         }
         var said = Set<String>(), out: [InputWarning] = []
         for pool in named {
-            guard let cluster = pool.cluster else { continue }
+            let cluster = pool.cluster ?? ""
             let source = pool.source.path
             if !clusters.contains(cluster) {
                 if said.insert("\(source)|\(cluster)").inserted {

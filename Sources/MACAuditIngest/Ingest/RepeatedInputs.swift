@@ -20,11 +20,8 @@ enum RepeatedInputs {
         for entry in entries {
             let real = realPath(entry.path)
             if let first = seen[real] {
-                if first != entry.path || !entry.named {
-                    warnings.append(InputWarning(source: entry.path, message: "is \(first) again; read once"))
-                } else {
-                    warnings.append(InputWarning(source: entry.path, message: "is named more than once; read once"))
-                }
+                let message = first == entry.path ? "is named more than once; read once" : "is \(first) again; read once"
+                warnings.append(InputWarning(source: entry.path, message: message))
                 continue
             }
             seen[real] = entry.path
@@ -43,14 +40,14 @@ enum RepeatedInputs {
         for (i, size) in sizes.enumerated() where size > 0 { bySize[Group(cluster: entries[i].cluster, size: size), default: []].append(i) }
         var dropped = Set<Int>(), warnings: [InputWarning] = []
         for group in bySize.values where group.count > 1 {
-            var byDigest: [Data: Int] = [:]
+            var byHead: [Data: Int] = [:]
             for i in group.sorted() {
-                guard let digest = head(of: entries[i].path) else { continue }
-                if let first = byDigest[digest], sameBytes(entries[first].path, entries[i].path) {
+                guard let head = head(of: entries[i].path) else { continue }
+                if let first = byHead[head], sameBytes(entries[first].path, entries[i].path) {
                     dropped.insert(i)
                     warnings.append(InputWarning(source: entries[i].path, message: "has the same bytes as \(entries[first].path) (a copy?); read once"))
-                } else if byDigest[digest] == nil {
-                    byDigest[digest] = i
+                } else if byHead[head] == nil {
+                    byHead[head] = i
                 }
             }
         }
@@ -70,7 +67,7 @@ enum RepeatedInputs {
         var seenSubnets = Set<[String]>()
         out.subnets = inventory.subnets.filter { seenSubnets.insert([$0.cluster, $0.ref]).inserted }
         out.pools = firstOfEach(inventory.pools, file: \.source.path, cluster: { $0.cluster ?? "" },
-                                key: { "\($0.kind.rawValue)|\($0.host.map(HostName.key) ?? "")|\($0.name)|\($0.range)" }, repeats: &repeats)
+                                key: { "\($0.name)|\($0.allocation)" }, repeats: &repeats)
         let warnings = repeats.sorted { ($0.key.later, $0.key.earlier) < ($1.key.later, $1.key.earlier) }.map {
             InputWarning(source: $0.key.later, message: "repeats \($0.value) record(s) of \($0.key.earlier) (the same export twice?); each is read once")
         }

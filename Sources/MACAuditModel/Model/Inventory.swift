@@ -290,6 +290,23 @@ public struct Pool: Hashable, Sendable {
     }
 }
 
+extension Pool {
+    /// What a pool hands out, whatever it is called: kind, cluster, host (by ``HostName/key(_:)``)
+    /// and range. One export read twice, or a pool imported into the database and read from its
+    /// export again (the database prefixes an NC pool's name with its cluster), has one allocation.
+    public struct Allocation: Hashable, Sendable, CustomStringConvertible {
+        public var kind: PoolKind
+        public var cluster: String
+        public var host: String
+        public var range: MACRange
+        public var description: String { "\(kind.rawValue)|\(cluster)|\(host)|\(range)" }
+    }
+
+    public var allocation: Allocation {
+        Allocation(kind: kind, cluster: cluster ?? "", host: host.map(HostName.key) ?? "", range: range)
+    }
+}
+
 /// Everything read from the inputs, before reconciling.
 public struct Inventory: Sendable {
     public var adapters: [Adapter] = []
