@@ -106,10 +106,10 @@ enum FreeRuns {
         try db.cachedStatement(sql: "INSERT INTO freeRun (rangeId, first, last) VALUES (?, ?, ?)").execute(arguments: [range, first, last])
     }
 
-    /// True when an assignment or a pending reservation holds `mac`.
+    /// True when a live or gone (not yet released) assignment or a pending reservation holds `mac`.
     static func isUsed(_ db: Database, mac: Int64) throws -> Bool {
         try Bool.fetchOne(db, sql: """
-            SELECT EXISTS (SELECT 1 FROM assignment WHERE mac = ?1)
+            SELECT EXISTS (SELECT 1 FROM assignment WHERE mac = ?1 AND state <> 'released')
                 OR EXISTS (SELECT 1 FROM reservation WHERE state = 'pending' AND mac = ?1)
             """, arguments: [mac]) ?? false
     }

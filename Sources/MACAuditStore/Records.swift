@@ -9,6 +9,8 @@ import MACAudit
 extension PoolSpec.Scope: DatabaseValueConvertible {}
 extension PoolKind: DatabaseValueConvertible {}
 extension Reservation.State: DatabaseValueConvertible {}
+extension Assignment.State: DatabaseValueConvertible {}
+extension HolderEvent.Kind: DatabaseValueConvertible {}
 extension Severity: DatabaseValueConvertible {}
 
 /// A row of `pool`.
@@ -45,11 +47,13 @@ struct ReservationRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var id: Int64?
     var mac: Int64
     var poolId: Int64?
-    var holder: String
+    var holderKey: String
+    var label: String?
     var runId: Int64?
     var state: Reservation.State
     var createdAt: String
     var expiresAt: String?
+    var fulfilledRunId: Int64?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -67,6 +71,8 @@ struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var error: Int
     var warning: Int
     var info: Int
+    /// The hosts whose adapter exports the run read, `cluster|host` one per line.
+    var hosts: String
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 

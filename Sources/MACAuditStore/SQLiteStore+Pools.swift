@@ -50,8 +50,8 @@ extension SQLiteStore {
         }
     }
 
-    /// Size, in use, reserved, free and the largest free run: sums over the pool's free runs and
-    /// index range counts, no scan of the address space.
+    /// Size, in use (live holders), gone (in their grace period), reserved, free and the largest
+    /// free run: sums over the pool's free runs and index range counts, no scan of the address space.
     public func utilisation(ofPool name: String) throws -> PoolUtilisation {
         try reading("reading pool '\(name)'") { db in
             guard let pool = try storedPool(db, named: name) else { throw StoreError.notFound("no pool named '\(name)'") }
@@ -60,7 +60,13 @@ extension SQLiteStore {
                 let id = range.id, first = range.first, last = range.last
                 u.size += UInt64(last - first + 1)
                 u.free += UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(last - first + 1), 0) FROM freeRun WHERE rangeId = ?", arguments: [id]) ?? 0)
-                u.inUse += UInt64(try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment WHERE mac BETWEEN ? AND ?", arguments: [first, last]) ?? 0)
+                let held = try Row.fetchOne(db, sql: """
+                    SELECT COUNT(DISTINCT CASE WHEN state = 'live' THEN mac END) AS live,
+                           COUNT(DISTINCT CASE WHEN state = 'gone' THEN mac END) AS gone
+                    FROM assignment WHERE state <> 'released' AND mac BETWEEN ? AND ?
+                    """, arguments: [first, last])
+                u.inUse += UInt64(held?["live"] as Int64? ?? 0)
+                u.gone += UInt64(held?["gone"] as Int64? ?? 0)
                 u.reserved += UInt64(try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM reservation WHERE state = 'pending' AND mac BETWEEN ? AND ?", arguments: [first, last]) ?? 0)
                 if let longest = try Int64.fetchOne(db, sql: "SELECT MAX(last - first) FROM freeRun WHERE rangeId = ?", arguments: [id]) {
                     u.largestFreeRun = max(u.largestFreeRun, UInt64(longest + 1))
@@ -80,11 +86,13 @@ extension SQLiteStore {
             let ranges = try FreeRuns.RangeIndex(db)
             let at = StoredDate.text(date)
             let upsert = try db.cachedStatement(sql: """
-                INSERT INTO assignment (mac, holder, holderKind, firstSeen, lastSeen) VALUES (?, ?, 'imported', ?, ?)
-                ON CONFLICT(mac) DO UPDATE SET lastSeen = excluded.lastSeen
+                INSERT INTO assignment (mac, holderKey, kind, cluster, host, name, controllerManaged, segment, source, record, line, digest,
+                                        state, firstSeen, lastSeen)
+                VALUES (?, ?, 'imported', '', '', ?, 0, '', 'import', 0, 0, 0, 'live', ?, ?)
+                ON CONFLICT(holderKey, mac) DO UPDATE SET lastSeen = excluded.lastSeen
                 """)
             for mac in macs {
-                try upsert.execute(arguments: [mac.stored, holder, at, at])
+                try upsert.execute(arguments: [mac.stored, "imported:\(holder)", holder, at, at])
                 let containing = ranges.containing(mac.stored)
                 if !containing.isEmpty { try FreeRuns.markUsed(db, mac: mac.stored, ranges: containing) }
             }
@@ -135,8 +143,8 @@ extension SQLiteStore {
                     }
                     guard candidate <= last else { cursor = last + 1; continue }
                     try FreeRuns.markUsed(db, mac: candidate, ranges: try FreeRuns.rangesContaining(db, mac: candidate))
-                    var row = ReservationRecord(id: nil, mac: candidate, poolId: pool.id, holder: holder, runId: runId, state: .pending,
-                                                createdAt: now, expiresAt: nil)
+                    var row = ReservationRecord(id: nil, mac: candidate, poolId: pool.id, holderKey: holder, label: nil, runId: runId,
+                                                state: .pending, createdAt: now, expiresAt: nil)
                     try row.insert(db)
                     taken.append(candidate)
                     cursor = candidate + 1
@@ -154,11 +162,31 @@ extension SQLiteStore {
         try reading("listing reservations") { db in
             let poolNames = Dictionary(try PoolRecord.fetchAll(db).map { ($0.id ?? 0, $0.name) }, uniquingKeysWith: { a, _ in a })
             var request = ReservationRecord.order(Column("id"))
-            if let holder { request = request.filter(Column("holder") == holder) }
-            return try request.fetchAll(db).map { r in
-                Reservation(mac: MACAddress(stored: r.mac), pool: r.poolId.flatMap { poolNames[$0] }, holder: r.holder, runId: r.runId,
-                            state: r.state, createdAt: try StoredDate.parse(r.createdAt, "reservation.createdAt"))
+            if let holder { request = request.filter(Column("holderKey") == holder) }
+            return try request.fetchAll(db).map { try reservation($0, poolNames) }
+        }
+    }
+
+    func reservation(_ r: ReservationRecord, _ poolNames: [Int64: String]) throws -> Reservation {
+        Reservation(mac: MACAddress(stored: r.mac), pool: r.poolId.flatMap { poolNames[$0] }, holder: r.holderKey, label: r.label,
+                    runId: r.runId, state: r.state, createdAt: try StoredDate.parse(r.createdAt, "reservation.createdAt"))
+    }
+
+    public func pendingClaims() throws -> [Reservation] {
+        try reservations(holder: nil).filter { $0.state == .pending }
+    }
+
+    /// Releases, in one transaction, every pending reservation made before `date`.
+    public func releaseStale(before date: Date) throws -> [Reservation] {
+        try immediate("releasing stale reservations") { db in
+            let poolNames = Dictionary(try PoolRecord.fetchAll(db).map { ($0.id ?? 0, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let stale = try ReservationRecord.filter(Column("state") == Reservation.State.pending && Column("createdAt") < StoredDate.text(date))
+                .order(Column("id")).fetchAll(db)
+            for r in stale {
+                try db.execute(sql: "UPDATE reservation SET state = 'released' WHERE id = ?", arguments: [r.id])
+                if try !FreeRuns.isUsed(db, mac: r.mac) { try FreeRuns.markFree(db, mac: r.mac, ranges: try FreeRuns.rangesContaining(db, mac: r.mac)) }
             }
+            return try stale.map { try reservation($0, poolNames) }
         }
     }
 
@@ -166,7 +194,7 @@ extension SQLiteStore {
         try reading("reading pending reservations") { db in
             var out: [String: MACAddress] = [:]
             for r in try ReservationRecord.filter(Column("state") == Reservation.State.pending).order(Column("id")).fetchAll(db) {
-                out[r.holder] = MACAddress(stored: r.mac)
+                out[r.holderKey] = MACAddress(stored: r.mac)
             }
             return out
         }
@@ -174,7 +202,9 @@ extension SQLiteStore {
 
     public func usedMACs() throws -> [UInt64] {
         try reading("reading the MACs in use") { db in
-            try Int64.fetchAll(db, sql: "SELECT mac FROM assignment UNION SELECT mac FROM reservation WHERE state = 'pending' ORDER BY 1").map { UInt64($0) }
+            try Int64.fetchAll(db, sql: """
+                SELECT mac FROM assignment WHERE state <> 'released' UNION SELECT mac FROM reservation WHERE state = 'pending' ORDER BY 1
+                """).map { UInt64($0) }
         }
     }
 
@@ -186,10 +216,12 @@ extension SQLiteStore {
             var conflicts: [ReservationConflict] = []
             for r in requests {
                 let m = r.mac.stored
-                if let other = try String.fetchOne(db, sql: "SELECT holder FROM reservation WHERE state = 'pending' AND mac = ? AND holder <> ?",
+                if let other = try String.fetchOne(db, sql: "SELECT holderKey FROM reservation WHERE state = 'pending' AND mac = ? AND holderKey <> ?",
                                                    arguments: [m, r.holder]) {
                     conflicts.append(ReservationConflict(mac: r.mac, requestedBy: r.holder, heldBy: other))
-                } else if r.mac != r.current, let holder = try String.fetchOne(db, sql: "SELECT holder FROM assignment WHERE mac = ?", arguments: [m]) {
+                } else if r.mac != r.current, let holder = try String.fetchOne(db, sql: """
+                    SELECT holderKey FROM assignment WHERE mac = ? AND state <> 'released' AND holderKey <> ? AND COALESCE(alias, '') <> ? LIMIT 1
+                    """, arguments: [m, r.holder, r.holder]) {
                     conflicts.append(ReservationConflict(mac: r.mac, requestedBy: r.holder, heldBy: holder))
                 }
             }
@@ -198,16 +230,17 @@ extension SQLiteStore {
             let now = StoredDate.text(Date())
             for r in requests {
                 let m = r.mac.stored
-                if try ReservationRecord.filter(Column("state") == Reservation.State.pending && Column("holder") == r.holder && Column("mac") == m).fetchCount(db) > 0 {
+                if try ReservationRecord.filter(Column("state") == Reservation.State.pending && Column("holderKey") == r.holder && Column("mac") == m).fetchCount(db) > 0 {
                     kept += 1
                     continue
                 }
-                for old in try Int64.fetchAll(db, sql: "SELECT mac FROM reservation WHERE state = 'pending' AND holder = ?", arguments: [r.holder]) {
+                for old in try Int64.fetchAll(db, sql: "SELECT mac FROM reservation WHERE state = 'pending' AND holderKey = ?", arguments: [r.holder]) {
                     try db.execute(sql: "UPDATE reservation SET state = 'released' WHERE state = 'pending' AND mac = ?", arguments: [old])
                     if try !FreeRuns.isUsed(db, mac: old) { try FreeRuns.markFree(db, mac: old, ranges: try FreeRuns.rangesContaining(db, mac: old)) }
                 }
                 let poolId = try r.pool.flatMap { try PoolRecord.filter(Column("name") == $0).fetchOne(db)?.id }
-                var row = ReservationRecord(id: nil, mac: m, poolId: poolId, holder: r.holder, runId: runId, state: .pending, createdAt: now, expiresAt: nil)
+                var row = ReservationRecord(id: nil, mac: m, poolId: poolId, holderKey: r.holder, label: r.label, runId: runId, state: .pending,
+                                            createdAt: now, expiresAt: nil)
                 try row.insert(db)
                 try FreeRuns.markUsed(db, mac: m, ranges: try FreeRuns.rangesContaining(db, mac: m))
                 new += 1

@@ -3,9 +3,9 @@ import GRDB
 import MACAudit
 
 extension SQLiteStore {
-    /// Records one audit in one transaction: the run, every MAC in use (assignments, which also
-    /// leave the pools' free runs), each finding's history, and which open findings of the audited
-    /// clusters are now resolved. Returns the run id, each finding's status, and the resolved ones.
+    /// Records one audit in one transaction: the run, every holder it read (``recordHolders``),
+    /// each finding's history, and which open findings of the audited clusters are now resolved.
+    /// Returns the run id, each finding's status, the resolved ones and what happened to holders.
     public func record(audit: AuditRecord) throws -> RunOutcome {
         try immediate("recording the audit") { db in
             let at = StoredDate.text(audit.at)
@@ -13,39 +13,27 @@ extension SQLiteStore {
             for f in audit.findings { counts[f.severity, default: 0] += 1 }
             var run = RunRecord(id: nil, startedAt: at, inputsDigest: audit.inputsDigest, inputCount: audit.inputCount,
                                 clusters: audit.clusters.sorted().joined(separator: "\n"), critical: counts[.critical] ?? 0,
-                                error: counts[.error] ?? 0, warning: counts[.warning] ?? 0, info: counts[.info] ?? 0)
+                                error: counts[.error] ?? 0, warning: counts[.warning] ?? 0, info: counts[.info] ?? 0,
+                                hosts: audit.coverage.adapterHosts.sorted().joined(separator: "\n"))
             try run.insert(db)
             let runId = db.lastInsertedRowID
-            try recordAssignments(db, audit, at: at, runId: runId)
+            let (events, tally) = try recordHolders(db, audit, runId: runId, at: at)
             let history = try recordFindings(db, audit.findings, runId: runId, at: audit.at)
             let resolved = try resolveMissing(db, audit, runId: runId)
-            return RunOutcome(runId: runId, history: history, resolved: resolved)
-        }
-    }
-
-    private func recordAssignments(_ db: Database, _ audit: AuditRecord, at: String, runId: Int64) throws {
-        let ranges = try FreeRuns.RangeIndex(db)
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO assignment (mac, holder, holderKind, host, cluster, source, firstSeen, lastSeen, lastRunId)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(mac) DO UPDATE SET holder = excluded.holder, holderKind = excluded.holderKind, host = excluded.host,
-                cluster = excluded.cluster, source = excluded.source, lastSeen = excluded.lastSeen, lastRunId = excluded.lastRunId
-            """)
-        for h in audit.holders {
-            try upsert.execute(arguments: [h.mac.stored, h.holder, h.kind, h.host, h.cluster, h.source, at, at, runId])
-            let containing = ranges.containing(h.mac.stored)
-            if !containing.isEmpty { try FreeRuns.markUsed(db, mac: h.mac.stored, ranges: containing) }
+            return RunOutcome(runId: runId, history: history, resolved: resolved, events: events, tally: tally)
         }
     }
 
     private func recordFindings(_ db: Database, _ findings: [Finding], runId: Int64, at: Date) throws -> [String: FindingHistory] {
         let baseline = try activeBaseline(db, at: at)
         var history: [String: FindingHistory] = [:]
+        let legacyIds = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'legacy-finding-ids'") != nil
         for f in findings {
             let id = f.id
             let cluster = f.subjects.first?.cluster
             var status = FindingHistory.Status.new
             var firstRun = runId
+            if legacyIds { try adoptLegacyId(db, of: f) }
             if let known = try FindingRecord.fetchOne(db, key: id) {
                 if known.resolvedRunId == nil {
                     status = .persisting
@@ -69,6 +57,20 @@ extension SQLiteStore {
                                          acceptedReason: accepted?.reason)
         }
         return history
+    }
+
+    /// A finding a pre-holder-key macaudit recorded (or a baseline accepted) under its legacy id
+    /// takes its new id, keeping its first run, its runs and its acceptance.
+    private func adoptLegacyId(_ db: Database, of f: Finding) throws {
+        let legacy = f.legacyId, id = f.id
+        guard legacy != id else { return }
+        try db.execute(sql: "UPDATE baseline SET fingerprint = ? WHERE fingerprint = ? AND NOT EXISTS (SELECT 1 FROM baseline WHERE fingerprint = ?)",
+                       arguments: [id, legacy, id])
+        guard var old = try FindingRecord.fetchOne(db, key: legacy), try !FindingRecord.exists(db, key: id) else { return }
+        old.fingerprint = id
+        try old.insert(db)
+        try db.execute(sql: "UPDATE runFinding SET fingerprint = ? WHERE fingerprint = ?", arguments: [id, legacy])
+        try db.execute(sql: "DELETE FROM finding WHERE fingerprint = ?", arguments: [legacy])
     }
 
     /// Open findings of the audited clusters that this run did not report are resolved by it.

@@ -106,6 +106,109 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v2-holders") { db in try holders(db) }
         return migrator
+    }
+
+    /// Every holder of every MAC, keyed by (holder key, MAC); holder events; reservations tied to
+    /// holder keys and fulfilled by audits; the hosts each run covered.
+    ///
+    /// v1 kept one holder per MAC under a display label. Its rows are kept as live assignments
+    /// keyed `legacy:<mac>:<label>`; the next audit that sees the MAC in the row's cluster gives the
+    /// row its holder key (a `rekeyed` event). A legacy row no audit sees again becomes gone like
+    /// any other once its host's export is read without it. Reservations made for an adapter `Id`
+    /// get that adapter's holder key; `applied` reservations are `fulfilled`. Findings and baseline
+    /// entries keep their v1 ids until an audit reports them again (see `Finding.legacyId`).
+    private static func holders(_ db: Database) throws {
+        let hadFindings = try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM finding) + (SELECT COUNT(*) FROM baseline)") ?? 0
+        try db.execute(sql: """
+            CREATE TABLE holding (
+                id INTEGER PRIMARY KEY,
+                mac INTEGER NOT NULL,
+                holderKey TEXT NOT NULL,
+                alias TEXT,
+                kind TEXT NOT NULL,
+                cluster TEXT NOT NULL,
+                host TEXT NOT NULL,
+                vm TEXT,
+                name TEXT NOT NULL,
+                adapterId TEXT,
+                interfaceId TEXT,
+                instanceId TEXT,
+                interfaceMAC INTEGER,
+                allocation TEXT,
+                dynamicMAC INTEGER,
+                controllerManaged INTEGER NOT NULL,
+                switchId TEXT,
+                switchKey TEXT,
+                segment TEXT NOT NULL,
+                source TEXT NOT NULL,
+                record INTEGER NOT NULL,
+                line INTEGER NOT NULL,
+                digest INTEGER NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('live', 'gone', 'released')),
+                firstSeen TEXT NOT NULL,
+                lastSeen TEXT NOT NULL,
+                firstRunId INTEGER REFERENCES run(id),
+                lastRunId INTEGER REFERENCES run(id),
+                goneAt TEXT,
+                goneRunId INTEGER REFERENCES run(id),
+                releasedRunId INTEGER REFERENCES run(id)
+            );
+            INSERT INTO holding (mac, holderKey, kind, cluster, host, name, controllerManaged, segment, source, record, line, digest,
+                                 state, firstSeen, lastSeen, lastRunId)
+                SELECT mac, 'legacy:' || mac || ':' || holder, holderKind, COALESCE(cluster, ''), COALESCE(host, ''), holder, 0, '',
+                       COALESCE(source, ''), 0, 0, 0, 'live', firstSeen, lastSeen, lastRunId
+                FROM assignment;
+            DROP TABLE assignment;
+            ALTER TABLE holding RENAME TO assignment;
+            CREATE UNIQUE INDEX assignmentHolderMAC ON assignment(holderKey, mac);
+            CREATE INDEX assignmentMAC ON assignment(mac) WHERE state <> 'released';
+            CREATE INDEX assignmentCluster ON assignment(cluster, state, host, kind, source);
+            CREATE INDEX assignmentGone ON assignment(goneAt) WHERE state = 'gone';
+
+            CREATE TABLE holderEvent (
+                id INTEGER PRIMARY KEY,
+                runId INTEGER NOT NULL REFERENCES run(id),
+                at TEXT NOT NULL,
+                holderKey TEXT NOT NULL,
+                label TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                fromMAC INTEGER,
+                toMAC INTEGER,
+                fromHost TEXT,
+                toHost TEXT
+            );
+            CREATE INDEX holderEventHolder ON holderEvent(holderKey);
+            CREATE INDEX holderEventRun ON holderEvent(runId);
+
+            CREATE TABLE reservation2 (
+                id INTEGER PRIMARY KEY,
+                mac INTEGER NOT NULL,
+                poolId INTEGER REFERENCES pool(id) ON DELETE SET NULL,
+                holderKey TEXT NOT NULL,
+                label TEXT,
+                runId INTEGER REFERENCES run(id),
+                state TEXT NOT NULL CHECK (state IN ('pending', 'fulfilled', 'released', 'expired')),
+                createdAt TEXT NOT NULL,
+                expiresAt TEXT,
+                fulfilledRunId INTEGER REFERENCES run(id)
+            );
+            INSERT INTO reservation2 (id, mac, poolId, holderKey, label, runId, state, createdAt, expiresAt)
+                SELECT id, mac, poolId,
+                       CASE WHEN holder LIKE 'Microsoft:%' THEN 'adapter:' || lower(replace(replace(replace(holder, '{', ''), '}', ''), ' ', ''))
+                            ELSE holder END,
+                       holder, runId, CASE state WHEN 'applied' THEN 'fulfilled' ELSE state END, createdAt, expiresAt
+                FROM reservation;
+            DROP TABLE reservation;
+            ALTER TABLE reservation2 RENAME TO reservation;
+            CREATE UNIQUE INDEX reservationPendingMAC ON reservation(mac) WHERE state = 'pending';
+            CREATE INDEX reservationHolder ON reservation(holderKey, state);
+
+            ALTER TABLE run ADD COLUMN hosts TEXT NOT NULL DEFAULT '';
+
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            """)
+        if hadFindings > 0 { try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('legacy-finding-ids', '1')") }
     }
 }

@@ -42,6 +42,12 @@ extension MacAudit {
         @Option(help: ArgumentHelp("Record the run in this pool database: pools join the inputs, findings get new/persisting/resolved (also $MACAUDIT_DB).", valueName: "path"))
         var db: String?
 
+        @Option(name: .customLong("db-horizon"), help: ArgumentHelp("With a database: holders it recorded and this run did not read take part when seen within this many days (default: rules/database.yaml, else 30).", valueName: "days"))
+        var dbHorizon: Int?
+
+        @Option(name: .customLong("release-after"), help: ArgumentHelp("With a database: a gone holder's MAC returns to the free space after this many days (default: rules/database.yaml, else 7).", valueName: "days"))
+        var releaseAfter: Int?
+
         @Option(help: ArgumentHelp("A reviewed baseline file of accepted findings (see `baseline list --json`).", valueName: "file"))
         var baseline: String?
 
@@ -66,6 +72,9 @@ extension MacAudit {
         var databasePath: String? { db ?? ProcessInfo.processInfo.environment["MACAUDIT_DB"].flatMap { $0.isEmpty ? nil : $0 } }
 
         func validate() throws {
+            for (value, name) in [(dbHorizon, "--db-horizon"), (releaseAfter, "--release-after")] {
+                if let value, value < 0 || value > 36_500 { throw ValidationError("\(name) takes a whole number of days from 0 to 36500, not \(value).") }
+            }
             if failOnNew && databasePath == nil {
                 throw ValidationError("Please give --db (or set $MACAUDIT_DB) with --fail-on-new: without a database there is no last run, so nothing is new or old.")
             }
@@ -83,8 +92,12 @@ extension MacAudit {
             let creates = dbPath.map(PoolDatabase.wouldCreate) ?? false
             var store: (any PoolStore)? = try dbPath.map { try PoolDatabase.open($0, create: true) }
             if creates, let store { FileHandle.standardError.write(Data("macaudit: created the pool database \(store.location)\n".utf8)) }
+            let day = 86_400.0
+            let database = MACAudit.Audit.DatabaseOptions(horizon: Double(dbHorizon ?? rules.database.horizonDays) * day,
+                                                          releaseAfter: Double(releaseAfter ?? rules.database.releaseAfterDays) * day)
             let report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted,
-                                                captureReader: libpcapReader, plan: plan || scripts != nil, keepGoing: keepGoing)
+                                                captureReader: libpcapReader, plan: plan || scripts != nil, keepGoing: keepGoing,
+                                                database: database)
             if verbose, let run = report.runId, let store { FileHandle.standardError.write(Data("macaudit: run \(run) recorded in \(store.location)\n".utf8)) }
             for warning in report.warnings where format != .text || output != nil {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))

@@ -41,7 +41,12 @@ public struct AuditReport: Sendable {
         self.findings = findings; self.recorded = recorded; self.statuses = statuses; self.plan = plan
     }
 
-    public var holderCount: Int { snapshot.holders.count }
+    /// The holders this run read.
+    public var holderCount: Int { snapshot.inputHolders.count }
+    /// The pool database's holders that took part in the checks (other clusters, late hosts).
+    public var databaseHolderCount: Int { snapshot.recordedCount }
+    /// What happened to holders in the recorded run.
+    public var holderEvents: [HolderEvent] { recorded?.events ?? [] }
     public var poolCount: Int { snapshot.pools.count }
     /// What the captures showed, when the audit read any.
     public var wire: WireSnapshot? { snapshot.wire }
@@ -91,12 +96,13 @@ public enum Audit {
         try run(paths: paths, cluster: cluster, rules: rules, store: nil, baseline: [], now: now)
     }
 
-    /// The audit with history: pools from the database join those of the inputs, the run, the MACs
-    /// in use and the findings are recorded, and every finding gets its status (new, persisting or
-    /// accepted by the database's or the file's baseline).
+    /// The audit with history: pools from the database join those of the inputs, the database's
+    /// holders that this run does not cover take part in the checks (``databaseHolders``), the
+    /// run, every holder read and the findings are recorded, and every finding gets its status
+    /// (new, persisting or accepted by the database's or the file's baseline).
     public static func run(paths: [String], cluster: String? = nil, rules: Rules, store: (any PoolStore)?,
                            baseline: [BaselineEntry], captureReader: CaptureFileReader? = nil, plan wantsPlan: Bool = false,
-                           keepGoing: Bool = false, now: Date = Date()) throws -> AuditReport {
+                           keepGoing: Bool = false, database: DatabaseOptions = DatabaseOptions(), now: Date = Date()) throws -> AuditReport {
         let clock = PhaseClock()
         let inputSet = try InputSet(paths: paths, clusterOverride: cluster, keepGoing: keepGoing)
         clock.lap("find inputs")
@@ -108,13 +114,22 @@ public enum Audit {
         }
         clock.lap("ingest")
         var extra = rules
-        if let store { extra.pools += newPools(try store.pools().flatMap(\.pools), besides: inventory.pools + rules.pools) }
-        let (snapshot, findings) = judge(inventory, rules: extra, wire: wire, clock: clock)
+        let coverage = Coverage(inventory: inventory, inputs: inputs)
+        var recordedHolders: [RecordedHolder] = [], claims: [Reservation] = []
+        if let store {
+            extra.pools += newPools(try store.pools().flatMap(\.pools), besides: inventory.pools + rules.pools)
+            recordedHolders = try databaseHolders(store, inventory, coverage, since: now.addingTimeInterval(-database.horizon))
+            claims = try store.pendingClaims()
+            clock.lap("read database")
+        }
+        let (snapshot, findings) = judge(inventory, rules: extra, wire: wire, recorded: recordedHolders, reservations: claims,
+                                         audited: store == nil ? nil : coverage.clusters, clock: clock)
         warnings += unmatchedRuleNames(rules.pools, snapshot)
         var recorded: RunOutcome?
         var accepted: [BaselineEntry] = []
         if let store {
-            recorded = try store.record(audit: auditRecord(inputs: inputs, snapshot: snapshot, findings: findings, at: now))
+            recorded = try store.record(audit: auditRecord(inputs: inputs, snapshot: snapshot, coverage: coverage, findings: findings,
+                                                           releaseAfter: database.releaseAfter, at: now))
             accepted = try store.baseline().filter { $0.isActive(at: now) }
             clock.lap("record")
         }
@@ -123,6 +138,39 @@ public enum Audit {
         let plan = wantsPlan ? try makePlan(snapshot, findings, statuses: statuses, rules: extra, store: store, runId: recorded?.runId) : nil
         return AuditReport(generatedAt: now, inputs: inputs, warnings: warnings, snapshot: snapshot, findings: findings,
                            recorded: recorded, statuses: statuses, plan: plan)
+    }
+
+    /// How an audit uses its pool database.
+    public struct DatabaseOptions: Sendable {
+        /// Database holders not seen for longer take no part (`--db-horizon`).
+        public var horizon: TimeInterval
+        /// A gone holder's MAC returns to the free space after this long (`--release-after`).
+        public var releaseAfter: TimeInterval
+
+        public init(horizon: TimeInterval = AuditRecord.defaultHorizon, releaseAfter: TimeInterval = AuditRecord.defaultReleaseAfter) {
+            self.horizon = horizon; self.releaseAfter = releaseAfter
+        }
+    }
+
+    /// The database's live holders, seen within the horizon, that this run does not cover: those
+    /// of audited clusters on hosts whose exports were not read, and those of other clusters that
+    /// share a MAC with this run. A holder the run did read (same key, perhaps on another host
+    /// after a migration, or with another MAC) is the run's, not the database's.
+    static func databaseHolders(_ store: any PoolStore, _ inventory: Inventory, _ coverage: Coverage, since: Date) throws -> [RecordedHolder] {
+        var macs = inventory.adapters.compactMap { $0.mac.address?.value } + inventory.interfaces.compactMap { $0.mac.address?.value }
+        macs.sort()
+        var unique = 0
+        for mac in macs where unique == 0 || macs[unique - 1] != mac { macs[unique] = mac; unique += 1 }
+        macs.removeLast(macs.count - unique)
+        let candidates = try store.recordedHolders(RecordedHolderQuery(coverage: coverage, macs: macs, since: since))
+        guard !candidates.isEmpty else { return [] }
+        let wanted = Set(candidates.map(\.sighting.key))
+        let adapterKeys = concurrentChunks(inventory.adapters.count) { range in
+            inventory.adapters[range].map { HolderKey.of(adapter: $0, cluster: $0.cluster, host: $0.host) }
+        }
+        var read = Set(adapterKeys.filter(wanted.contains))
+        for nic in inventory.interfaces { let key = HolderKey.of(interface: nic); if wanted.contains(key) { read.insert(key) } }
+        return candidates.filter { !read.contains($0.sighting.key) }
     }
 
     /// Audits an inventory already in memory (tests, the benchmark, other front ends).
@@ -167,7 +215,9 @@ public enum Audit {
             let plan = Planner.plan(snapshot, findings: findings, rules: rules, alsoUsed: used, pending: try store.pendingReservations(),
                                     accepted: accepted)
             guard !plan.proposals.isEmpty else { return plan }
-            let requests = plan.proposals.map { ReservationRequest(holder: $0.holderKey, mac: $0.to, pool: $0.pool, current: $0.from.address) }
+            let requests = plan.proposals.map {
+                ReservationRequest(holder: $0.holderKey, mac: $0.to, pool: $0.pool, current: $0.from.address, label: $0.subject.label)
+            }
             switch try store.reserve(requests, runId: runId) {
             case .reserved: return plan
             case .conflicts(let conflicts): taken += conflicts.map(\.mac.value)
@@ -187,11 +237,17 @@ public enum Audit {
         return wire
     }
 
-    /// Reconcile, then every check.
-    static func judge(_ inventory: Inventory, rules: Rules, wire: WireSnapshot?, clock: PhaseClock) -> (Snapshot, [Finding]) {
-        let snapshot = Reconciler.reconcile(inventory, extraPools: rules.pools, wire: wire)
+    /// Reconcile, then every check. With database holders, a finding about those of clusters this
+    /// run does not audit alone is not this run's to report.
+    static func judge(_ inventory: Inventory, rules: Rules, wire: WireSnapshot?, recorded: [RecordedHolder] = [],
+                      reservations: [Reservation] = [], audited: Set<String>? = nil, clock: PhaseClock) -> (Snapshot, [Finding]) {
+        var snapshot = Reconciler.reconcile(inventory, extraPools: rules.pools, wire: wire, recorded: recorded, reservations: reservations)
+        snapshot.auditedClusters = audited
         clock.lap("reconcile")
-        let findings = CheckRegistry.run(snapshot, rules: rules)
+        var findings = CheckRegistry.run(snapshot, rules: rules)
+        if snapshot.recordedCount > 0 {
+            findings.removeAll { f in !f.holders.isEmpty && !f.holders.contains { snapshot.isAudited(snapshot.holders[$0.index]) } }
+        }
         clock.lap("checks")
         return (snapshot, findings)
     }
@@ -241,15 +297,16 @@ public enum Audit {
         return out
     }
 
-    /// What the pool database records of an audit.
-    static func auditRecord(inputs: [InputSummary], snapshot: Snapshot, findings: [Finding], at: Date) -> AuditRecord {
-        let holders = snapshot.holders.compactMap { h -> (mac: MACAddress, holder: String, kind: String, host: String, cluster: String, source: String)? in
-            guard let mac = h.mac.address else { return nil }
-            let s = h.subject
-            return (mac, s.label, s.kind, h.host, h.cluster, (h.adapter?.source ?? h.interface?.source)?.path ?? "")
+    /// What the pool database records of an audit: the holders this run read, never those the
+    /// database itself added.
+    static func auditRecord(inputs: [InputSummary], snapshot: Snapshot, coverage: Coverage, findings: [Finding],
+                            releaseAfter: TimeInterval, at: Date) -> AuditRecord {
+        let holders = snapshot.inputHolders
+        let sightings = concurrentChunks(holders.count) { range in
+            range.compactMap { HolderSighting(holders[holders.startIndex + $0]) }
         }
-        return AuditRecord(at: at, inputsDigest: digest(inputs), inputCount: inputs.count,
-                           clusters: Set(inputs.map(\.cluster)), holders: holders, findings: findings)
+        return AuditRecord(at: at, inputsDigest: digest(inputs), inputCount: inputs.count, coverage: coverage, holders: sightings,
+                           findings: findings, releaseAfter: releaseAfter)
     }
 
     /// FNV-1a over the inputs' paths, kinds, record counts and encodings, in path order.

@@ -1,3 +1,4 @@
+import Foundation
 import MACAuditModel
 import MACAuditIngest
 /// A check: a pure function of the reconciled snapshot and the rules to findings.
@@ -81,16 +82,19 @@ public struct CheckExample: Sendable {
     public var severity: Severity?
     /// Ethernet frames of a capture the example sees (wire checks), decoded by the real decoder.
     public var frames: [[UInt8]]
+    /// Pending reservations of the pool database the example has.
+    public var reservations: [Reservation]
 
     public init(_ name: String, _ inventory: Inventory = Inventory(), rules: Rules = Rules(), frames: [[UInt8]] = [],
-                triggers: [String] = [], severity: Severity? = nil) {
+                reservations: [Reservation] = [], triggers: [String] = [], severity: Severity? = nil) {
         self.name = name; self.inventory = inventory; self.rules = rules; self.triggers = triggers; self.severity = severity
-        self.frames = frames
+        self.frames = frames; self.reservations = reservations
     }
 
     /// The reconciled snapshot the example describes.
     public var snapshot: Snapshot {
-        Reconciler.reconcile(inventory, extraPools: rules.pools, wire: frames.isEmpty ? nil : FrameBuilder.snapshot(frames))
+        Reconciler.reconcile(inventory, extraPools: rules.pools, wire: frames.isEmpty ? nil : FrameBuilder.snapshot(frames),
+                             reservations: reservations)
     }
 }
 
@@ -116,6 +120,7 @@ public enum CheckRegistry {
         WireGroupSourceCheck.self,
         WireDuplicateCheck.self,
         WireIPMismatchCheck.self,
+        ReservationConflictCheck.self,
     ]
 
     /// Every key `severities.yaml` accepts: check ids and `<id>.<variant>`.
@@ -159,6 +164,10 @@ enum Example {
 
     static func ncPool(_ name: String, _ first: String, _ last: String, cluster: String = "C1") -> Pool {
         Pool(name: name, range: range(first, last), kind: .controller, cluster: cluster)
+    }
+
+    static func reservation(_ mac: String, for holder: String, run: Int64 = 1) -> Reservation {
+        Reservation(mac: try! MACAddress(parsing: mac), pool: "p", holder: holder, runId: run, state: .pending, createdAt: Date(timeIntervalSince1970: 0))
     }
 
     static func range(_ first: String, _ last: String) -> MACRange {

@@ -2,7 +2,7 @@ import MACAuditModel
 import MACAuditIngest
 /// A proposed fix: give one adapter (and its NC interface) a new static MAC.
 public struct Proposal: Sendable, Hashable {
-    /// Who the MAC is reserved for in the pool database (the adapter's Id).
+    /// Who the MAC is reserved for in the pool database: the holder key (``HolderKey``).
     public var holderKey: String
     public var subject: Subject
     public var host: String
@@ -126,8 +126,8 @@ public enum Planner {
         return nil
     }
 
-    /// The key a holder's reservations are filed under: its adapter's Id, else its label.
-    public static func holderKey(_ h: Holder) -> String { h.adapter?.id ?? h.subject.label }
+    /// The key a holder's reservations are filed under: its ``HolderKey``.
+    public static func holderKey(_ h: Holder) -> String { h.key }
 
     /// Holders in the order in which they keep a shared MAC (the first keeps it): criterion by
     /// criterion, a holder that meets it before one that does not; the first reported breaks ties.

@@ -32,6 +32,9 @@ public final class Holder: Sendable {
     public let isControllerManaged: Bool
     /// Where the holder is in `Snapshot.holders`: what a finding's ``HolderRef`` points at.
     public let position: Int
+    /// Set when the holder comes from the pool database (a holder this run did not read), not from
+    /// the inputs.
+    public let recorded: RecordedHolder?
 
     // Derived from the joined objects (shared references, so reading them copies nothing); a
     // holder stores no copies, which keeps a 16-million-adapter fleet inside its memory budget.
@@ -46,7 +49,8 @@ public final class Holder: Sendable {
     public var allocation: AllocationMethod? { interface?.allocation }
 
     public init(adapter: Adapter?, interface: ControllerInterface?, profile: PortProfile?, link: Link, host: String,
-                cluster: String, switchKey: String?, segment: String, alsoReportedBy: [String] = [], position: Int) {
+                cluster: String, switchKey: String?, segment: String, alsoReportedBy: [String] = [], position: Int,
+                recorded: RecordedHolder? = nil) {
         precondition(adapter != nil || interface != nil, "a holder has an adapter or an interface")
         self.adapter = adapter
         self.interface = interface
@@ -58,17 +62,36 @@ public final class Holder: Sendable {
         self.segment = segment
         self.alsoReportedBy = alsoReportedBy
         self.position = position
-        self.isControllerManaged = interface != nil || (profile.map { !$0.isNullProfile && $0.profileData == 1 } ?? false)
+        self.recorded = recorded
+        self.isControllerManaged = recorded?.sighting.controllerManaged
+            ?? (interface != nil || (profile.map { !$0.isNullProfile && $0.profileData == 1 } ?? false))
+    }
+
+    /// A holder the pool database recorded, rebuilt as it was seen: its adapter and NC interface
+    /// carry the recorded fields, and its evidence names the run and the export it came from.
+    public convenience init(recorded r: RecordedHolder, position: Int) {
+        let s = r.sighting
+        let source = SourceLocation(path: r.evidenceSource, record: s.source.record, line: s.source.line)
+        let adapter = s.kind == "interface" ? nil : Adapter(
+            host: s.host, cluster: s.cluster, vmName: s.vm, vmId: nil, name: s.name, id: s.adapterId, mac: .valid(s.mac),
+            dynamicMAC: s.dynamicMAC, isManagementOS: s.kind == "host-vnic", switchId: s.switchId, source: source)
+        let nic = (s.interfaceId ?? (s.kind == "interface" ? s.name : nil)).map { id in
+            ControllerInterface(resourceId: id, cluster: s.cluster, instanceId: s.instanceId,
+                                mac: (s.interfaceMAC ?? (s.kind == "interface" ? s.mac : nil)).map(MACField.valid) ?? .absent,
+                                allocation: s.allocation.flatMap(AllocationMethod.init(rawValue:)) ?? .unknown, source: source)
+        }
+        self.init(adapter: adapter, interface: nic, profile: nil, link: adapter != nil && nic != nil ? .portProfile : .none, host: s.host,
+                  cluster: s.cluster, switchKey: s.switchKey, segment: s.segment, position: position, recorded: r)
     }
 
     public var subject: Subject {
         if let a = adapter {
             return Subject(kind: a.isManagementOS ? "host-vnic" : "adapter", cluster: cluster, host: host,
-                           vm: a.vmName, name: a.name, id: a.id ?? interface?.resourceId)
+                           vm: a.vmName, name: a.name, id: a.id ?? interface?.resourceId, key: key)
         }
         let nic = interface!
         return Subject(kind: "interface", cluster: cluster, host: host.isEmpty ? nil : host, vm: nil,
-                       name: nic.resourceId, id: nic.instanceId)
+                       name: nic.resourceId, id: nic.instanceId, key: key)
     }
 
     public var evidence: [Evidence] {

@@ -12,6 +12,27 @@ public struct Snapshot: Sendable {
     public var controllerSwitchIds: Set<String>
     /// What the captures showed, when the audit read any.
     public var wire: WireSnapshot?
+    /// The pool database's pending reservations, when the audit has a database.
+    public var reservations: [Reservation] = []
+
+    /// The clusters of the inputs, when the audit has a pool database: its holders of other
+    /// clusters take part only in findings that involve this run's clusters.
+    public var auditedClusters: Set<String>? = nil
+
+    /// The holders this run read (not those the pool database added).
+    public var inputHolders: ArraySlice<Holder> { holders[..<(holders.firstIndex { $0.recorded != nil } ?? holders.endIndex)] }
+
+    /// How many holders the pool database added.
+    public var recordedCount: Int { holders.count - inputHolders.count }
+
+    /// Whether a holder belongs to what this run audits: one it read, or one the database added
+    /// in an audited cluster (a host whose export is late).
+    public func isAudited(_ h: Holder) -> Bool {
+        h.recorded == nil || (auditedClusters?.contains(h.cluster) ?? true)
+    }
+
+    /// The holders of the audited clusters: reports count these.
+    public var auditedHolders: [Holder] { recordedCount == 0 ? holders : holders.filter(isAudited) }
 }
 
 /// Joins adapters, port profiles and NC interfaces into holders.
@@ -21,7 +42,10 @@ public struct Snapshot: Sendable {
 /// interface has it. An adapter reported by two hosts with the same `Id` (a live migration during
 /// the export) is one holder.
 public enum Reconciler {
-    public static func reconcile(_ inventory: Inventory, extraPools: [Pool] = [], wire: WireSnapshot? = nil) -> Snapshot {
+    /// `recorded`: holders of the pool database this run does not cover; they follow the inputs'
+    /// holders in `Snapshot.holders`.
+    public static func reconcile(_ inventory: Inventory, extraPools: [Pool] = [], wire: WireSnapshot? = nil,
+                                 recorded: [RecordedHolder] = [], reservations: [Reservation] = []) -> Snapshot {
         let distinct = distinctAdapters(inventory.adapters)
         let adapters = distinct.positions.count == inventory.adapters.count
             ? inventory.adapters : distinct.positions.map { inventory.adapters[Int($0)] }
@@ -95,6 +119,7 @@ public enum Reconciler {
                 host: nic.serverId.flatMap { serverHosts[$0] } ?? "", cluster: nic.cluster, switchKey: nil,
                 segment: segments.name(adapter: nil, interface: nic), position: holders.count))
         }
+        for r in recorded { holders.append(Holder(recorded: r, position: holders.count)) }
 
         return Snapshot(
             holders: holders,
@@ -102,7 +127,7 @@ public enum Reconciler {
             clustersWithAdapters: Set(runs: inventory.adapters.lazy.map(\.cluster)),
             clustersWithInterfaces: Set(runs: inventory.interfaces.lazy.map(\.cluster)),
             controllerSwitchIds: Set(inventory.servers.map(\.resourceId)),
-            wire: wire)
+            wire: wire, reservations: reservations)
     }
 
     /// `host/switch` keys, built once per pair: a fleet has thousands of switches and a million adapters.

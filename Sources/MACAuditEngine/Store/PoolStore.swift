@@ -6,8 +6,8 @@ import Foundation
 /// and by whom, which are reserved by proposed fixes, and the history of audits.
 ///
 /// The seam is split by capability, so that a command (or a test) asks only for what it uses:
-/// ``PoolCatalog``, ``ReservationBook``, ``AuditLog`` and ``BaselineBook``; ``PoolStore`` is all
-/// four. The embedded implementation is SQLite (`MACAuditStore.SQLiteStore`); a fleet-wide
+/// ``PoolCatalog``, ``ReservationBook``, ``AuditLog``, ``BaselineBook`` and ``HolderRegistry``;
+/// ``PoolStore`` is all five. The embedded implementation is SQLite (`MACAuditStore.SQLiteStore`); a fleet-wide
 /// PostgreSQL store goes behind the same protocols and passes the same conformance suite
 /// (`Tests/StoreTests/StoreConformance.swift`).
 ///
@@ -15,7 +15,7 @@ import Foundation
 /// - every method that writes does so in one transaction: it happens whole or not at all;
 /// - every error thrown is a ``StoreError`` (database faults wrapped with the store's location);
 /// - what pools may be added is decided by ``PoolRules`` in the core, not by the backend.
-public protocol PoolStore: PoolCatalog, ReservationBook, AuditLog, BaselineBook {
+public protocol PoolStore: PoolCatalog, ReservationBook, AuditLog, BaselineBook, HolderRegistry {
     /// Where the database is, for messages: a file path or a server address (never a password).
     var location: String { get }
     /// The backend's own consistency check: "ok" when sound, else what is wrong.
@@ -44,6 +44,10 @@ public protocol ReservationBook: AnyObject {
     func reservations(holder: String?) throws -> [Reservation]
     /// Pending reservations by holder, for a plan to reuse.
     func pendingReservations() throws -> [String: MACAddress]
+    /// Every pending reservation, oldest first: what `reservation-conflict` compares the holders with.
+    func pendingClaims() throws -> [Reservation]
+    /// Releases the pending reservations made before `date`; returns them.
+    func releaseStale(before date: Date) throws -> [Reservation]
     /// Every MAC assigned or reserved, sorted: what a plan must not hand out.
     func usedMACs() throws -> [UInt64]
     /// Reserves a plan's MACs, all or none, in one transaction. A request whose holder already has
@@ -93,15 +97,18 @@ extension ReservationBook {
 
 /// One MAC a plan wants for one holder.
 public struct ReservationRequest: Sendable, Hashable {
+    /// The holder's key (``HolderKey``).
     public var holder: String
     public var mac: MACAddress
     public var pool: String?
     /// The MAC the holder has now. Asking for it (a dynamic MAC made static) is no conflict with
     /// the holder's own assignment.
     public var current: MACAddress?
+    /// The holder as shown, for listings.
+    public var label: String?
 
-    public init(holder: String, mac: MACAddress, pool: String?, current: MACAddress? = nil) {
-        self.holder = holder; self.mac = mac; self.pool = pool; self.current = current
+    public init(holder: String, mac: MACAddress, pool: String?, current: MACAddress? = nil, label: String? = nil) {
+        self.holder = holder; self.mac = mac; self.pool = pool; self.current = current; self.label = label
     }
 }
 
@@ -167,7 +174,10 @@ public struct StoredPool: Sendable, Hashable {
 /// How full a pool is.
 public struct PoolUtilisation: Sendable, Equatable {
     public var size: UInt64
+    /// MACs held by live holders.
     public var inUse: UInt64
+    /// MACs of gone holders still in their grace period (not free yet).
+    public var gone: UInt64 = 0
     public var reserved: UInt64
     public var free: UInt64
     /// The longest run of consecutive free addresses.
@@ -180,35 +190,63 @@ public struct PoolUtilisation: Sendable, Equatable {
     }
 }
 
+/// A MAC set aside for a holder: by a plan (`audit --plan`) or by hand (`pool reserve`).
 public struct Reservation: Sendable, Hashable {
-    public enum State: String, Sendable, Codable { case pending, applied, released, expired }
+    /// `pending` until an audit sees the holder with the MAC (`fulfilled`), or until it is released.
+    public enum State: String, Sendable, Codable { case pending, fulfilled, released, expired }
     public var mac: MACAddress
     public var pool: String?
+    /// The holder's key (``HolderKey``), or the name given to `pool reserve --holder`.
     public var holder: String
+    /// The holder as it was shown when reserved, when known.
+    public var label: String?
     public var runId: Int64?
     public var state: State
     public var createdAt: Date
 
-    public init(mac: MACAddress, pool: String?, holder: String, runId: Int64?, state: State, createdAt: Date) {
-        self.mac = mac; self.pool = pool; self.holder = holder; self.runId = runId; self.state = state; self.createdAt = createdAt
+    public init(mac: MACAddress, pool: String?, holder: String, label: String? = nil, runId: Int64?, state: State, createdAt: Date) {
+        self.mac = mac; self.pool = pool; self.holder = holder; self.label = label; self.runId = runId; self.state = state
+        self.createdAt = createdAt
     }
 }
 
-/// What one audit tells the database: the run, the MACs in use, the findings.
+/// What one audit tells the database: the run, every holder it read, what it covered, the findings.
 public struct AuditRecord: Sendable {
     public var at: Date
     public var inputsDigest: String
     public var inputCount: Int
-    public var clusters: Set<String>
-    public var holders: [(mac: MACAddress, holder: String, kind: String, host: String, cluster: String, source: String)]
+    public var coverage: Coverage
+    public var clusters: Set<String> { coverage.clusters }
+    /// This run's holders with a MAC (never those the database itself added to the audit).
+    public var holders: [HolderSighting]
     public var findings: [Finding]
+    /// How long a gone holder's MAC stays held before it returns to the free space.
+    public var releaseAfter: TimeInterval
 
-    public init(at: Date, inputsDigest: String, inputCount: Int, clusters: Set<String>,
-                holders: [(mac: MACAddress, holder: String, kind: String, host: String, cluster: String, source: String)],
-                findings: [Finding]) {
-        self.at = at; self.inputsDigest = inputsDigest; self.inputCount = inputCount; self.clusters = clusters
-        self.holders = holders; self.findings = findings
+    public init(at: Date, inputsDigest: String, inputCount: Int, coverage: Coverage, holders: [HolderSighting], findings: [Finding],
+                releaseAfter: TimeInterval = AuditRecord.defaultReleaseAfter) {
+        self.at = at; self.inputsDigest = inputsDigest; self.inputCount = inputCount; self.coverage = coverage
+        self.holders = holders; self.findings = findings; self.releaseAfter = releaseAfter
     }
+
+    /// 7 days: ARP caches, DHCP leases and NC references outlive a deleted VM.
+    public static let defaultReleaseAfter: TimeInterval = 7 * 86_400
+    /// 30 days: database holders not seen for longer take no part in audits.
+    public static let defaultHorizon: TimeInterval = 30 * 86_400
+}
+
+/// What a recorded audit did to the database's holders.
+public struct HolderTally: Sendable, Equatable {
+    /// Assignments first seen in this run.
+    public var added = 0
+    /// Assignments seen again (last seen moved on).
+    public var seen = 0
+    public var gone = 0
+    public var returned = 0
+    public var released = 0
+    public var rekeyed = 0
+    public var fulfilled = 0
+    public init() {}
 }
 
 /// A finding's history as the database knows it after a run.
@@ -243,9 +281,13 @@ public struct RunOutcome: Sendable {
     public var runId: Int64
     public var history: [String: FindingHistory]
     public var resolved: [ResolvedFinding]
+    /// What happened to holders in this run (moves, MAC changes, gone, returned, released…).
+    public var events: [HolderEvent]
+    public var tally: HolderTally
 
-    public init(runId: Int64, history: [String: FindingHistory], resolved: [ResolvedFinding]) {
-        self.runId = runId; self.history = history; self.resolved = resolved
+    public init(runId: Int64, history: [String: FindingHistory], resolved: [ResolvedFinding], events: [HolderEvent] = [],
+                tally: HolderTally = HolderTally()) {
+        self.runId = runId; self.history = history; self.resolved = resolved; self.events = events; self.tally = tally
     }
 }
 

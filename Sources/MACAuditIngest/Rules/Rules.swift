@@ -2,8 +2,9 @@ import MACAuditModel
 import Foundation
 
 /// The data the checks use, from the files admins edit in a rules directory:
-/// `reserved-prefixes.yaml`, `severities.yaml`, `pools.yaml` and `plan.yaml`. A missing file means
-/// "none" (for `plan.yaml`: the standard keep order).
+/// `reserved-prefixes.yaml`, `severities.yaml`, `pools.yaml`, `plan.yaml` and `database.yaml`. A
+/// missing file means "none" (for `plan.yaml`: the standard keep order; for `database.yaml`: a
+/// 30-day horizon and a 7-day grace period).
 public struct Rules: Sendable {
     public var reservedPrefixes: [ReservedPrefix]
     public var severities: SeverityPolicy
@@ -11,16 +12,19 @@ public struct Rules: Sendable {
     public var pools: [Pool]
     /// Who keeps a shared MAC when the planner moves the others.
     public var keepOrder: KeepOrder
+    /// How audits use the pool database.
+    public var database: DatabaseSettings
 
     public init(reservedPrefixes: [ReservedPrefix] = [], severities: SeverityPolicy = SeverityPolicy(), pools: [Pool] = [],
-                keepOrder: KeepOrder = .standard) {
+                keepOrder: KeepOrder = .standard, database: DatabaseSettings = DatabaseSettings()) {
         self.reservedPrefixes = reservedPrefixes
         self.severities = severities
         self.pools = pools
         self.keepOrder = keepOrder
+        self.database = database
     }
 
-    public static let fileNames = ["reserved-prefixes.yaml", "severities.yaml", "pools.yaml", "plan.yaml"]
+    public static let fileNames = ["reserved-prefixes.yaml", "severities.yaml", "pools.yaml", "plan.yaml", "database.yaml"]
 
     /// Loads a rules directory; the first problem is thrown as a ``RuleError`` naming file and line.
     /// `severityKeys` are the keys `severities.yaml` may use: every check id and `<id>.<variant>`
@@ -37,6 +41,7 @@ public struct Rules: Sendable {
         }
         if let doc = try document(directory, "pools.yaml") { rules.pools = try PoolDefinitions.load(doc) }
         if let doc = try document(directory, "plan.yaml") { rules.keepOrder = try KeepOrder.load(doc) }
+        if let doc = try document(directory, "database.yaml") { rules.database = try DatabaseSettings.load(doc) }
         return rules
     }
 

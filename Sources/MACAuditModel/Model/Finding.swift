@@ -22,9 +22,13 @@ public struct Subject: Hashable, Comparable, Sendable, Codable {
     public var vm: String?
     public var name: String?
     public var id: String?
+    /// The holder's stable key (`HolderKey`) when the subject is a holder: what the finding's id and
+    /// the pool database follow, so a live migration (a new host) keeps the finding's id.
+    public var key: String?
 
-    public init(kind: String, cluster: String? = nil, host: String? = nil, vm: String? = nil, name: String? = nil, id: String? = nil) {
-        self.kind = kind; self.cluster = cluster; self.host = host; self.vm = vm; self.name = name; self.id = id
+    public init(kind: String, cluster: String? = nil, host: String? = nil, vm: String? = nil, name: String? = nil, id: String? = nil,
+                key: String? = nil) {
+        self.kind = kind; self.cluster = cluster; self.host = host; self.vm = vm; self.name = name; self.id = id; self.key = key
     }
 
     /// A one-line human label: `adapter SQL01 / Network Adapter on HV01`.
@@ -37,6 +41,8 @@ public struct Subject: Hashable, Comparable, Sendable, Codable {
     }
 
     var sortKey: [String] { [kind, cluster ?? "", host ?? "", vm ?? "", name ?? "", id ?? ""] }
+    /// What the finding id mixes in: the holder key when there is one, else every field.
+    var identity: [String] { key.map { [kind, $0] } ?? sortKey }
     public static func < (a: Subject, b: Subject) -> Bool { a.sortKey.lexicographicallyPrecedes(b.sortKey) }
 }
 
@@ -108,7 +114,8 @@ public struct Finding: Hashable, Sendable {
     public let holders: [HolderRef]
     /// What fixes it, from the check's description.
     public let remedy: Remedy
-    /// Stable fingerprint: FNV-1a 64 over the check id, the MAC text and the sorted subjects.
+    /// Stable fingerprint: FNV-1a 64 over the check id, the MAC text and the subjects' identities
+    /// (a holder's key, every field of a pool or a station), sorted.
     public let id: String
 
     public init(check: CheckID, variant: String? = nil, severity: Severity, mac: MACField, message: String, subjects: [Subject],
@@ -122,13 +129,18 @@ public struct Finding: Hashable, Sendable {
         self.evidence = Array(Set(evidence)).sorted()
         self.holders = holders
         self.remedy = remedy
-        self.id = Self.fingerprint(check: check.rawValue, mac: mac.text, subjects: self.subjects)
+        self.id = Self.fingerprint(check: check.rawValue, mac: mac.text, identities: self.subjects.map(\.identity).sorted { $0.lexicographicallyPrecedes($1) })
     }
+
+    /// The id macaudit gave this finding before holders had keys (every subject field, the host
+    /// included, in subject order). A pool database written then knows its findings, and baselines
+    /// their acceptances, by it: they are carried over to ``id`` when the finding is seen again.
+    public var legacyId: String { Self.fingerprint(check: check.rawValue, mac: mac.text, identities: subjects.map(\.sortKey)) }
 
     /// The MAC as shown to users: canonical for valid addresses, verbatim for invalid ones.
     public var macText: String? { mac.text }
 
-    static func fingerprint(check: String, mac: String?, subjects: [Subject]) -> String {
+    static func fingerprint(check: String, mac: String?, identities: [[String]]) -> String {
         var hash = FNV1a()
         func mix(_ s: String) {
             hash.add(s.utf8)
@@ -136,7 +148,7 @@ public struct Finding: Hashable, Sendable {
         }
         mix(check)
         mix(mac ?? "")
-        for subject in subjects { subject.sortKey.forEach(mix) }
+        for identity in identities { identity.forEach(mix) }
         return hash.hex
     }
 

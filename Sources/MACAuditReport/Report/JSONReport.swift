@@ -33,6 +33,25 @@ public struct JSONReport: ReportRenderer {
         /// Findings that need a new MAC but got none (no pool, or no room), with why.
         var unplaced: [UnplacedDTO]?
         var unseen: [Subject]?
+        /// With a database: its holders that took part, and what the run did to its holders.
+        var database: DatabaseDTO?
+    }
+
+    struct DatabaseDTO: Encodable {
+        /// Database holders that took part in the checks (other clusters, hosts not read this run).
+        var holders: Int
+        var events: [EventDTO]
+    }
+
+    struct EventDTO: Encodable {
+        var holder: String
+        var label: String
+        var event: String
+        var from: String?
+        var to: String?
+        var fromHost: String?
+        var toHost: String?
+        var run: Int64
     }
 
     struct StationDTO: Encodable {
@@ -161,7 +180,11 @@ public struct JSONReport: ReportRenderer {
                 }
             },
             unplaced: report.plan.map { $0.unplaced.map { UnplacedDTO(finding: $0.finding, subject: $0.subject, reason: $0.reason) } },
-            unseen: report.wire == nil || captureOnly ? nil : report.unseen)
+            unseen: report.wire == nil || captureOnly ? nil : report.unseen,
+            database: report.runId == nil ? nil : DatabaseDTO(holders: report.databaseHolderCount, events: report.holderEvents.map {
+                EventDTO(holder: $0.holder, label: $0.label, event: $0.kind.rawValue, from: $0.from?.description, to: $0.to?.description,
+                         fromHost: $0.fromHost, toHost: $0.toHost, run: $0.runId)
+            }))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"

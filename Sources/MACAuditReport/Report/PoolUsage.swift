@@ -13,13 +13,14 @@ extension AuditReport {
     /// macPool, a host's range, a cluster's defined pool) is used by the holders of that cluster;
     /// a fleet pool by every holder.
     public var poolUsage: [PoolUsage] {
-        let everyone = InUseIndex(snapshot.holders.compactMap { $0.mac.address })
-        let clusters = Set(runs: snapshot.holders.map(\.cluster))
+        let holders = snapshot.auditedHolders
+        let everyone = InUseIndex(holders.compactMap { $0.mac.address })
+        let clusters = Set(runs: holders.map(\.cluster))
         var byCluster: [String: InUseIndex] = [:]
         if clusters.count == 1, let only = clusters.first {
             byCluster[only] = everyone
         } else {
-            for (cluster, holders) in Dictionary(grouping: snapshot.holders, by: \.cluster) {
+            for (cluster, holders) in Dictionary(grouping: holders, by: \.cluster) {
                 byCluster[cluster] = InUseIndex(holders.compactMap { $0.mac.address })
             }
         }

@@ -58,7 +58,9 @@ public struct TextReport: ReportRenderer {
         }
         let s = report.summary
         let records = report.inputs.reduce(0) { $0 + $1.records }
-        out += "\(report.inputs.count) input file(s), \(records) record(s), \(report.holderCount) MAC holder(s), \(report.poolCount) pool(s): "
+        out += holderEvents(report)
+        let fromDatabase = report.databaseHolderCount > 0 ? " (+ \(report.databaseHolderCount) from the pool database)" : ""
+        out += "\(report.inputs.count) input file(s), \(records) record(s), \(report.holderCount) MAC holder(s)\(fromDatabase), \(report.poolCount) pool(s): "
         out += "\(s[.critical]!) critical, \(s[.error]!) error, \(s[.warning]!) warning, \(s[.info]!) info"
         if let run = report.runId {
             let labels = report.findings.map { report.status(of: $0)?.label }
@@ -67,6 +69,17 @@ public struct TextReport: ReportRenderer {
         }
         out += "\n"
         return out
+    }
+
+    /// What the run did to the database's holders (MAC changes, moves, gone, released…), the first
+    /// 20 of them; nothing when nothing happened.
+    static func holderEvents(_ report: AuditReport) -> String {
+        let events = report.holderEvents
+        guard !events.isEmpty else { return "" }
+        var out = "HOLDERS (\(events.count) change(s) recorded)\n"
+        for e in events.prefix(20) { out += "  \(e.description)\n" }
+        if events.count > 20 { out += "  … and \(events.count - 20) more (`macaudit history --events --run \(events[0].runId)`)\n" }
+        return out + "\n"
     }
 
     /// The stations of the captures: MAC, scope, IPs, roles, frames, providers.

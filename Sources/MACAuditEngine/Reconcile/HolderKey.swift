@@ -1,0 +1,51 @@
+import MACAuditModel
+
+/// The stable identity of a MAC holder in the pool database, in findings and in reservations: it
+/// survives a live migration, a VM rename and a re-export, where the display label (which names the
+/// host) does not.
+///
+/// - A VM adapter: `adapter:` and its Hyper-V `Id` (`Microsoft:<VMId>\<adapter GUID>`), lower-cased
+///   without braces. Hyper-V keeps the Id through migrations and renames.
+/// - A host vNIC: `host-vnic:<host>/` and its Id; host vNICs never migrate, and hosts cloned from one
+///   image may share vNIC ids.
+/// - An adapter without an `Id` (a hand-made export): `adapter:<cluster>/<host>/<vm>/<name>`, the best
+///   there is; such a holder looks new after a migration.
+/// - An NC interface no adapter claims: `nc:<cluster>/networkinterfaces/<resourceId>` (its
+///   `resourceRef`), lower-cased. An interface joined to an adapter is part of the adapter's holder,
+///   whose key is the adapter's; the interface's own key is the holder's ``Holder/aliasKey``.
+public enum HolderKey {
+    public static func of(adapter a: Adapter, cluster: String, host: String) -> String {
+        if let id = a.id, !id.isEmpty {
+            let normal = normalised(id)
+            return a.isManagementOS ? "host-vnic:\(HostName.key(host))/\(normal)" : "adapter:\(normal)"
+        }
+        let vm = (a.vmName ?? "").lowercased()
+        return "\(a.isManagementOS ? "host-vnic" : "adapter"):\(cluster)/\(HostName.key(host))/\(vm)/\(a.name.lowercased())"
+    }
+
+    public static func of(interface nic: ControllerInterface) -> String {
+        "nc:\(nic.cluster)/networkinterfaces/\(nic.resourceId.lowercased())"
+    }
+
+    /// Lower case, braces and spaces removed: `Microsoft:{6F…}\{A1…}` and `microsoft:6f…\a1…` are one id.
+    static func normalised(_ id: String) -> String {
+        var out = id.lowercased()
+        if out.contains(where: { $0 == "{" || $0 == "}" || $0 == " " }) { out.removeAll { $0 == "{" || $0 == "}" || $0 == " " } }
+        return out
+    }
+}
+
+extension Holder {
+    /// The holder's ``HolderKey``: its adapter's when it has one, else its NC interface's.
+    public var key: String {
+        if let adapter { return HolderKey.of(adapter: adapter, cluster: cluster, host: host) }
+        return HolderKey.of(interface: interface!)
+    }
+
+    /// The NC interface's own key when the holder joins an adapter and an interface; nil otherwise.
+    /// The database knows an interface exported before its adapter under this key.
+    public var aliasKey: String? {
+        guard adapter != nil, let interface else { return nil }
+        return HolderKey.of(interface: interface)
+    }
+}
