@@ -58,7 +58,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MACAuditTests", dependencies: ["MACAudit", "MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport"]),
-        .testTarget(name: "StoreTests", dependencies: ["MACAuditStore", "MACAudit", "MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport"]),
+        // GRDB only to build a database file of an older release for the migration test.
+        .testTarget(name: "StoreTests", dependencies: ["MACAuditStore", "MACAudit", "MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport",
+                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         // Launching child processes in tests (posix_spawn, not Foundation's Process).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CaptureTests", dependencies: ["MACAuditCapture", "TestSupport", "MACAudit", "MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport"]),

@@ -53,6 +53,8 @@ struct ReservationRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var state: Reservation.State
     var createdAt: String
     var expiresAt: String?
+    /// The MAC the holder had when the plan reserved this one (its own, for a dynamic MAC made static).
+    var fromMAC: Int64?
     var fulfilledRunId: Int64?
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

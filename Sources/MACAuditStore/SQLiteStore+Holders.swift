@@ -34,12 +34,13 @@ extension SQLiteStore {
         }
         let ranges = try FreeRuns.RangeIndex(db)
         let touch = try db.cachedStatement(sql: "UPDATE assignment SET lastSeen = ?, lastRunId = ? WHERE id = ?")
-        var thisRun: [String: Int64] = [:]
+        var thisRun: [String: Int64] = [:], staticNow = Set<String>()
         thisRun.reserveCapacity(audit.holders.count)
         for s in audit.holders {
             let mac = s.mac.stored
             if let earlier = thisRun[s.key], earlier == mac { continue }  // one holder reported twice
             let firstOfKey = thisRun.updateValue(mac, forKey: s.key) == nil
+            if s.dynamicMAC != true { staticNow.insert(s.key) }
             let digest = s.digest
             let rows = byKey[s.key] ?? []
             if let i = rows.first(where: { known.rows[$0].mac == mac }) {
@@ -78,7 +79,7 @@ extension SQLiteStore {
         try retireAliases(db, audit.holders, byKey: byKey, known: &known, at: at, runId: runId, log: &log)
         tally.gone = try markUnseenGone(db, known, audit.coverage, at: at, runId: runId, log: &log)
         tally.released = try release(db, before: StoredDate.text(audit.at.addingTimeInterval(-audit.releaseAfter)), runId: runId, log: &log)
-        tally.fulfilled = try fulfil(db, thisRun, runId: runId, log: &log)
+        tally.fulfilled = try fulfil(db, thisRun, staticNow, runId: runId, log: &log)
         try log.write(db)
         return (log.events, tally)
     }
@@ -201,10 +202,13 @@ extension SQLiteStore {
         return due.count
     }
 
-    /// Pending reservations whose holder this run saw with the reserved MAC are fulfilled.
-    private func fulfil(_ db: Database, _ thisRun: [String: Int64], runId: Int64, log: inout EventLog) throws -> Int {
+    /// Pending reservations whose holder this run saw with the reserved MAC are fulfilled: it did
+    /// not have the MAC when reserved, or it now holds it statically (a dynamic MAC made static; a
+    /// reservation of an older macaudit does not say what the holder had).
+    private func fulfil(_ db: Database, _ thisRun: [String: Int64], _ staticNow: Set<String>, runId: Int64, log: inout EventLog) throws -> Int {
         var fulfilled = 0
-        for r in try ReservationRecord.filter(Column("state") == Reservation.State.pending).fetchAll(db) where thisRun[r.holderKey] == r.mac {
+        for r in try ReservationRecord.filter(Column("state") == Reservation.State.pending).fetchAll(db)
+        where thisRun[r.holderKey] == r.mac && ((r.fromMAC != nil && r.fromMAC != r.mac) || staticNow.contains(r.holderKey)) {
             try db.execute(sql: "UPDATE reservation SET state = 'fulfilled', fulfilledRunId = ? WHERE id = ?", arguments: [runId, r.id])
             log.add(r.holderKey, r.label ?? r.holderKey, .fulfilled, to: MACAddress(stored: r.mac))
             fulfilled += 1

@@ -60,14 +60,21 @@ extension SQLiteStore {
                 let id = range.id, first = range.first, last = range.last
                 u.size += UInt64(last - first + 1)
                 u.free += UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(last - first + 1), 0) FROM freeRun WHERE rangeId = ?", arguments: [id]) ?? 0)
-                let held = try Row.fetchOne(db, sql: """
-                    SELECT COUNT(DISTINCT CASE WHEN state = 'live' THEN mac END) AS live,
-                           COUNT(DISTINCT CASE WHEN state = 'gone' THEN mac END) AS gone
-                    FROM assignment WHERE state <> 'released' AND mac BETWEEN ? AND ?
-                    """, arguments: [first, last])
-                u.inUse += UInt64(held?["live"] as Int64? ?? 0)
-                u.gone += UInt64(held?["gone"] as Int64? ?? 0)
-                u.reserved += UInt64(try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM reservation WHERE state = 'pending' AND mac BETWEEN ? AND ?", arguments: [first, last]) ?? 0)
+                // Each used MAC counted once, as the first that holds it: a live holder, a gone one
+                // in its grace period, a pending reservation. So size = in use + gone + reserved + free.
+                for row in try Row.fetchAll(db, sql: """
+                    WITH used(mac, kind) AS (
+                        SELECT mac, CASE state WHEN 'live' THEN 0 ELSE 1 END FROM assignment WHERE state <> 'released' AND mac BETWEEN ?1 AND ?2
+                        UNION ALL SELECT mac, 2 FROM reservation WHERE state = 'pending' AND mac BETWEEN ?1 AND ?2)
+                    SELECT kind, COUNT(*) FROM (SELECT mac, MIN(kind) AS kind FROM used GROUP BY mac) GROUP BY kind
+                    """, arguments: [first, last]) {
+                    let kind: Int = row[0], count = UInt64(row[1] as Int64)
+                    switch kind {
+                    case 0: u.inUse += count
+                    case 1: u.gone += count
+                    default: u.reserved += count
+                    }
+                }
                 if let longest = try Int64.fetchOne(db, sql: "SELECT MAX(last - first) FROM freeRun WHERE rangeId = ?", arguments: [id]) {
                     u.largestFreeRun = max(u.largestFreeRun, UInt64(longest + 1))
                 }
@@ -240,7 +247,7 @@ extension SQLiteStore {
                 }
                 let poolId = try r.pool.flatMap { try PoolRecord.filter(Column("name") == $0).fetchOne(db)?.id }
                 var row = ReservationRecord(id: nil, mac: m, poolId: poolId, holderKey: r.holder, label: r.label, runId: runId, state: .pending,
-                                            createdAt: now, expiresAt: nil)
+                                            createdAt: now, expiresAt: nil, fromMAC: r.current?.stored)
                 try row.insert(db)
                 try FreeRuns.markUsed(db, mac: m, ranges: try FreeRuns.rangesContaining(db, mac: m))
                 new += 1

@@ -52,7 +52,7 @@ extension SQLiteStore {
                 throw StoreError.failed(location: path, operation: "recording the audit", reason: "finding \(id) names run \(firstRun), which is not there")
             }
             let firstSeen = try StoredDate.parse(first.startedAt, "run.startedAt")
-            let accepted = baseline[id]
+            let accepted = baseline[id] ?? (legacyIds ? baseline[f.legacyId] : nil)
             history[id] = FindingHistory(status: accepted != nil ? .accepted : status, firstRunId: firstRun, firstSeen: firstSeen,
                                          acceptedReason: accepted?.reason)
         }

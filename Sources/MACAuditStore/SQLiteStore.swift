@@ -60,9 +60,16 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         return (dataHome as NSString).appendingPathComponent("macaudit/pool.sqlite")
     }
 
-    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    /// `PRAGMA integrity_check` and `PRAGMA foreign_key_check`: "ok" when the file is sound and
+    /// every row's references hold, else what is wrong.
     public func integrityCheck() throws -> String {
-        try reading("the integrity check") { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "no answer" }
+        try reading("the integrity check") { db in
+            let pages = try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer"
+            guard pages == "ok" else { return pages }
+            let broken = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+            guard broken.isEmpty else { return "\(broken.count) row(s) refer to rows that are not there (first: table \(broken[0][0] ?? "?"), row \(broken[0][1] ?? "?"))" }
+            return "ok"
+        }
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: it takes the write lock at once, so two

@@ -192,11 +192,12 @@ enum Schema {
                 state TEXT NOT NULL CHECK (state IN ('pending', 'fulfilled', 'released', 'expired')),
                 createdAt TEXT NOT NULL,
                 expiresAt TEXT,
+                fromMAC INTEGER,
                 fulfilledRunId INTEGER REFERENCES run(id)
             );
             INSERT INTO reservation2 (id, mac, poolId, holderKey, label, runId, state, createdAt, expiresAt)
                 SELECT id, mac, poolId,
-                       CASE WHEN holder LIKE 'Microsoft:%' THEN 'adapter:' || lower(replace(replace(replace(holder, '{', ''), '}', ''), ' ', ''))
+                       CASE WHEN holder LIKE 'Microsoft:%' THEN 'adapter:' || lower(replace(replace(holder, '{', ''), '}', ''))
                             ELSE holder END,
                        holder, runId, CASE state WHEN 'applied' THEN 'fulfilled' ELSE state END, createdAt, expiresAt
                 FROM reservation;

@@ -6,17 +6,45 @@ import MACAuditStore
 extension MacAudit {
     /// `macaudit history`: the audits recorded in the pool database, and what changed between two.
     struct History: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List recorded audit runs, or the difference between two.")
+        static let configuration = CommandConfiguration(
+            abstract: "List recorded audit runs, the difference between two, or what happened to holders.",
+            discussion: """
+                Holder events: mac-changed (a holder's MAC changed), moved (another host), gone (the export that should \
+                list it did not), returned, released (gone past the grace period: its MAC is free), rekeyed (a row of an \
+                older macaudit given its holder key), fulfilled (a reservation's MAC is now the holder's).
+                """)
         @Option(name: .customLong("diff"), parsing: .upToNextOption, help: ArgumentHelp("Two run ids: what appeared and disappeared between them.", valueName: "run"))
         var diff: [Int64] = []
+        @Flag(help: "List holder events (of every run, or of --run).") var events = false
+        @Option(name: .customLong("run"), help: ArgumentHelp("With --events: only this run's.", valueName: "run")) var runId: Int64?
+        @Option(help: ArgumentHelp("A holder's assignments and events: its key, VM or adapter name, or part of one.", valueName: "text"))
+        var holder: String?
         @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             if !diff.isEmpty && diff.count != 2 { throw ValidationError("Please give --diff OLDER NEWER.") }
+            if runId != nil && !events { throw ValidationError("--run goes with --events.") }
         }
 
         func run() throws {
             let store = try database.open()
+            if events {
+                for e in try store.holderEvents(run: runId, holder: nil) { print("\(JSONReport.timestamp(e.at))\t\(e.kind.rawValue)\t\(e.description)") }
+                return
+            }
+            if let holder {
+                let found = try store.assignments(matching: holder)
+                guard !found.isEmpty else { throw Failure("no holder in the database matches '\(holder)'") }
+                for key in Set(found.map(\.sighting.key)).sorted() {
+                    print(key)
+                    for a in found where a.sighting.key == key {
+                        let s = a.sighting
+                        print("  \(s.mac)\t\(a.state.rawValue)\t\(s.label)\tfirst \(JSONReport.timestamp(a.firstSeen))\tlast \(JSONReport.timestamp(a.lastSeen)) (run \(a.lastRunId.map(String.init) ?? "-"))\t\(s.source.path) record \(s.source.record)")
+                    }
+                    for e in try store.holderEvents(run: nil, holder: key) { print("  \(JSONReport.timestamp(e.at))\t\(e.kind.rawValue)\t\(e.description)") }
+                }
+                return
+            }
             if diff.count == 2 {
                 let d = try store.difference(from: diff[0], to: diff[1])
                 print("run \(d.older) → run \(d.newer): \(d.appeared.count) appeared, \(d.disappeared.count) disappeared, \(d.persisted) persisted")

@@ -159,7 +159,7 @@ extension MacAudit {
         }
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show a pool's utilisation: in use, reserved, free, largest free run.")
+            static let configuration = CommandConfiguration(abstract: "Show a pool's utilisation: in use, gone (in their grace period), reserved, free, largest free run.")
             @Argument var name: String
             @Flag(help: "Also say on stderr how long the database took to answer.") var verbose = false
             @OptionGroup var database: DatabaseOptions
@@ -172,6 +172,7 @@ extension MacAudit {
                 print("pool \(name) (\(pool.spec.scope.rawValue), \(pool.spec.kind.rawValue)): \(pool.spec.ranges.map(\.description).joined(separator: ", "))")
                 print("  size            \(u.size)")
                 print("  in use          \(u.inUse)")
+                print("  gone, in grace  \(u.gone)")
                 print("  reserved        \(u.reserved)")
                 print(String(format: "  free            %llu (%.1f%%)", u.free, u.size == 0 ? 0 : 100 * Double(u.free) / Double(u.size)))
                 print("  largest free    \(u.largestFreeRun)")
@@ -212,27 +213,47 @@ extension MacAudit {
 
         struct Reservations: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "List reservations (pending ones are what a plan holds for its moves), oldest first.")
-            @Option(help: "Only this holder's (an adapter Id, as the plan's holder key).") var holder: String?
+                abstract: "List reservations (pending ones are what a plan holds for its moves), oldest first.",
+                discussion: "Columns: MAC, state (pending, fulfilled, released), pool, run, when, holder key, holder as shown.")
+            @Option(help: "Only this holder's (its holder key, as `history --holder` shows it).") var holder: String?
             @Flag(help: "Only pending reservations.") var pending = false
+            @Option(help: ArgumentHelp("Only pending reservations older than this many days (a plan nobody applied).", valueName: "days"))
+            var stale: Int?
             @OptionGroup var database: DatabaseOptions
             func run() throws {
-                let rows = try database.open().reservations(holder: holder).filter { !pending || $0.state == .pending }
-                let stamp = ISO8601DateFormatter()
-                for r in rows {
-                    let run = r.runId.map { "run \($0)" } ?? "by hand"
-                    print("\(r.mac)\t\(r.state.rawValue)\t\(r.pool ?? "-")\t\(run)\t\(stamp.string(from: r.createdAt))\t\(r.holder)")
+                let cutoff = stale.map { Date().addingTimeInterval(-Double($0) * 86_400) }
+                let rows = try database.open().reservations(holder: holder).filter { r in
+                    (!pending && cutoff == nil) || (r.state == .pending && cutoff.map { r.createdAt < $0 } ?? true)
                 }
+                for r in rows { print(Self.line(r)) }
+            }
+
+            static func line(_ r: Reservation) -> String {
+                let run = r.runId.map { "run \($0)" } ?? "by hand"
+                return "\(r.mac)\t\(r.state.rawValue)\t\(r.pool ?? "-")\t\(run)\t\(ISO8601DateFormatter().string(from: r.createdAt))\t\(r.holder)\t\(r.label ?? "-")"
             }
         }
 
         struct Release: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Release a pending reservation.")
-            @Argument var mac: String
+            static let configuration = CommandConfiguration(abstract: "Release a pending reservation, or with --stale DAYS every one older than that.")
+            @Argument var mac: String?
+            @Option(help: ArgumentHelp("Release every pending reservation older than this many days.", valueName: "days")) var stale: Int?
             @OptionGroup var database: DatabaseOptions
+
+            func validate() throws {
+                if (mac == nil) == (stale == nil) { throw ValidationError("Please give a MAC address or --stale DAYS (not both).") }
+                if let stale, stale < 0 { throw ValidationError("--stale takes a number of days of 0 or more.") }
+            }
+
             func run() throws {
-                guard let address = try? MACAddress(parsing: mac) else { throw ValidationError("Please give a MAC address.") }
                 let store = try database.open()
+                if let stale {
+                    let released = try store.releaseStale(before: Date().addingTimeInterval(-Double(stale) * 86_400))
+                    for r in released { print("released \(Reservations.line(r))") }
+                    print("\(released.count) stale reservation(s) released")
+                    return
+                }
+                guard let mac, let address = try? MACAddress(parsing: mac) else { throw ValidationError("Please give a MAC address.") }
                 guard try store.release(mac: address) else {
                     let earlier = try store.reservations(holder: nil).last { $0.mac == address }
                     switch earlier?.state {

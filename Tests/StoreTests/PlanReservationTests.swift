@@ -28,6 +28,11 @@ final class RacedStore: PoolStore {
     }
     func reservations(holder: String?) throws -> [Reservation] { try inner.reservations(holder: holder) }
     func pendingReservations() throws -> [String: MACAddress] { try inner.pendingReservations() }
+    func pendingClaims() throws -> [Reservation] { try inner.pendingClaims() }
+    func releaseStale(before date: Date) throws -> [Reservation] { try inner.releaseStale(before: date) }
+    func recordedHolders(_ query: RecordedHolderQuery) throws -> [RecordedHolder] { try inner.recordedHolders(query) }
+    func holderEvents(run: Int64?, holder: String?) throws -> [HolderEvent] { try inner.holderEvents(run: run, holder: holder) }
+    func assignments(matching text: String) throws -> [Assignment] { try inner.assignments(matching: text) }
     func usedMACs() throws -> [UInt64] { try inner.usedMACs() }
     func release(mac: MACAddress) throws -> Bool { try inner.release(mac: mac) }
     func record(audit: AuditRecord) throws -> RunOutcome { try inner.record(audit: audit) }

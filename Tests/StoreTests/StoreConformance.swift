@@ -35,12 +35,20 @@ func eightAddressPool(_ name: String = "p") -> PoolSpec {
     PoolSpec(name: name, scope: .fleet, source: "t", ranges: [range("02-00-00-00-00-00", "02-00-00-00-00-07")])
 }
 
-/// An audit that holds `macs` (adapters A, B, … on HV01 in C1) and reports `findings`.
-func audit(holding macs: [String] = [], findings: [Finding] = [], clusters: Set<String> = ["C1"], at: Date = Date()) -> AuditRecord {
-    let holders = macs.enumerated().map { i, m in
-        (mac: mac(m), holder: "adapter \(Character(UnicodeScalar(65 + i)!))", kind: "adapter", host: "HV01", cluster: "C1", source: "a.json")
-    }
-    return AuditRecord(at: at, inputsDigest: "d", inputCount: 1, clusters: clusters, holders: holders, findings: findings)
+/// An audit that holds `macs` (adapters A, B, … on HV01 in C1, keys `adapter A`, …) and reports
+/// `findings`. It covers nothing unless told (`coveringHV01`: it read HV01's adapter export).
+func audit(holding macs: [String] = [], findings: [Finding] = [], clusters: Set<String> = ["C1"], coveringHV01: Bool = false,
+           releaseAfter: TimeInterval = AuditRecord.defaultReleaseAfter, at: Date = Date()) -> AuditRecord {
+    let holders = macs.enumerated().map { i, m in sighting("adapter \(Character(UnicodeScalar(65 + i)!))", m) }
+    return AuditRecord(at: at, inputsDigest: "d", inputCount: 1,
+                       coverage: Coverage(clusters: clusters, adapterHosts: coveringHV01 ? ["C1|hv01"] : [], controllerClusters: []),
+                       holders: holders, findings: findings, releaseAfter: releaseAfter)
+}
+
+/// Holder `key` with `m` on `host` of `cluster`, as an audit saw it.
+func sighting(_ key: String, _ m: String, host: String = "HV01", cluster: String = "C1", vm: String? = nil) -> HolderSighting {
+    HolderSighting(key: key, mac: mac(m), kind: "adapter", cluster: cluster, host: host, vm: vm ?? key, name: "Network Adapter",
+                   source: SourceLocation(path: "\(cluster)/adapters-\(host).json", record: 1, line: 1))
 }
 
 func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
@@ -306,5 +314,105 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         #expect(try store.revoke(fingerprint: nlb.id))
         #expect(try store.revoke(fingerprint: nlb.id) == false)
         #expect(try store.baseline().isEmpty)
+    }
+}
+
+/// Every holder of every MAC, through ``HolderRegistry`` and ``AuditLog`` only.
+@Suite struct HolderRegistryConformance {
+    func covering(_ cluster: String, hosts: [String], holders: [HolderSighting], at: Date = Date(),
+                  releaseAfter: TimeInterval = AuditRecord.defaultReleaseAfter) -> AuditRecord {
+        AuditRecord(at: at, inputsDigest: "d", inputCount: 1,
+                    coverage: Coverage(clusters: [cluster], adapterHosts: Set(hosts.map { "\(cluster)|\($0.lowercased())" }), controllerClusters: []),
+                    holders: holders, findings: [], releaseAfter: releaseAfter)
+    }
+
+    func query(_ cluster: String, hosts: [String], macs: [String], since: Date = .distantPast) -> RecordedHolderQuery {
+        RecordedHolderQuery(coverage: Coverage(clusters: [cluster], adapterHosts: Set(hosts.map { "\(cluster)|\($0.lowercased())" }), controllerClusters: []),
+                            macs: macs.map { mac($0).value }.sorted(), since: since)
+    }
+
+    @Test(arguments: Backend.all) func twoHoldersOfOneMACInTwoClustersAreBothKept(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        _ = try store.record(audit: covering("A", hosts: ["N1"], holders: [sighting("web1", "02-AA-00-00-00-01", host: "N1", cluster: "A")]))
+        _ = try store.record(audit: covering("B", hosts: ["N1"], holders: [sighting("db9", "02-AA-00-00-00-01", host: "N1", cluster: "B")]))
+        #expect(try store.assignments(matching: "").map { "\($0.sighting.key) \($0.state.rawValue)" }.sorted() == ["db9 live", "web1 live"])
+        // Site B's audit sees site A's holder of its MAC, with where the database got it.
+        let seen = try store.recordedHolders(query("B", hosts: ["N1"], macs: ["02-AA-00-00-00-01"]))
+        #expect(seen.map(\.sighting.key) == ["web1"])
+        #expect(seen.first?.lastRunId == 1)
+        #expect(seen.first?.evidenceSource.hasSuffix("cluster A, A/adapters-N1.json") == true)
+        // A MAC nobody else holds brings nobody in.
+        #expect(try store.recordedHolders(query("B", hosts: ["N1"], macs: ["02-AA-00-00-00-09"])).isEmpty)
+    }
+
+    @Test(arguments: Backend.all) func aHolderWhoseMACChangesKeepsBothAssignments(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        _ = try store.record(audit: covering("C1", hosts: ["HV01"], holders: [sighting("vm", "02-00-00-00-00-01")]))
+        let run = try store.record(audit: covering("C1", hosts: ["HV01"], holders: [sighting("vm", "02-00-00-00-00-02")]))
+        #expect(run.events.map(\.kind) == [.macChanged])
+        #expect(run.events.first?.description.hasSuffix("02-00-00-00-00-01 → 02-00-00-00-00-02 in run 2") == true)
+        #expect(try store.holderEvents(run: 2, holder: "vm").map(\.kind) == [.macChanged])
+        let rows = try store.assignments(matching: "vm").map { "\($0.sighting.mac) \($0.state.rawValue)" }
+        #expect(rows.sorted() == ["02-00-00-00-00-01 gone", "02-00-00-00-00-02 live"])
+    }
+
+    @Test(arguments: Backend.all) func aGoneHoldersMACIsFreeOnlyAfterTheGracePeriod(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        _ = try store.addPool(eightAddressPool(), allowOverlap: false)
+        let day0 = Date(timeIntervalSince1970: 1_800_000_000)
+        _ = try store.record(audit: covering("C1", hosts: ["HV01"], holders: [sighting("a", "02-00-00-00-00-00"), sighting("b", "02-00-00-00-00-01")], at: day0))
+        let gone = try store.record(audit: covering("C1", hosts: ["HV01"], holders: [sighting("a", "02-00-00-00-00-00")], at: day0 + 86_400))
+        #expect(gone.tally.gone == 1)
+        #expect(try store.utilisation(ofPool: "p") == PoolUtilisation(size: 8, inUse: 1, gone: 1, reserved: 0, free: 6, largestFreeRun: 6,
+                                                                       firstFree: mac("02-00-00-00-00-02")))
+        #expect(try store.usedMACs() == [mac("02-00-00-00-00-00").value, mac("02-00-00-00-00-01").value])
+        // Six days later it is still held; at seven it is released.
+        let early = try store.record(audit: covering("C1", hosts: ["HV01"], holders: [sighting("a", "02-00-00-00-00-00")], at: day0 + 6 * 86_400))
+        #expect(early.tally.released == 0)
+        let late = try store.record(audit: covering("C1", hosts: ["HV01"], holders: [sighting("a", "02-00-00-00-00-00")], at: day0 + 8 * 86_400))
+        #expect(late.tally.released == 1)
+        #expect(late.events.map(\.kind) == [.released])
+        let u = try store.utilisation(ofPool: "p")
+        #expect((u.inUse, u.gone, u.free, u.firstFree) == (1, 0, 7, mac("02-00-00-00-00-01")))
+        // It comes back: live again, held again.
+        let back = try store.record(audit: covering("C1", hosts: ["HV01"], holders: [sighting("a", "02-00-00-00-00-00"), sighting("b", "02-00-00-00-00-01")], at: day0 + 9 * 86_400))
+        #expect(back.tally.added == 1)
+        #expect(try store.utilisation(ofPool: "p").inUse == 2)
+    }
+
+    @Test(arguments: Backend.all) func aHolderOnAHostTheRunDidNotReadStaysLive(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        let day0 = Date(timeIntervalSince1970: 1_800_000_000)
+        _ = try store.record(audit: covering("C1", hosts: ["HV01", "HV02"], holders: [sighting("a", "02-00-00-00-00-01"), sighting("late", "02-00-00-00-00-02", host: "HV02")], at: day0))
+        let run = try store.record(audit: covering("C1", hosts: ["HV01"], holders: [sighting("a", "02-00-00-00-00-01")], at: day0 + 86_400))
+        #expect(run.tally.gone == 0)
+        #expect(try store.recordedHolders(query("C1", hosts: ["HV01"], macs: ["02-00-00-00-00-01"], since: day0)).map(\.sighting.key) == ["late"])
+        // Past the horizon it takes no part any more (but is not gone: nobody read its host).
+        #expect(try store.recordedHolders(query("C1", hosts: ["HV01"], macs: [], since: day0 + 3600)).isEmpty)
+        #expect(try store.assignments(matching: "late").map(\.state) == [.live])
+    }
+
+    @Test(arguments: Backend.all) func theSameAuditTwiceOnlyMovesLastSeen(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        let holders = [sighting("a", "02-00-00-00-00-01"), sighting("b", "02-00-00-00-00-02")]
+        let first = try store.record(audit: covering("C1", hosts: ["HV01"], holders: holders))
+        let second = try store.record(audit: covering("C1", hosts: ["HV01"], holders: holders))
+        #expect(first.tally.added == 2)
+        #expect(second.tally.added == 0 && second.tally.seen == 2 && second.events.isEmpty)
+        #expect(try store.assignments(matching: "").allSatisfy { $0.lastRunId == 2 && $0.firstRunId == 1 && $0.state == .live })
+    }
+
+    @Test(arguments: Backend.all) func aReservationIsFulfilledWhenItsHolderHasTheMAC(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        _ = try store.addPool(eightAddressPool(), allowOverlap: false)
+        _ = try store.record(audit: covering("C1", hosts: ["HV01"], holders: [sighting("vm", "02-00-00-00-00-01")]))
+        #expect(try store.reserve([ReservationRequest(holder: "vm", mac: mac("02-00-00-00-00-05"), pool: "p", current: mac("02-00-00-00-00-01"))], runId: 1)
+                == .reserved(new: 1, kept: 0))
+        let applied = try store.record(audit: covering("C1", hosts: ["HV01"], holders: [sighting("vm", "02-00-00-00-00-05")]))
+        #expect(applied.tally.fulfilled == 1)
+        #expect(try store.reservations(holder: "vm").map(\.state) == [.fulfilled])
+        #expect(try store.pendingClaims().isEmpty)
+        let u = try store.utilisation(ofPool: "p")
+        #expect(u.size == u.inUse + u.gone + u.reserved + u.free)
     }
 }

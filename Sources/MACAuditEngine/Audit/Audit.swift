@@ -285,13 +285,15 @@ public enum Audit {
         return out
     }
 
-    /// Each finding's standing: the database's history, and the first baseline entry that accepts it.
+    /// Each finding's standing: the database's history, and the first baseline entry that accepts it
+    /// (by its id, or by the id macaudit gave it before holder keys: ``Finding/legacyId``).
     static func statuses(_ findings: [Finding], history: [String: FindingHistory], accepted: [BaselineEntry]) -> [String: FindingStatus] {
         guard !history.isEmpty || !accepted.isEmpty else { return [:] }
         let byId = Dictionary(accepted.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [String: FindingStatus] = [:]
         for f in findings {
-            let status = FindingStatus(history: history[f.id], accepted: byId[f.id])
+            // A baseline file written before holders had keys names the finding by its legacy id.
+            let status = FindingStatus(history: history[f.id], accepted: byId.isEmpty ? nil : byId[f.id] ?? byId[f.legacyId])
             if status.history != nil || status.accepted != nil { out[f.id] = status }
         }
         return out

@@ -27,10 +27,10 @@ public enum HolderKey {
         "nc:\(nic.cluster)/networkinterfaces/\(nic.resourceId.lowercased())"
     }
 
-    /// Lower case, braces and spaces removed: `Microsoft:{6F…}\{A1…}` and `microsoft:6f…\a1…` are one id.
+    /// Lower case, braces removed: `Microsoft:{6F…}\{A1…}` and `microsoft:6f…\a1…` are one id.
     static func normalised(_ id: String) -> String {
         var out = id.lowercased()
-        if out.contains(where: { $0 == "{" || $0 == "}" || $0 == " " }) { out.removeAll { $0 == "{" || $0 == "}" || $0 == " " } }
+        if out.contains(where: { $0 == "{" || $0 == "}" }) { out.removeAll { $0 == "{" || $0 == "}" } }
         return out
     }
 }

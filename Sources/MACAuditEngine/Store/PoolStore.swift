@@ -171,13 +171,14 @@ public struct StoredPool: Sendable, Hashable {
     }
 }
 
-/// How full a pool is.
+/// How full a pool is. Each used MAC counts once, as the first of: a live holder's, a gone holder's
+/// (in its grace period), a pending reservation's; so `size = inUse + gone + reserved + free`.
 public struct PoolUtilisation: Sendable, Equatable {
     public var size: UInt64
     /// MACs held by live holders.
     public var inUse: UInt64
     /// MACs of gone holders still in their grace period (not free yet).
-    public var gone: UInt64 = 0
+    public var gone: UInt64
     public var reserved: UInt64
     public var free: UInt64
     /// The longest run of consecutive free addresses.
@@ -185,8 +186,9 @@ public struct PoolUtilisation: Sendable, Equatable {
     /// The lowest free address, if any.
     public var firstFree: MACAddress?
 
-    public init(size: UInt64, inUse: UInt64, reserved: UInt64, free: UInt64, largestFreeRun: UInt64, firstFree: MACAddress?) {
-        self.size = size; self.inUse = inUse; self.reserved = reserved; self.free = free; self.largestFreeRun = largestFreeRun; self.firstFree = firstFree
+    public init(size: UInt64, inUse: UInt64, gone: UInt64 = 0, reserved: UInt64, free: UInt64, largestFreeRun: UInt64, firstFree: MACAddress?) {
+        self.size = size; self.inUse = inUse; self.gone = gone; self.reserved = reserved; self.free = free; self.largestFreeRun = largestFreeRun
+        self.firstFree = firstFree
     }
 }
 
