@@ -34,7 +34,7 @@ let package = Package(
         // The pool database (SQLite through GRDB): the only target that imports GRDB.
         .target(
             name: "MACAuditStore",
-            dependencies: ["MACAudit", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["MACAudit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         // The thin command line: parses arguments, calls the core, maps outcomes to exit codes.
         .executableTarget(

@@ -91,15 +91,16 @@ extension SQLiteStore {
     public func importAssignments(_ macs: [MACAddress], holder: String, at date: Date) throws {
         try immediate("importing assignments") { db in
             let ranges = try FreeRuns.RangeIndex(db)
-            let at = StoredDate.text(date)
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO assignment (mac, holderKey, kind, cluster, host, name, controllerManaged, segment, source, record, line, digest,
-                                        state, firstSeen, lastSeen)
-                VALUES (?, ?, 'imported', '', '', ?, 0, '', 'import', 0, 0, 0, 'live', ?, ?)
-                ON CONFLICT(holderKey, mac) DO UPDATE SET lastSeen = excluded.lastSeen
+            try db.execute(sql: "INSERT OR IGNORE INTO place (cluster, host, kind, source) VALUES ('', '', 'imported', 'import')")
+            let place = try Int64.fetchOne(db, sql: "SELECT id FROM place WHERE cluster = '' AND host = '' AND kind = 'imported' AND source = 'import'")
+            let key = "imported:\(holder)"
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO assignment (mac, holderKey, keyHash, placeId, name, controllerManaged, segment, record, line, digest, state)
+                SELECT ?1, ?2, ?3, ?4, ?5, 0, '', 0, 0, 0, 'live'
+                WHERE NOT EXISTS (SELECT 1 FROM assignment WHERE keyHash = ?3 AND holderKey = ?2 AND mac = ?1 AND state <> 'released')
                 """)
             for mac in macs {
-                try upsert.execute(arguments: [mac.stored, "imported:\(holder)", holder, at, at])
+                try insert.execute(arguments: [mac.stored, key, HolderSighting.keyHash(key), place, holder])
                 let containing = ranges.containing(mac.stored)
                 if !containing.isEmpty { try FreeRuns.markUsed(db, mac: mac.stored, ranges: containing) }
             }

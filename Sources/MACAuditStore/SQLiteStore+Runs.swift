@@ -7,7 +7,8 @@ extension SQLiteStore {
     /// each finding's history, and which open findings of the audited clusters are now resolved.
     /// Returns the run id, each finding's status, the resolved ones and what happened to holders.
     public func record(audit: AuditRecord) throws -> RunOutcome {
-        try immediate("recording the audit") { db in
+        let lap = Lap()
+        let outcome = try immediate("recording the audit") { db in
             let at = StoredDate.text(audit.at)
             var counts = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, 0) })
             for f in audit.findings { counts[f.severity, default: 0] += 1 }
@@ -17,41 +18,49 @@ extension SQLiteStore {
                                 hosts: audit.coverage.adapterHosts.sorted().joined(separator: "\n"))
             try run.insert(db)
             let runId = db.lastInsertedRowID
-            let (events, tally) = try recordHolders(db, audit, runId: runId, at: at)
+            let (events, tally) = try recordHolders(db, audit, runId: runId, at: at, lap: lap)
             let history = try recordFindings(db, audit.findings, runId: runId, at: audit.at)
             let resolved = try resolveMissing(db, audit, runId: runId)
+            lap("findings")
             return RunOutcome(runId: runId, history: history, resolved: resolved, events: events, tally: tally)
         }
+        lap("commit")
+        return outcome
     }
 
     private func recordFindings(_ db: Database, _ findings: [Finding], runId: Int64, at: Date) throws -> [String: FindingHistory] {
         let baseline = try activeBaseline(db, at: at)
         var history: [String: FindingHistory] = [:]
         let legacyIds = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'legacy-finding-ids'") != nil
+        // Prepared once: a nightly audit of a messy fleet records tens of thousands of findings.
+        let select = try db.cachedStatement(sql: "SELECT firstRunId, resolvedRunId FROM finding WHERE fingerprint = ?")
+        let update = try db.cachedStatement(sql: """
+            UPDATE finding SET severity = ?, message = ?, lastRunId = ?, resolvedRunId = NULL, firstRunId = ? WHERE fingerprint = ?
+            """)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO finding (fingerprint, checkId, severity, mac, message, cluster, firstRunId, lastRunId) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let inRun = try db.cachedStatement(sql: "INSERT OR IGNORE INTO runFinding (runId, fingerprint) VALUES (?, ?)")
+        let runDates = try Self.runDates(db)
         for f in findings {
             let id = f.id
-            let cluster = f.subjects.first?.cluster
             var status = FindingHistory.Status.new
             var firstRun = runId
             if legacyIds { try adoptLegacyId(db, of: f) }
-            if let known = try FindingRecord.fetchOne(db, key: id) {
-                if known.resolvedRunId == nil {
+            if let known = try Row.fetchOne(select, arguments: [id]) {
+                if (known[1] as Int64?) == nil {
                     status = .persisting
-                    firstRun = known.firstRunId
+                    firstRun = known[0]
                 }
                 // A finding that comes back after being resolved is new again, from this run.
-                try db.execute(sql: """
-                    UPDATE finding SET severity = ?, message = ?, lastRunId = ?, resolvedRunId = NULL, firstRunId = ? WHERE fingerprint = ?
-                    """, arguments: [f.severity.rawValue, f.message, runId, firstRun, id])
+                try update.execute(arguments: [f.severity.rawValue, f.message, runId, firstRun, id])
             } else {
-                try FindingRecord(fingerprint: id, checkId: f.check.rawValue, severity: f.severity, mac: f.macText, message: f.message,
-                                  cluster: cluster, firstRunId: runId, lastRunId: runId, resolvedRunId: nil).insert(db)
+                try insert.execute(arguments: [id, f.check.rawValue, f.severity.rawValue, f.macText, f.message, f.subjects.first?.cluster, runId, runId])
             }
-            try db.execute(sql: "INSERT OR IGNORE INTO runFinding (runId, fingerprint) VALUES (?, ?)", arguments: [runId, id])
-            guard let first = try RunRecord.fetchOne(db, key: firstRun) else {
+            try inRun.execute(arguments: [runId, id])
+            guard let firstSeen = runDates[firstRun] else {
                 throw StoreError.failed(location: path, operation: "recording the audit", reason: "finding \(id) names run \(firstRun), which is not there")
             }
-            let firstSeen = try StoredDate.parse(first.startedAt, "run.startedAt")
             let accepted = baseline[id] ?? (legacyIds ? baseline[f.legacyId] : nil)
             history[id] = FindingHistory(status: accepted != nil ? .accepted : status, firstRunId: firstRun, firstSeen: firstSeen,
                                          acceptedReason: accepted?.reason)
@@ -79,9 +88,10 @@ extension SQLiteStore {
             SELECT * FROM finding WHERE resolvedRunId IS NULL AND lastRunId < ? ORDER BY severity, checkId, mac
             """, arguments: [runId])
         var resolved: [ResolvedFinding] = []
+        let update = try db.cachedStatement(sql: "UPDATE finding SET resolvedRunId = ? WHERE fingerprint = ?")
         for finding in open {
             guard finding.cluster.map(audit.clusters.contains) ?? true else { continue }
-            try db.execute(sql: "UPDATE finding SET resolvedRunId = ? WHERE fingerprint = ?", arguments: [runId, finding.fingerprint])
+            try update.execute(arguments: [runId, finding.fingerprint])
             resolved.append(finding.resolved)
         }
         return resolved

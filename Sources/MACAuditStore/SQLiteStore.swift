@@ -28,7 +28,7 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         config.busyMode = .timeout(120)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")  // WAL + NORMAL: a killed process loses no commit
-            try db.execute(sql: "PRAGMA cache_size = -65536")   // 64 MiB: keeps million-row index updates in memory
+            try db.execute(sql: "PRAGMA cache_size = -524288")  // 512 MiB at most, used only as needed
         }
         do {
             db = try DatabasePool(path: path, configuration: config)

@@ -114,22 +114,37 @@ enum Schema {
     /// holder keys and fulfilled by audits; the hosts each run covered.
     ///
     /// v1 kept one holder per MAC under a display label. Its rows are kept as live assignments
-    /// keyed `legacy:<mac>:<label>`; the next audit that sees the MAC in the row's cluster gives the
-    /// row its holder key (a `rekeyed` event). A legacy row no audit sees again becomes gone like
+    /// keyed `legacy:<mac>:<label>` (key hash 0); the next audit that sees the MAC in the row's
+    /// cluster gives the row its holder key (a `rekeyed` event). A legacy row no audit sees again becomes gone like
     /// any other once its host's export is read without it. Reservations made for an adapter `Id`
     /// get that adapter's holder key; `applied` reservations are `fulfilled`. Findings and baseline
     /// entries keep their v1 ids until an audit reports them again (see `Finding.legacyId`).
     private static func holders(_ db: Database) throws {
         let hadFindings = try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM finding) + (SELECT COUNT(*) FROM baseline)") ?? 0
         try db.execute(sql: """
+            -- One export as the audits read it: a host's adapters from one file, a cluster's NC
+            -- interfaces. `lastRunId` is the last run that read it: a live holder of a place was seen
+            -- by that run (had it not been, it would be gone), so unchanged holders are never rewritten.
+            CREATE TABLE place (
+                id INTEGER PRIMARY KEY,
+                cluster TEXT NOT NULL,
+                host TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                source TEXT NOT NULL,
+                lastRunId INTEGER REFERENCES run(id),
+                -- The lowest and highest MAC of its live holders as that run saw them (NULL: unknown):
+                -- another site's audit skips the places whose range holds none of its MACs.
+                minMAC INTEGER,
+                maxMAC INTEGER,
+                UNIQUE (cluster, host, kind, source)
+            );
             CREATE TABLE holding (
                 id INTEGER PRIMARY KEY,
                 mac INTEGER NOT NULL,
                 holderKey TEXT NOT NULL,
+                keyHash INTEGER NOT NULL,
+                placeId INTEGER NOT NULL REFERENCES place(id),
                 alias TEXT,
-                kind TEXT NOT NULL,
-                cluster TEXT NOT NULL,
-                host TEXT NOT NULL,
                 vm TEXT,
                 name TEXT NOT NULL,
                 adapterId TEXT,
@@ -142,30 +157,32 @@ enum Schema {
                 switchId TEXT,
                 switchKey TEXT,
                 segment TEXT NOT NULL,
-                source TEXT NOT NULL,
                 record INTEGER NOT NULL,
                 line INTEGER NOT NULL,
                 digest INTEGER NOT NULL,
                 state TEXT NOT NULL CHECK (state IN ('live', 'gone', 'released')),
-                firstSeen TEXT NOT NULL,
-                lastSeen TEXT NOT NULL,
                 firstRunId INTEGER REFERENCES run(id),
+                -- The last run that wrote the row; the holder was last seen by this or its place's last run.
                 lastRunId INTEGER REFERENCES run(id),
-                goneAt TEXT,
                 goneRunId INTEGER REFERENCES run(id),
                 releasedRunId INTEGER REFERENCES run(id)
             );
-            INSERT INTO holding (mac, holderKey, kind, cluster, host, name, controllerManaged, segment, source, record, line, digest,
-                                 state, firstSeen, lastSeen, lastRunId)
-                SELECT mac, 'legacy:' || mac || ':' || holder, holderKind, COALESCE(cluster, ''), COALESCE(host, ''), holder, 0, '',
-                       COALESCE(source, ''), 0, 0, 0, 'live', firstSeen, lastSeen, lastRunId
-                FROM assignment;
+            INSERT INTO place (cluster, host, kind, source)
+                SELECT DISTINCT COALESCE(cluster, ''), COALESCE(host, ''), holderKind, COALESCE(source, '') FROM assignment;
+            INSERT INTO holding (mac, holderKey, keyHash, placeId, name, controllerManaged, segment, record, line, digest, state,
+                                 firstRunId, lastRunId)
+                SELECT a.mac, 'legacy:' || a.mac || ':' || a.holder, 0,
+                       (SELECT id FROM place p WHERE p.cluster = COALESCE(a.cluster, '') AND p.host = COALESCE(a.host, '')
+                                                 AND p.kind = a.holderKind AND p.source = COALESCE(a.source, '')),
+                       a.holder, 0, '', 0, 0, 0, 'live',
+                       COALESCE((SELECT MIN(id) FROM run WHERE startedAt = a.firstSeen), a.lastRunId), a.lastRunId
+                FROM assignment a;
             DROP TABLE assignment;
             ALTER TABLE holding RENAME TO assignment;
-            CREATE UNIQUE INDEX assignmentHolderMAC ON assignment(holderKey, mac);
+            CREATE INDEX assignmentKey ON assignment(keyHash);
             CREATE INDEX assignmentMAC ON assignment(mac) WHERE state <> 'released';
-            CREATE INDEX assignmentCluster ON assignment(cluster, state, host, kind, source);
-            CREATE INDEX assignmentGone ON assignment(goneAt) WHERE state = 'gone';
+            CREATE INDEX assignmentPlace ON assignment(placeId, state);
+            CREATE INDEX assignmentGone ON assignment(goneRunId) WHERE state = 'gone';
 
             CREATE TABLE holderEvent (
                 id INTEGER PRIMARY KEY,

@@ -13,6 +13,12 @@ struct FleetGenerator {
     var interfaces: Int
     var adaptersPerHost = 250
     var hostsPerCluster = 16
+    /// Another site of the same shape: its clusters, hosts, VM ids and MACs (prefix 02-1D-D8 + site)
+    /// differ from site 0's, so two sites can share one pool database without colliding.
+    var site = 0
+
+    private var namePrefix: String { site == 0 ? "" : "S\(site)" }
+    private var idOffset: Int { site * 100_000_000 }
 
     struct Summary {
         var files: Int
@@ -28,12 +34,12 @@ struct FleetGenerator {
         let hostCount = (adapters + adaptersPerHost - 1) / adaptersPerHost
         var files = 0, bytes = 0, adapterBytes = 0, planted = 0
         for cluster in 0..<(hostCount + hostsPerCluster - 1) / hostsPerCluster {
-            let folder = String(format: "%@/C%03d", dir, cluster)
+            let folder = String(format: "%@/%@C%03d", dir, namePrefix, cluster)
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             var hostRecords: [String] = []
             var nicRecords: [String] = []
             for h in cluster * hostsPerCluster..<min(hostCount, (cluster + 1) * hostsPerCluster) {
-                let host = String(format: "C%03d-N%02d", cluster, h % hostsPerCluster)
+                let host = String(format: "%@C%03d-N%02d", namePrefix, cluster, h % hostsPerCluster)
                 let switchId = String(format: "5a1c0000-0000-4000-8000-%012x", h)
                 var out = "[\n"
                 let first = h * adaptersPerHost, last = min(adapters, first + adaptersPerHost)
@@ -69,12 +75,12 @@ struct FleetGenerator {
     }
 
     /// Static MACs from the seed plan's shape: 02-1D-D8 + 24-bit VM number.
-    func macFor(_ i: Int) -> String { hex(0x021DD8_000000 + UInt64(i)) }
+    func macFor(_ i: Int) -> String { hex((0x021DD8 + UInt64(site)) << 24 + UInt64(i)) }
 
     func hex(_ v: UInt64) -> String { String(format: "%012llX", v) }
 
     func adapterRecord(host: String, vm: String, index i: Int, mac: String, switchId: String) -> String {
-        let vmId = String(format: "0c3a9e6b-0000-4000-8000-%012x", i)
+        let vmId = String(format: "0c3a9e6b-0000-4000-8000-%012x", i + idOffset)
         return """
           {
             "ClusterMonitored": true,
@@ -111,8 +117,8 @@ struct FleetGenerator {
     }
 
     func interfaceRecord(index i: Int, mac: String, switchId: String) -> String {
-        let rid = String(format: "vm%07d-nic", i)
-        let instance = String(format: "1b5c0000-0000-4000-8000-%012x", i)
+        let rid = String(format: "%@vm%07d-nic", namePrefix, i)
+        let instance = String(format: "1b5c0000-0000-4000-8000-%012x", i + idOffset)
         return """
             {
               "resourceRef": "/networkInterfaces/\(rid)",

@@ -128,8 +128,10 @@ public enum Audit {
         var recorded: RunOutcome?
         var accepted: [BaselineEntry] = []
         if let store {
-            recorded = try store.record(audit: auditRecord(inputs: inputs, snapshot: snapshot, coverage: coverage, findings: findings,
-                                                           releaseAfter: database.releaseAfter, at: now))
+            let record = auditRecord(inputs: inputs, snapshot: snapshot, coverage: coverage, findings: findings,
+                                     releaseAfter: database.releaseAfter, at: now)
+            clock.lap("holders to record")
+            recorded = try store.record(audit: record)
             accepted = try store.baseline().filter { $0.isActive(at: now) }
             clock.lap("record")
         }
@@ -303,12 +305,8 @@ public enum Audit {
     /// database itself added.
     static func auditRecord(inputs: [InputSummary], snapshot: Snapshot, coverage: Coverage, findings: [Finding],
                             releaseAfter: TimeInterval, at: Date) -> AuditRecord {
-        let holders = snapshot.inputHolders
-        let sightings = concurrentChunks(holders.count) { range in
-            range.compactMap { HolderSighting(holders[holders.startIndex + $0]) }
-        }
-        return AuditRecord(at: at, inputsDigest: digest(inputs), inputCount: inputs.count, coverage: coverage, holders: sightings,
-                           findings: findings, releaseAfter: releaseAfter)
+        AuditRecord(at: at, inputsDigest: digest(inputs), inputCount: inputs.count, coverage: coverage,
+                    holders: HolderSightings(Array(snapshot.inputHolders)), findings: findings, releaseAfter: releaseAfter)
     }
 
     /// FNV-1a over the inputs' paths, kinds, record counts and encodings, in path order.

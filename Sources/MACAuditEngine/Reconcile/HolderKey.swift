@@ -16,8 +16,7 @@ import MACAuditModel
 public enum HolderKey {
     public static func of(adapter a: Adapter, cluster: String, host: String) -> String {
         if let id = a.id, !id.isEmpty {
-            let normal = normalised(id)
-            return a.isManagementOS ? "host-vnic:\(HostName.key(host))/\(normal)" : "adapter:\(normal)"
+            return a.isManagementOS ? "host-vnic:\(HostName.key(host))/\(normalised(id))" : normalised(id, prefix: "adapter:")
         }
         let vm = (a.vmName ?? "").lowercased()
         return "\(a.isManagementOS ? "host-vnic" : "adapter"):\(cluster)/\(HostName.key(host))/\(vm)/\(a.name.lowercased())"
@@ -28,10 +27,27 @@ public enum HolderKey {
     }
 
     /// Lower case, braces removed: `Microsoft:{6F…}\{A1…}` and `microsoft:6f…\a1…` are one id.
-    static func normalised(_ id: String) -> String {
+    static func normalised(_ id: String, prefix: String = "") -> String {
+        var id = id, prefix = prefix
+        if let ascii = id.withUTF8({ b in prefix.withUTF8 { asciiNormalised(b, prefix: $0) } }) { return ascii }
         var out = id.lowercased()
-        if out.contains(where: { $0 == "{" || $0 == "}" }) { out.removeAll { $0 == "{" || $0 == "}" } }
-        return out
+        out.removeAll { $0 == "{" || $0 == "}" }
+        return prefix + out
+    }
+
+    /// The common case, ASCII text: the prefix and the text lower-cased without braces, built in
+    /// one allocation; nil when the text is not ASCII.
+    private static func asciiNormalised(_ b: UnsafeBufferPointer<UInt8>, prefix: UnsafeBufferPointer<UInt8>) -> String? {
+        for c in b where c >= 0x80 { return nil }
+        return String(unsafeUninitializedCapacity: prefix.count + b.count) { out in
+            var n = 0
+            for c in prefix { out[n] = c; n += 1 }
+            for c in b where c != 0x7B && c != 0x7D {
+                out[n] = c >= 0x41 && c <= 0x5A ? c | 0x20 : c
+                n += 1
+            }
+            return n
+        }
     }
 }
 

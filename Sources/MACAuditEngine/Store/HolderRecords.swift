@@ -76,28 +76,32 @@ public struct RecordedHolderQuery: Sendable {
 /// One holder of one MAC as an audit saw it: what the database keeps per (MAC, holder), enough to
 /// take part in a later audit's checks as it was.
 public struct HolderSighting: Sendable, Hashable {
-    public var key: String
+    public let key: String
     /// The NC interface's own key when the holder joins one to an adapter.
-    public var alias: String?
-    public var mac: MACAddress
+    public let alias: String?
+    public let mac: MACAddress
     /// `adapter`, `host-vnic` or `interface`.
-    public var kind: String
-    public var cluster: String
-    public var host: String
-    public var vm: String?
+    public let kind: String
+    public let cluster: String
+    public let host: String
+    public let vm: String?
     /// The adapter's name, or the NC interface's resourceId.
-    public var name: String
-    public var adapterId: String?
-    public var interfaceId: String?
-    public var instanceId: String?
-    public var interfaceMAC: MACAddress?
-    public var allocation: String?
-    public var dynamicMAC: Bool?
-    public var controllerManaged: Bool
-    public var switchId: String?
-    public var switchKey: String?
-    public var segment: String
-    public var source: SourceLocation
+    public let name: String
+    public let adapterId: String?
+    public let interfaceId: String?
+    public let instanceId: String?
+    public let interfaceMAC: MACAddress?
+    public let allocation: String?
+    public let dynamicMAC: Bool?
+    public let controllerManaged: Bool
+    public let switchId: String?
+    public let switchKey: String?
+    public let segment: String
+    public let source: SourceLocation
+    /// FNV-1a of the key: what the database indexes holders by (the key itself is kept beside it).
+    public let keyHash: Int64
+    /// FNV-1a over everything but the key and the MAC: equal digests, nothing to update.
+    public private(set) var digest: Int64
 
     public init(key: String, alias: String? = nil, mac: MACAddress, kind: String, cluster: String, host: String, vm: String? = nil,
                 name: String, adapterId: String? = nil, interfaceId: String? = nil, instanceId: String? = nil,
@@ -108,13 +112,16 @@ public struct HolderSighting: Sendable, Hashable {
         self.interfaceMAC = interfaceMAC; self.allocation = allocation; self.dynamicMAC = dynamicMAC
         self.controllerManaged = controllerManaged; self.switchId = switchId; self.switchKey = switchKey; self.segment = segment
         self.source = source
+        self.keyHash = Self.keyHash(key)
+        self.digest = 0
+        self.digest = computedDigest
     }
 
     /// The sighting of a reconciled holder with a MAC; nil for one without (nothing to record).
     public init?(_ h: Holder) {
         guard let mac = h.mac.address else { return nil }
         let a = h.adapter, nic = h.interface
-        self.init(key: h.key, alias: h.aliasKey, mac: mac, kind: h.subject.kind, cluster: h.cluster, host: h.host, vm: a?.vmName,
+        self.init(key: h.key, alias: h.aliasKey, mac: mac, kind: a.map { $0.isManagementOS ? "host-vnic" : "adapter" } ?? "interface", cluster: h.cluster, host: h.host, vm: a?.vmName,
                   name: a?.name ?? nic?.resourceId ?? "", adapterId: a?.id, interfaceId: nic?.resourceId, instanceId: nic?.instanceId,
                   interfaceMAC: nic?.mac.address, allocation: nic?.allocation.rawValue, dynamicMAC: a?.dynamicMAC,
                   controllerManaged: h.isControllerManaged, switchId: a?.switchId, switchKey: h.switchKey, segment: h.segment,
@@ -126,16 +133,79 @@ public struct HolderSighting: Sendable, Hashable {
         Subject(kind: kind, cluster: cluster, host: host.isEmpty ? nil : host, vm: vm, name: name).label
     }
 
-    /// FNV-1a over everything but the key and the MAC: equal digests, nothing to update but last seen.
-    public var digest: Int64 {
+    /// Never 0: 0 marks a row of an older macaudit, keyed by its label.
+    public static func keyHash(_ key: String) -> Int64 {
         var h = FNV1a()
-        for field in [alias, kind, cluster, host, vm, name, adapterId, interfaceId, instanceId, interfaceMAC?.description, allocation,
-                      dynamicMAC.map { $0 ? "1" : "0" }, controllerManaged ? "1" : "0", switchId, switchKey, segment, source.path,
-                      String(source.record), String(source.line)] {
-            if let field { h.add(field.utf8) }
+        h.add(key)
+        return Int64(bitPattern: h.value | 1)
+    }
+
+    private var computedDigest: Int64 {
+        var h = FNV1a()
+        func text(_ field: String?) {
+            if let field { h.add(field) }
             h.add(0x1F)
         }
+        func number(_ n: Int64?) {
+            var v = UInt64(bitPattern: n ?? -1)
+            for _ in 0..<8 { h.add(UInt8(truncatingIfNeeded: v)); v >>= 8 }
+        }
+        text(alias); text(kind); text(cluster); text(host); text(vm); text(name); text(adapterId); text(interfaceId); text(instanceId)
+        text(allocation); text(switchId); text(switchKey); text(segment); text(source.path)
+        number(interfaceMAC.map { Int64($0.value) }); number(dynamicMAC.map { $0 ? 1 : 0 }); number(controllerManaged ? 1 : 0)
+        number(Int64(source.record)); number(Int64(source.line))
         return Int64(bitPattern: h.value)
+    }
+}
+
+/// The holders an audit records, as a store reads them: each one's key hash, digest and MAC up
+/// front (computed on all cores, 40 bytes a holder), its place cheaply, and its full sighting only
+/// when a row must be written. A re-audit of a million unchanged holders builds no sighting at all.
+public struct HolderSightings: Sendable {
+    public struct Summary: Sendable {
+        public let keyHash: Int64
+        public let digest: Int64
+        /// The key hash of the holder's NC interface when it joins one to an adapter; else 0.
+        public let aliasHash: Int64
+        public let mac: Int64
+        public let dynamicMAC: Bool?
+    }
+
+    public let summaries: [Summary]
+    private let holders: [Holder]
+    private let explicit: [HolderSighting]
+
+    public var count: Int { summaries.count }
+
+    /// Sightings given as they are (tests, other front ends).
+    public init(_ sightings: [HolderSighting]) {
+        explicit = sightings
+        holders = []
+        summaries = sightings.map(Self.summary)
+    }
+
+    /// The holders of a reconciled snapshot that have a MAC.
+    public init<C: Collection & Sendable>(_ all: C) where C.Element == Holder, C.Index == Int {
+        let withMAC = all.filter { $0.mac.address != nil }
+        holders = withMAC
+        explicit = []
+        summaries = concurrentChunks(withMAC.count) { range in range.map { Self.summary(HolderSighting(withMAC[$0])!) } }
+    }
+
+    private static func summary(_ s: HolderSighting) -> Summary {
+        Summary(keyHash: s.keyHash, digest: s.digest, aliasHash: s.alias.map(HolderSighting.keyHash) ?? 0, mac: Int64(s.mac.value),
+                dynamicMAC: s.dynamicMAC)
+    }
+
+    /// Everything the database keeps of holder `i`.
+    public func sighting(_ i: Int) -> HolderSighting { explicit.isEmpty ? HolderSighting(holders[i])! : explicit[i] }
+
+    /// Which export listed holder `i`: cluster, host, kind and file.
+    public func place(_ i: Int) -> (cluster: String, host: String, kind: String, source: String) {
+        guard explicit.isEmpty else { let s = explicit[i]; return (s.cluster, s.host, s.kind, s.source.path) }
+        let h = holders[i]
+        let kind = h.adapter.map { $0.isManagementOS ? "host-vnic" : "adapter" } ?? "interface"
+        return (h.cluster, h.host, kind, (h.adapter?.source ?? h.interface?.source)?.path ?? "")
     }
 }
 
@@ -172,8 +242,10 @@ public struct Assignment: Sendable, Hashable {
     public var firstSeen: Date
     public var lastSeen: Date
     public var firstRunId: Int64?
+    /// The last run that saw the holder.
     public var lastRunId: Int64?
     public var goneAt: Date?
+    public var lastSeenRunId: Int64 { lastRunId ?? 0 }
 
     public init(sighting: HolderSighting, state: State, firstSeen: Date, lastSeen: Date, firstRunId: Int64?, lastRunId: Int64?, goneAt: Date?) {
         self.sighting = sighting; self.state = state; self.firstSeen = firstSeen; self.lastSeen = lastSeen

@@ -220,15 +220,22 @@ public struct AuditRecord: Sendable {
     public var coverage: Coverage
     public var clusters: Set<String> { coverage.clusters }
     /// This run's holders with a MAC (never those the database itself added to the audit).
-    public var holders: [HolderSighting]
+    public var holders: HolderSightings
     public var findings: [Finding]
     /// How long a gone holder's MAC stays held before it returns to the free space.
     public var releaseAfter: TimeInterval
 
-    public init(at: Date, inputsDigest: String, inputCount: Int, coverage: Coverage, holders: [HolderSighting], findings: [Finding],
+    public init(at: Date, inputsDigest: String, inputCount: Int, coverage: Coverage, holders: HolderSightings, findings: [Finding],
                 releaseAfter: TimeInterval = AuditRecord.defaultReleaseAfter) {
         self.at = at; self.inputsDigest = inputsDigest; self.inputCount = inputCount; self.coverage = coverage
         self.holders = holders; self.findings = findings; self.releaseAfter = releaseAfter
+    }
+
+    /// The same with the holders given as sightings.
+    public init(at: Date, inputsDigest: String, inputCount: Int, coverage: Coverage, holders: [HolderSighting], findings: [Finding],
+                releaseAfter: TimeInterval = AuditRecord.defaultReleaseAfter) {
+        self.init(at: at, inputsDigest: inputsDigest, inputCount: inputCount, coverage: coverage, holders: HolderSightings(holders),
+                  findings: findings, releaseAfter: releaseAfter)
     }
 
     /// 7 days: ARP caches, DHCP leases and NC references outlive a deleted VM.

@@ -143,7 +143,7 @@ public struct Finding: Hashable, Sendable {
     static func fingerprint(check: String, mac: String?, identities: [[String]]) -> String {
         var hash = FNV1a()
         func mix(_ s: String) {
-            hash.add(s.utf8)
+            hash.add(s)
             hash.add(0x1F)  // unit separator: "ab" + "c" never hashes as "a" + "bc"
         }
         mix(check)

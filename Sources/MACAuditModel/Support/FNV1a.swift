@@ -11,6 +11,15 @@ package struct FNV1a: Sendable {
 
     package mutating func add<S: Sequence>(_ bytes: S) where S.Element == UInt8 { for b in bytes { add(b) } }
 
+    /// A string's UTF-8 bytes, read from its contiguous storage (the generic `add` is not
+    /// specialised across modules and walks a `UTF8View` element by element).
+    package mutating func add(_ text: String) {
+        var text = text
+        var v = value
+        text.withUTF8 { for b in $0 { v = (v ^ UInt64(b)) &* Self.prime } }
+        value = v
+    }
+
     /// The value as the 16 lower-case hex digits the database, reports and file names use.
     package var hex: String { String(value, radix: 16).leftPadded(to: 16) }
 }

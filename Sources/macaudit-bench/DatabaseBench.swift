@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+
+extension Bench {
+    /// Times `audit --db` against the same audit without a database, in one run, on field-shaped
+    /// fleets: a fleet's first audit (every holder new) and its unchanged re-audit; then another
+    /// site's cluster audited against a database that already holds the first fleet's holders.
+    struct DatabaseRun: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "database", abstract: "Benchmark audit --db (first run, unchanged re-run, a new site against a full database).")
+        @Option(help: "Adapters of the fleet recorded first (NC interfaces = half).") var adapters = 1_000_000
+        @Option(help: "Adapters of the other site's cluster audited against that database.") var site = 100_000
+        @Option(help: "Work folder (fleets are kept and reused).") var work = "bench-out"
+        @Option(help: "Runs of each measurement without a database; the best is kept.") var repeats = 2
+
+        func run() throws {
+            let binary = siblingBinary("macaudit")
+            guard FileManager.default.isExecutableFile(atPath: binary) else {
+                throw ValidationError("Please build first: swift build -c release (no \(binary)).")
+            }
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            let fleet = "\(work)/fleet-\(adapters)", other = "\(work)/site1-\(site)"
+            _ = try FleetGenerator(adapters: adapters, interfaces: adapters / 2).write(to: fleet)
+            _ = try FleetGenerator(adapters: site, interfaces: site / 2, site: 1).write(to: other)
+            let db = "\(work)/bench-pool.sqlite"
+            for suffix in ["", "-wal", "-shm", ".migrate-lock"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+            func audit(_ inputs: String, _ extra: String = "") -> Measurement {
+                measure("/bin/sh", ["-c", "'\(binary)' audit '\(inputs)' --format json --fail-on critical \(extra) > /dev/null"])
+            }
+            print("machine: \(machine())")
+            print("| audit | holders | without --db s | with --db s | ratio | peak MiB with --db |")
+            print("|---|---:|---:|---:|---:|---:|")
+            let plain = best(repeats) { audit(fleet) }
+            let first = audit(fleet, "--db '\(db)'")
+            let again = audit(fleet, "--db '\(db)'")
+            row("fleet, first run (every holder new)", adapters, plain, first)
+            row("fleet, unchanged re-run", adapters, plain, again)
+            let sitePlain = best(repeats) { audit(other) }
+            let siteFirst = audit(other, "--db '\(db)'")
+            let siteAgain = audit(other, "--db '\(db)'")
+            row("other site against \(adapters) recorded holders, first run", site, sitePlain, siteFirst)
+            row("other site against \(adapters) recorded holders, re-run", site, sitePlain, siteAgain)
+            let size = (try? FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) ?? 0
+            print(String(format: "\ndatabase: %.0f MB for %d + %d adapters", Double(size) / 1e6, adapters, site))
+        }
+
+        func row(_ what: String, _ n: Int, _ plain: Measurement, _ db: Measurement) {
+            let failed = db.status != 0 && db.status != 256 ? " (exit status \(db.status))" : ""
+            print(String(format: "| %@%@ | %d | %.2f | %.2f | %.2f× | %.0f |", what, failed, n, plain.wall, db.wall, db.wall / plain.wall, db.peakMiB))
+        }
+    }
+}
