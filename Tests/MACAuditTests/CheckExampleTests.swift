@@ -62,13 +62,13 @@ import Testing
 @Suite struct FingerprintPinTests {
     /// The ids since findings follow holder keys (a holder's key, not its host, is what is mixed in).
     static let pinned: [String: String] = [
-        "duplicate-mac": "71d167cfe2e90fa4", "dynamic-mac-on-sdn": "4c466505eb68b36e", "ethernet-mismatch": "a060954be411d92d",
-        "foreign-pool-dynamic": "189765d2e7f2c17d", "group-bit": "c8cc86ab31f98bb0", "invalid-mac": "83aff7b4db559cab",
-        "ip-conflict": "19bc646599d55f0f", "mac-mismatch": "4f358f15e90bec52", "nc-orphan": "55b3ff30741d38bf",
+        "duplicate-mac": "9b2d161dd9904b82", "dynamic-mac-on-sdn": "5b57fbebe3b4470a", "ethernet-mismatch": "a060954be411d92d",
+        "foreign-pool-dynamic": "6a4f2227835e362d", "group-bit": "0f83ef79e9855000", "invalid-mac": "052e9043ebbd4519",
+        "ip-conflict": "19bc646599d55f0f", "mac-mismatch": "b5ff67738e1e2536", "nc-orphan": "55b3ff30741d38bf",
         "out-of-pool": "ff24b09e57de64d2", "pool-exhaustion": "c174560fe2e46dec", "pool-overlap": "8f5d88b42cc7b460",
-        "port-profile-mismatch": "0b01573e2591cf3b", "reserved-prefix": "4c19d9f42a380a1f", "unmanaged-adapter": "2cb678493fe7d0b1",
+        "port-profile-mismatch": "6b761adf97790c49", "reserved-prefix": "24a66de17f3cbc75", "unmanaged-adapter": "df806bafd1f45b7b",
         "wire-duplicate": "fbca12959e5d7c15", "wire-group-source": "7d0ca1d349221185", "wire-ip-mismatch": "873a6a4a71e5def7",
-        "wire-unknown-mac": "bad2240dcf7c3f66", "reservation-conflict": "38c973629408259f",
+        "wire-unknown-mac": "bad2240dcf7c3f66", "reservation-conflict": "71283c1ec99eaf61",
     ]
 
     /// The ids earlier releases gave the same findings: ``Finding/legacyId`` must still compute them,

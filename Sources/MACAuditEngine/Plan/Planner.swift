@@ -70,8 +70,11 @@ public enum Planner {
         for finding in findings where finding.remedy.changesMAC && finding.severity >= .warning && !accepted.contains(finding.id) {
             guard let value = finding.mac.address?.value else { continue }
             let holders = finding.holders.map { snapshot.holders[$0.index] }.filter { $0.mac.address?.value == value }
-            // Holders that share the MAC (a duplicate): the first in keep order keeps it.
-            let movers = holders.count > 1 ? Array(keepOrder(holders, rules.keepOrder, wire: wire).dropFirst()) : holders
+            // Holders that share the MAC (a duplicate): the first in keep order keeps it. A holder of a
+            // cluster this run does not audit (from the pool database) is that cluster's to fix: it
+            // keeps its MAC, and only this run's holders move.
+            var movers = holders.count > 1 ? Array(keepOrder(holders, rules.keepOrder, wire: wire).dropFirst()) : holders
+            if holders.contains(where: { !snapshot.isAudited($0) }) { movers = holders.filter { snapshot.isAudited($0) } }
             for h in movers {
                 if let reason = cannotMove(h) {
                     unplaced.append(Unplaced(finding: finding.id, subject: h.subject, reason: reason))
