@@ -69,6 +69,9 @@ extension SQLiteStore {
         var legacyByMAC: [Int64: [Int]] = [:]
 
         init(_ db: Database, places: Places) throws {
+            let expected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment INDEXED BY assignmentPlace WHERE placeId IN (\(places.byId.keys.map(String.init).joined(separator: ",")))") ?? 0
+            rows.reserveCapacity(expected)
+            firstByKey.reserveCapacity(expected)
             // Integers only, read through SQLite's column API: a re-audit of a million holders reads them all.
             let select = try db.cachedStatement(sql: """
                 SELECT id, mac, keyHash, state = 'live', digest, lastRunId FROM assignment WHERE placeId = ? AND state IN ('live', 'gone')
@@ -92,6 +95,14 @@ extension SQLiteStore {
                 }
             }
             sqlite3_reset(handle)
+        }
+
+        /// The position of the row with this key hash and MAC, without building a list (the
+        /// common case of a re-audit: one row per key, the same MAC).
+        func row(ofKey keyHash: Int64, mac: Int64) -> Int? {
+            var i = firstByKey[keyHash] ?? -1
+            while i >= 0 { if rows[i].mac == mac { return i }; i = rows[i].next }
+            return nil
         }
 
         /// Positions of the rows with this key hash.
@@ -123,6 +134,7 @@ extension SQLiteStore {
         // By key hash: the run's MAC of each holder, and the holders that hold theirs statically.
         var thisRun: [Int64: Int64] = [:], staticNow = Set<Int64>()
         thisRun.reserveCapacity(audit.holders.count)
+        staticNow.reserveCapacity(audit.holders.count)
         var lastPlace: (Place, Int64)?
         let holders = audit.holders
         var macRange: [Int64: (Int64, Int64)] = [:]  // per place: the lowest and highest MAC this run saw
@@ -137,8 +149,7 @@ extension SQLiteStore {
             let placeId: Int64
             if let lastPlace, lastPlace.0 == place { placeId = lastPlace.1 } else { placeId = try places.id(place, db); lastPlace = (place, placeId) }
             if let r = macRange[placeId] { macRange[placeId] = (min(r.0, mac), max(r.1, mac)) } else { macRange[placeId] = (mac, mac) }
-            let sameKey = known.rows(ofKey: keyHash)
-            if let i = sameKey.first(where: { known.rows[$0].mac == mac }) {
+            if let i = known.row(ofKey: keyHash, mac: mac) {
                 let row = known.rows[i]
                 known.rows[i].seen = true
                 tally.seen += 1
@@ -152,6 +163,7 @@ extension SQLiteStore {
                 continue
             }
             let s = holders.sighting(n)
+            let sameKey = known.rows(ofKey: keyHash)
             if firstOfKey {
                 for i in sameKey where !known.rows[i].seen && known.rows[i].state == .live {
                     known.rows[i].seen = true
@@ -438,7 +450,7 @@ extension SQLiteStore {
             var ids: [Int64] = []
             let atPlace = try db.cachedStatement(sql: "SELECT id, lastRunId FROM assignment WHERE placeId = ? AND state = 'live'")
             for (id, p) in places.byId.sorted(by: { $0.key < $1.key })
-            where !query.coverage.covers(kind: p.kind, cluster: p.cluster, host: p.host, source: p.source) {
+            where p.kind != "imported" && !query.coverage.covers(kind: p.kind, cluster: p.cluster, host: p.host, source: p.source) {
                 for row in try Row.fetchAll(atPlace, arguments: [id]) {
                     let lastSeen = max(row[1] as Int64? ?? 0, places.lastRun[id] ?? 0)
                     if let date = runDates[lastSeen], date >= query.since { ids.append(row[0]) }

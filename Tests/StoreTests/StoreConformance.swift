@@ -402,6 +402,33 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         #expect(try store.assignments(matching: "").allSatisfy { $0.lastRunId == 2 && $0.firstRunId == 1 && $0.state == .live })
     }
 
+    /// An NC interface is covered by its cluster's networkInterfaces export: missing from it, gone;
+    /// joined to its adapter later, its own row ends and the pair's row holds the MAC.
+    @Test(arguments: Backend.all) func anInterfaceIsGoneWhenItsClustersNCExportLacksIt(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        func nic(_ id: String, _ m: String) -> HolderSighting {
+            HolderSighting(key: "nc:C1/networkinterfaces/\(id)", mac: mac(m), kind: "interface", cluster: "C1", host: "", name: id,
+                           interfaceId: id, source: SourceLocation(path: "C1/nc-networkInterfaces.json", record: 1, line: 1))
+        }
+        func ncAudit(_ holders: [HolderSighting], adapters: [String] = []) -> AuditRecord {
+            AuditRecord(at: Date(), inputsDigest: "d", inputCount: 1,
+                        coverage: Coverage(clusters: ["C1"], adapterHosts: Set(adapters.map { "C1|\($0.lowercased())" }), controllerClusters: ["C1"]),
+                        holders: holders, findings: [])
+        }
+        _ = try store.record(audit: ncAudit([nic("a-nic", "02-00-00-00-00-01"), nic("b-nic", "02-00-00-00-00-02")]))
+        let second = try store.record(audit: ncAudit([nic("a-nic", "02-00-00-00-00-01")]))
+        #expect(second.events.map { "\($0.kind.rawValue) \($0.holder)" } == ["gone nc:C1/networkinterfaces/b-nic"])
+        // a-nic's adapter is exported now: one holder under the adapter's key, the interface its alias.
+        let pair = HolderSighting(key: "adapter:a", alias: "nc:C1/networkinterfaces/a-nic", mac: mac("02-00-00-00-00-01"), kind: "adapter",
+                                  cluster: "C1", host: "HV01", vm: "a", name: "Network Adapter", interfaceId: "a-nic",
+                                  source: SourceLocation(path: "C1/adapters-HV01.json", record: 1, line: 1))
+        let third = try store.record(audit: ncAudit([pair], adapters: ["HV01"]))
+        #expect(third.events.map(\.kind) == [.rekeyed])
+        #expect(try store.assignments(matching: "").map { "\($0.sighting.key) \($0.state.rawValue)" }.sorted()
+                == ["adapter:a live", "nc:C1/networkinterfaces/a-nic released", "nc:C1/networkinterfaces/b-nic gone"])
+        #expect(try store.usedMACs().contains(mac("02-00-00-00-00-01").value))
+    }
+
     @Test(arguments: Backend.all) func aReservationIsFulfilledWhenItsHolderHasTheMAC(_ backend: Backend) throws {
         let store = try backend.fresh(#function).store
         _ = try store.addPool(eightAddressPool(), allowOverlap: false)
