@@ -144,7 +144,18 @@ extension MacAudit {
             abstract: "List every check: id, severity (per variant), remedy and summary, tab-separated.",
             discussion: "Remedies: move (a new static MAC), adopt-controller (the NC's MAC), repair-profile, repair-range, person.")
 
+        @OptionGroup var listing: ListingOptions
+
         func run() throws {
+            if listing.json {
+                try listing.print(CheckRegistry.all.map { check in
+                    let info = check.info
+                    return Listing.CheckRow(id: info.id.rawValue, severity: info.severity.rawValue,
+                                            variants: info.variants.mapValues(\.rawValue), remedy: info.remedy.rawValue,
+                                            summary: info.summary, rationale: info.rationale)
+                })
+                return
+            }
             for check in CheckRegistry.all {
                 let info = check.info
                 let variants = info.variants.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.rawValue)" }

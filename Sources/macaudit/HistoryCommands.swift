@@ -20,6 +20,7 @@ extension MacAudit {
         @Option(help: ArgumentHelp("A holder's assignments and events: its key, VM or adapter name, or part of one.", valueName: "text"))
         var holder: String?
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var listing: ListingOptions
 
         func validate() throws {
             if !diff.isEmpty && diff.count != 2 { throw ValidationError("Please give --diff OLDER NEWER.") }
@@ -29,12 +30,15 @@ extension MacAudit {
         func run() throws {
             let store = try database.open()
             if events {
-                for e in try store.holderEvents(run: runId, holder: nil) { print("\(JSONReport.timestamp(e.at))\t\(e.kind.rawValue)\t\(e.description)") }
+                let found = try store.holderEvents(run: runId, holder: nil)
+                if listing.json { try listing.print(found.map(Listing.EventRow.init)); return }
+                for e in found { print("\(JSONReport.timestamp(e.at))\t\(e.kind.rawValue)\t\(e.description)") }
                 return
             }
             if let holder {
                 let found = try store.assignments(matching: holder)
                 guard !found.isEmpty else { throw Failure("no holder in the database matches '\(holder)'") }
+                if listing.json { try listing.print(found.map(Listing.AssignmentRow.init)); return }
                 for key in Set(found.map(\.sighting.key)).sorted() {
                     print(key)
                     for a in found where a.sighting.key == key {
@@ -47,12 +51,19 @@ extension MacAudit {
             }
             if diff.count == 2 {
                 let d = try store.difference(from: diff[0], to: diff[1])
+                if listing.json {
+                    try listing.print(Listing.Difference(older: d.older, newer: d.newer, appeared: d.appeared.map(Listing.FindingRow.init),
+                                                         disappeared: d.disappeared.map(Listing.FindingRow.init), persisted: d.persisted))
+                    return
+                }
                 print("run \(d.older) → run \(d.newer): \(d.appeared.count) appeared, \(d.disappeared.count) disappeared, \(d.persisted) persisted")
                 for f in d.appeared { print("  + \(f.severity.rawValue)  \(f.check)  \(f.message)  [\(f.fingerprint)]") }
                 for f in d.disappeared { print("  - \(f.severity.rawValue)  \(f.check)  \(f.message)  [\(f.fingerprint)]") }
                 return
             }
-            for r in try store.runs() {
+            let runs = try store.runs()
+            if listing.json { try listing.print(runs.map(Listing.RunRow.init)); return }
+            for r in runs {
                 let c = r.counts
                 print("run \(r.id)\t\(JSONReport.timestamp(r.at))\t\(r.inputCount) inputs (\(r.inputsDigest))\t\(c[.critical] ?? 0) critical, \(c[.error] ?? 0) error, \(c[.warning] ?? 0) warning, \(c[.info] ?? 0) info")
             }
@@ -104,12 +115,13 @@ extension MacAudit {
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "List accepted findings; --json prints a baseline file for `audit --baseline`.")
-            @Flag(help: "Print as a baseline file (JSON, sorted keys).") var json = false
+            @Flag(help: "Print as a baseline file (JSON, sorted keys); the same as --format json.") var json = false
             @OptionGroup var database: DatabaseOptions
+            @OptionGroup var listing: ListingOptions
 
             func run() throws {
                 let entries = try database.open().baseline()
-                if json { print(try BaselineFile.render(entries), terminator: ""); return }
+                if json || listing.json { print(try BaselineFile.render(entries), terminator: ""); return }
                 for e in entries {
                     print("\(e.id)\t\(e.acceptedBy)\t\(e.expires.map { "until " + JSONReport.timestamp($0) } ?? "no expiry")\t\(e.reason)")
                 }

@@ -149,8 +149,11 @@ extension MacAudit {
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List the pools.")
             @OptionGroup var database: DatabaseOptions
+            @OptionGroup var listing: ListingOptions
             func run() throws {
-                for pool in try database.open().pools() {
+                let pools = try database.open().pools()
+                if listing.json { try listing.print(pools.map { Listing.PoolRow($0.spec) }); return }
+                for pool in pools {
                     let s = pool.spec
                     let owner = [s.cluster, s.host].compactMap { $0 }.joined(separator: "/")
                     print("\(s.name)\t\(s.scope.rawValue)\(owner.isEmpty ? "" : " \(owner)")\t\(s.kind.rawValue)\t\(s.ranges.map(\.description).joined(separator: ", "))")
@@ -163,12 +166,18 @@ extension MacAudit {
             @Argument var name: String
             @Flag(help: "Also say on stderr how long the database took to answer.") var verbose = false
             @OptionGroup var database: DatabaseOptions
+            @OptionGroup var listing: ListingOptions
             func run() throws {
                 let store = try database.open()
                 let start = DispatchTime.now().uptimeNanoseconds
                 let u = try store.utilisation(ofPool: name)
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
                 guard let pool = try store.pools().first(where: { $0.spec.name == name }) else { throw StoreError.notFound("no pool named '\(name)'") }
+                if listing.json {
+                    try listing.print(Listing.PoolDetail(pool: Listing.PoolRow(pool.spec), size: u.size, inUse: u.inUse, gone: u.gone, reserved: u.reserved,
+                                                         free: u.free, largestFreeRun: u.largestFreeRun, nextFree: u.firstFree?.description))
+                    return
+                }
                 print("pool \(name) (\(pool.spec.scope.rawValue), \(pool.spec.kind.rawValue)): \(pool.spec.ranges.map(\.description).joined(separator: ", "))")
                 print("  size            \(u.size)")
                 print("  in use          \(u.inUse)")
@@ -220,11 +229,13 @@ extension MacAudit {
             @Option(help: ArgumentHelp("Only pending reservations older than this many days (a plan nobody applied).", valueName: "days"))
             var stale: Int?
             @OptionGroup var database: DatabaseOptions
+            @OptionGroup var listing: ListingOptions
             func run() throws {
                 let cutoff = stale.map { Date().addingTimeInterval(-Double($0) * 86_400) }
                 let rows = try database.open().reservations(holder: holder).filter { r in
                     (!pending && cutoff == nil) || (r.state == .pending && cutoff.map { r.createdAt < $0 } ?? true)
                 }
+                if listing.json { try listing.print(rows.map(Listing.ReservationRow.init)); return }
                 for r in rows { print(Self.line(r)) }
             }
 

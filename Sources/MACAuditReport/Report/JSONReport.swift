@@ -35,6 +35,22 @@ public struct JSONReport: ReportRenderer {
         var unseen: [Subject]?
         /// With a database: its holders that took part, and what the run did to its holders.
         var database: DatabaseDTO?
+        /// Every pool of the audit with how many of its addresses the audited holders use,
+        /// nearest exhaustion first (as the Markdown and HTML reports show them).
+        var pools: [PoolDTO]?
+    }
+
+    struct PoolDTO: Encodable {
+        var name: String
+        var kind: String
+        var cluster: String?
+        var host: String?
+        var first: String
+        var last: String
+        var size: UInt64
+        var used: UInt64
+        var free: UInt64
+        var source: String
     }
 
     struct DatabaseDTO: Encodable {
@@ -184,7 +200,12 @@ public struct JSONReport: ReportRenderer {
             database: report.runId == nil ? nil : DatabaseDTO(holders: report.databaseHolderCount, events: report.holderEvents.map {
                 EventDTO(holder: $0.holder, label: $0.label, event: $0.kind.rawValue, from: $0.from?.description, to: $0.to?.description,
                          fromHost: $0.fromHost, toHost: $0.toHost, run: $0.runId)
-            }))
+            }),
+            pools: captureOnly ? nil : report.poolUsage.map {
+                PoolDTO(name: $0.pool.name, kind: $0.pool.kind.rawValue, cluster: $0.pool.cluster, host: $0.pool.host,
+                        first: $0.pool.range.lower.description, last: $0.pool.range.upper.description, size: $0.pool.range.count,
+                        used: $0.used, free: $0.free, source: $0.pool.source.path)
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
