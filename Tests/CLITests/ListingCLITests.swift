@@ -62,3 +62,17 @@ import TestSupport
         }
     }
 }
+
+/// A capture's Markdown and HTML reports list its stations, as text and JSON do.
+@Suite struct CaptureReportCLITests {
+    @Test(arguments: ["markdown", "html"]) func captureReportsListTheStations(_ format: String) throws {
+        let capture = "Captures/wire/dhcp-arp.pcapng"
+        let json = try CLI.run(["capture", capture, "--format", "json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let macs = try #require(report["stations"] as? [[String: Any]]).compactMap { $0["mac"] as? String }
+        #expect(!macs.isEmpty)
+        let page = try CLI.run(["capture", capture, "--format", format]).stdout.replacingOccurrences(of: "\\", with: "")
+        #expect(page.contains(format == "html" ? "<h2>Stations (\(macs.count))</h2>" : "## Stations (\(macs.count))"))
+        for mac in macs { #expect(page.contains(mac), "\(mac) is not in the \(format) report") }
+    }
+}

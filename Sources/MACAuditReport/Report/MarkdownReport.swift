@@ -38,6 +38,7 @@ public struct MarkdownReport: ReportRenderer {
             for u in plan.unplaced { out += "\nNo MAC for \(escape(u.subject.label)): \(escape(u.reason))\n" }
             out += "\n"
         }
+        if let wire = report.wire { out += stations(wire) }
         let usage = report.poolUsage
         if !usage.isEmpty {
             out += "## Pools (nearest exhaustion first)\n\n| pool | range | used | free | use |\n|---|---|---:|---:|---|\n"
@@ -47,6 +48,20 @@ public struct MarkdownReport: ReportRenderer {
             }
         }
         return out
+    }
+
+    /// The stations of the captures, as the text report lists them (the first 500; JSON has all).
+    static func stations(_ wire: WireSnapshot) -> String {
+        let rows = JSONReport.stations(wire)
+        let frames = wire.summaries.reduce(Int64(0)) { $0 + $1.frames }
+        var out = "## Stations (\(rows.count))\n\n\(frames) frame(s) in \(wire.files.count) capture(s).\n\n"
+        out += "| MAC | scope | frames | roles | IPs | providers |\n|---|---|---:|---|---|---|\n"
+        for (s, ips) in rows.prefix(500) {
+            out += "| \(escape(s.mac.description)) | \(escape(s.scope.label)) | \(s.frames) | \(escape(s.roles.names.joined(separator: ", "))) | "
+            out += "\(escape(ips.map(\.description).joined(separator: ", "))) | \(escape(s.providers.map(\.address.description).joined(separator: ", "))) |\n"
+        }
+        if rows.count > 500 { out += "\n… and \(rows.count - 500) more stations (see `--format json`).\n" }
+        return out + "\n"
     }
 
     /// Backslash-escapes Markdown's punctuation and replaces `<`, `>`, `&` and line breaks.
