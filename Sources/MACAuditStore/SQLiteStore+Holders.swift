@@ -144,8 +144,8 @@ extension SQLiteStore {
             if let earlier = thisRun[keyHash], earlier == mac { continue }  // one holder reported twice
             let firstOfKey = thisRun.updateValue(mac, forKey: keyHash) == nil
             if sum.dynamicMAC != true { staticNow.insert(keyHash) }
-            let where_ = holders.place(n)
-            let place = Place(cluster: where_.cluster, host: where_.host, kind: where_.kind, source: where_.source)
+            let origin = holders.place(n)
+            let place = Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)
             let placeId: Int64
             if let lastPlace, lastPlace.0 == place { placeId = lastPlace.1 } else { placeId = try places.id(place, db); lastPlace = (place, placeId) }
             if let r = macRange[placeId] { macRange[placeId] = (min(r.0, mac), max(r.1, mac)) } else { macRange[placeId] = (mac, mac) }
