@@ -107,25 +107,36 @@ public struct HolderSighting: Sendable, Hashable {
                 name: String, adapterId: String? = nil, interfaceId: String? = nil, instanceId: String? = nil,
                 interfaceMAC: MACAddress? = nil, allocation: String? = nil, dynamicMAC: Bool? = nil, controllerManaged: Bool = false,
                 switchId: String? = nil, switchKey: String? = nil, segment: String = "vlan:0", source: SourceLocation) {
+        self.init(key: key, alias: alias, mac: mac, kind: kind, cluster: cluster, host: host, vm: vm, name: name, adapterId: adapterId,
+                  interfaceId: interfaceId, instanceId: instanceId, interfaceMAC: interfaceMAC, allocation: allocation, dynamicMAC: dynamicMAC,
+                  controllerManaged: controllerManaged, switchId: switchId, switchKey: switchKey, segment: segment, source: source, hashes: nil)
+    }
+
+    /// As above; `hashes` are the key hash and digest when already known (they are not computed again).
+    init(key: String, alias: String?, mac: MACAddress, kind: String, cluster: String, host: String, vm: String?, name: String,
+         adapterId: String?, interfaceId: String?, instanceId: String?, interfaceMAC: MACAddress?, allocation: String?, dynamicMAC: Bool?,
+         controllerManaged: Bool, switchId: String?, switchKey: String?, segment: String, source: SourceLocation, hashes: (Int64, Int64)?) {
         self.key = key; self.alias = alias; self.mac = mac; self.kind = kind; self.cluster = cluster; self.host = host; self.vm = vm
         self.name = name; self.adapterId = adapterId; self.interfaceId = interfaceId; self.instanceId = instanceId
         self.interfaceMAC = interfaceMAC; self.allocation = allocation; self.dynamicMAC = dynamicMAC
         self.controllerManaged = controllerManaged; self.switchId = switchId; self.switchKey = switchKey; self.segment = segment
         self.source = source
-        self.keyHash = Self.keyHash(key)
-        self.digest = 0
-        self.digest = computedDigest
+        self.keyHash = hashes?.0 ?? Self.keyHash(key)
+        self.digest = hashes?.1 ?? 0
+        if hashes == nil { self.digest = computedDigest }
     }
 
     /// The sighting of a reconciled holder with a MAC; nil for one without (nothing to record).
-    public init?(_ h: Holder) {
+    public init?(_ h: Holder) { self.init(h, hashes: nil) }
+
+    init?(_ h: Holder, hashes: (Int64, Int64)?) {
         guard let mac = h.mac.address else { return nil }
         let a = h.adapter, nic = h.interface
-        self.init(key: h.key, alias: h.aliasKey, mac: mac, kind: a.map { $0.isManagementOS ? "host-vnic" : "adapter" } ?? "interface", cluster: h.cluster, host: h.host, vm: a?.vmName,
-                  name: a?.name ?? nic?.resourceId ?? "", adapterId: a?.id, interfaceId: nic?.resourceId, instanceId: nic?.instanceId,
-                  interfaceMAC: nic?.mac.address, allocation: nic?.allocation.rawValue, dynamicMAC: a?.dynamicMAC,
-                  controllerManaged: h.isControllerManaged, switchId: a?.switchId, switchKey: h.switchKey, segment: h.segment,
-                  source: (a?.source ?? nic?.source)!)
+        self.init(key: h.key, alias: h.aliasKey, mac: mac, kind: a.map { $0.isManagementOS ? "host-vnic" : "adapter" } ?? "interface",
+                  cluster: h.cluster, host: h.host, vm: a?.vmName, name: a?.name ?? nic?.resourceId ?? "", adapterId: a?.id,
+                  interfaceId: nic?.resourceId, instanceId: nic?.instanceId, interfaceMAC: nic?.mac.address,
+                  allocation: nic?.allocation.rawValue, dynamicMAC: a?.dynamicMAC, controllerManaged: h.isControllerManaged,
+                  switchId: a?.switchId, switchKey: h.switchKey, segment: h.segment, source: (a?.source ?? nic?.source)!, hashes: hashes)
     }
 
     /// A one-line label, as ``Subject/label`` writes it.
@@ -198,7 +209,9 @@ public struct HolderSightings: Sendable {
     }
 
     /// Everything the database keeps of holder `i`.
-    public func sighting(_ i: Int) -> HolderSighting { explicit.isEmpty ? HolderSighting(holders[i])! : explicit[i] }
+    public func sighting(_ i: Int) -> HolderSighting {
+        explicit.isEmpty ? HolderSighting(holders[i], hashes: (summaries[i].keyHash, summaries[i].digest))! : explicit[i]
+    }
 
     /// Which export listed holder `i`: cluster, host, kind and file.
     public func place(_ i: Int) -> (cluster: String, host: String, kind: String, source: String) {
