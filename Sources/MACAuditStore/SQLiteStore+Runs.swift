@@ -19,7 +19,7 @@ extension SQLiteStore {
             try run.insert(db)
             let runId = db.lastInsertedRowID
             let (events, tally) = try recordHolders(db, audit, runId: runId, at: at, lap: lap)
-            let history = try recordFindings(db, audit.findings, runId: runId, at: audit.at)
+            let history = try recordFindings(db, audit.findings, runId: runId, at: audit.at, clusters: audit.clusters)
             let resolved = try resolveMissing(db, audit, runId: runId)
             lap("findings")
             return RunOutcome(runId: runId, history: history, resolved: resolved, events: events, tally: tally)
@@ -28,7 +28,9 @@ extension SQLiteStore {
         return outcome
     }
 
-    private func recordFindings(_ db: Database, _ findings: [Finding], runId: Int64, at: Date) throws -> [String: FindingHistory] {
+    /// Each finding's history; a new one is filed under the cluster of its first subject that this
+    /// run audits (a duplicate with another site's holder belongs to the site that reported it).
+    private func recordFindings(_ db: Database, _ findings: [Finding], runId: Int64, at: Date, clusters: Set<String>) throws -> [String: FindingHistory] {
         let baseline = try activeBaseline(db, at: at)
         var history: [String: FindingHistory] = [:]
         let legacyIds = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'legacy-finding-ids'") != nil
@@ -55,7 +57,8 @@ extension SQLiteStore {
                 // A finding that comes back after being resolved is new again, from this run.
                 try update.execute(arguments: [f.severity.rawValue, f.message, runId, firstRun, id])
             } else {
-                try insert.execute(arguments: [id, f.check.rawValue, f.severity.rawValue, f.macText, f.message, f.subjects.first?.cluster, runId, runId])
+                let cluster = f.subjects.first { clusters.contains($0.cluster ?? "") }?.cluster ?? f.subjects.first?.cluster
+                try insert.execute(arguments: [id, f.check.rawValue, f.severity.rawValue, f.macText, f.message, cluster, runId, runId])
             }
             try inRun.execute(arguments: [runId, id])
             guard let firstSeen = runDates[firstRun] else {

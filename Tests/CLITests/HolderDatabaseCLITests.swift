@@ -77,6 +77,12 @@ import TestSupport
         let moved = (nightA.report["proposals"] as? [[String: Any]] ?? []).map { ($0["subject"] as? [String: Any])?["vm"] as? String }
         let unplaced = (nightA.report["unplaced"] as? [[String: Any]] ?? []).map { ($0["subject"] as? [String: Any])?["vm"] as? String }
         #expect(moved + unplaced == ["web1"], "moved \(moved), unplaced \(unplaced)")
+        // Site B gives db9 another MAC: its next audit resolves the duplicate it reported.
+        _ = try Self.export("\(dir)/b", cluster: "site-b", ["B-N01": [VM(name: "db9", mac: "02AA00000099", host: "B-N01", n: 2)]])
+        let fixed = try Self.audit(siteB, db)
+        #expect(Self.findings(fixed.report, "duplicate-mac").isEmpty)
+        #expect((fixed.report["resolved"] as? [[String: Any]] ?? []).contains { $0["check"] as? String == "duplicate-mac" })
+        #expect(Self.events(fixed.report) == ["mac-changed adapter db9 / Network Adapter on B-N01 (cluster site-b)"])
     }
 
     @Test func aVMThatMigratesBetweenHostsIsOneHolderAndKeepsItsReservation() throws {
