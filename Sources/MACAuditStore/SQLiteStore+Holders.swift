@@ -69,9 +69,6 @@ extension SQLiteStore {
         var legacyByMAC: [Int64: [Int]] = [:]
 
         init(_ db: Database, places: Places) throws {
-            let expected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment INDEXED BY assignmentPlace WHERE placeId IN (\(places.byId.keys.map(String.init).joined(separator: ",")))") ?? 0
-            rows.reserveCapacity(expected)
-            firstByKey.reserveCapacity(expected)
             // Integers only, read through SQLite's column API: a re-audit of a million holders reads them all.
             let select = try db.cachedStatement(sql: """
                 SELECT id, mac, keyHash, state = 'live', digest, lastRunId FROM assignment WHERE placeId = ? AND state IN ('live', 'gone')
@@ -224,13 +221,8 @@ extension SQLiteStore {
 
         init(_ db: Database, expectedNew: Int, elsewhere: Int) throws {
             on = elsewhere == 0 && expectedNew >= 50_000
-            if on {
-                for (name, _) in Self.indexes { try db.execute(sql: "DROP INDEX \(name)") }
-            } else if expectedNew >= 10_000 {
-                // Many new rows among many others (a new site): read the indexes they go into once, in
-                // order, so that the inserts find their pages in the cache instead of reading each at random.
-                for (name, _) in Self.indexes { _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment INDEXED BY \(name)") }
-            }
+            guard on else { return }
+            for (name, _) in Self.indexes { try db.execute(sql: "DROP INDEX \(name)") }
         }
 
         func finish(_ db: Database) throws {

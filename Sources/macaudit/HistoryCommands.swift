@@ -31,7 +31,7 @@ extension MacAudit {
             let store = try database.open()
             if events {
                 let found = try store.holderEvents(run: runId, holder: nil)
-                if listing.json { try listing.print(found.map(Listing.EventRow.init)); return }
+                if listing.json { try listing.print(found.map(JSONReport.EventDTO.init)); return }
                 for e in found { print("\(JSONReport.timestamp(e.at))\t\(e.kind.rawValue)\t\(e.description)") }
                 return
             }
@@ -52,8 +52,8 @@ extension MacAudit {
             if diff.count == 2 {
                 let d = try store.difference(from: diff[0], to: diff[1])
                 if listing.json {
-                    try listing.print(Listing.Difference(older: d.older, newer: d.newer, appeared: d.appeared.map(Listing.FindingRow.init),
-                                                         disappeared: d.disappeared.map(Listing.FindingRow.init), persisted: d.persisted))
+                    try listing.print(Listing.Difference(older: d.older, newer: d.newer, appeared: d.appeared.map(JSONReport.ResolvedDTO.init),
+                                                         disappeared: d.disappeared.map(JSONReport.ResolvedDTO.init), persisted: d.persisted))
                     return
                 }
                 print("run \(d.older) → run \(d.newer): \(d.appeared.count) appeared, \(d.disappeared.count) disappeared, \(d.persisted) persisted")

@@ -80,42 +80,12 @@ enum Listing {
         }
     }
 
-    struct FindingRow: Encodable {
-        var id: String
-        var check: String
-        var severity: String
-        var mac: String?
-        var message: String
-        var firstRun: Int64
-
-        init(_ f: ResolvedFinding) {
-            id = f.fingerprint; check = f.check; severity = f.severity.rawValue; mac = f.mac; message = f.message; firstRun = f.firstRunId
-        }
-    }
-
     struct Difference: Encodable {
         var older: Int64
         var newer: Int64
-        var appeared: [FindingRow]
-        var disappeared: [FindingRow]
+        var appeared: [JSONReport.ResolvedDTO]
+        var disappeared: [JSONReport.ResolvedDTO]
         var persisted: Int
-    }
-
-    struct EventRow: Encodable {
-        var run: Int64
-        var at: String
-        var event: String
-        var holder: String
-        var label: String
-        var from: String?
-        var to: String?
-        var fromHost: String?
-        var toHost: String?
-
-        init(_ e: HolderEvent) {
-            run = e.runId; at = JSONReport.timestamp(e.at); event = e.kind.rawValue; holder = e.holder; label = e.label
-            from = e.from?.description; to = e.to?.description; fromHost = e.fromHost; toHost = e.toHost
-        }
     }
 
     struct AssignmentRow: Encodable {

@@ -85,6 +85,32 @@ import TestSupport
         #expect(Self.events(fixed.report) == ["mac-changed adapter db9 / Network Adapter on B-N01 (cluster site-b)"])
     }
 
+    /// The mistakes of a first week: a cluster name mistyped once, then right; a report that
+    /// cannot be written. The holder stays one holder, and a failed run changes nothing.
+    @Test func aMistypedClusterThenTheRightOneIsOneHolder() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        let folder = try Self.export(dir, cluster: "site-a", ["A-N01": [VM(name: "web1", mac: "02AA00000001", host: "A-N01", n: 1)]])
+        _ = try Self.audit(folder, db, ["--cluster", "site-aa"])
+        let right = try Self.audit(folder, db)
+        #expect(Self.findings(right.report, "duplicate-mac").isEmpty)
+        #expect((right.report["database"] as? [String: Any])?["holders"] as? Int == 0)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["history", "--holder", "web1", "--db", db, "--format", "json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(rows.first?["label"] as? String == "adapter web1 / Network Adapter on A-N01 (cluster site-a)")
+        #expect(rows.first?["lastRun"] as? Int == 2)
+        // A run whose report cannot be written records nothing: recorded, it would make web1 gone
+        // (the host's export no longer lists it).
+        try Data("[]".utf8).write(to: URL(fileURLWithPath: "\(folder)/adapters-A-N01.json"))
+        let failed = try CLI.run(["audit", folder, "--db", db, "--output", "\(dir)/missing/report.txt"])
+        #expect(failed.status == 2 && failed.stderr.contains("cannot be written"), "\(failed.stderr)")
+        #expect(try Self.assignments(db, "web1") == ["02-AA-00-00-00-01 live"])
+        #expect(try CLI.run(["history", "--db", db]).stdout.split(separator: "\n").count == 2)
+        // The same run with a report it can write does make web1 gone.
+        _ = try Self.audit(folder, db)
+        #expect(try Self.assignments(db, "web1") == ["02-AA-00-00-00-01 gone"])
+    }
+
     @Test func aVMThatMigratesBetweenHostsIsOneHolderAndKeepsItsReservation() throws {
         let dir = try CLI.temporaryDirectory()
         let db = "\(dir)/pool.sqlite"

@@ -167,10 +167,12 @@ public enum Audit {
         let candidates = try store.recordedHolders(RecordedHolderQuery(coverage: coverage, macs: macs, since: since))
         guard !candidates.isEmpty else { return [] }
         let wanted = Set(candidates.map(\.sighting.key))
-        let adapterKeys = concurrentChunks(inventory.adapters.count) { range in
-            inventory.adapters[range].map { HolderKey.of(adapter: $0, cluster: $0.cluster, host: $0.host) }
-        }
-        var read = Set(adapterKeys.filter(wanted.contains))
+        var read = Set(concurrentChunks(inventory.adapters.count) { range in
+            inventory.adapters[range].compactMap { a -> String? in
+                let key = HolderKey.of(adapter: a, cluster: a.cluster, host: a.host)
+                return wanted.contains(key) ? key : nil
+            }
+        })
         for nic in inventory.interfaces { let key = HolderKey.of(interface: nic); if wanted.contains(key) { read.insert(key) } }
         return candidates.filter { !read.contains($0.sighting.key) }
     }

@@ -19,11 +19,14 @@ public struct Snapshot: Sendable {
     /// clusters take part only in findings that involve this run's clusters.
     public var auditedClusters: Set<String>? = nil
 
+    /// How many of `holders` this run read; those the pool database added follow them.
+    public var inputHolderCount: Int
+
     /// The holders this run read (not those the pool database added).
-    public var inputHolders: ArraySlice<Holder> { holders[..<(holders.firstIndex { $0.recorded != nil } ?? holders.endIndex)] }
+    public var inputHolders: ArraySlice<Holder> { holders[..<inputHolderCount] }
 
     /// How many holders the pool database added.
-    public var recordedCount: Int { holders.count - inputHolders.count }
+    public var recordedCount: Int { holders.count - inputHolderCount }
 
     /// Whether a holder belongs to what this run audits: one it read, or one the database added
     /// in an audited cluster (a host whose export is late).
@@ -119,6 +122,7 @@ public enum Reconciler {
                 host: nic.serverId.flatMap { serverHosts[$0] } ?? "", cluster: nic.cluster, switchKey: nil,
                 segment: segments.name(adapter: nil, interface: nic), position: holders.count))
         }
+        let inputHolderCount = holders.count
         for r in recorded { holders.append(Holder(recorded: r, position: holders.count)) }
 
         return Snapshot(
@@ -127,7 +131,7 @@ public enum Reconciler {
             clustersWithAdapters: Set(runs: inventory.adapters.lazy.map(\.cluster)),
             clustersWithInterfaces: Set(runs: inventory.interfaces.lazy.map(\.cluster)),
             controllerSwitchIds: Set(inventory.servers.map(\.resourceId)),
-            wire: wire, reservations: reservations)
+            wire: wire, reservations: reservations, inputHolderCount: inputHolderCount)
     }
 
     /// `host/switch` keys, built once per pair: a fleet has thousands of switches and a million adapters.

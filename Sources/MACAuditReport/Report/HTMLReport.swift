@@ -75,17 +75,12 @@ public struct HTMLReport: ReportRenderer {
     /// An inline SVG bar, 300 × 14: used (dark), reserved by the plan (amber), free (light).
     /// The stations of the captures, as the text report lists them (the first 500; JSON has all).
     static func stations(_ wire: WireSnapshot) -> String {
-        let rows = JSONReport.stations(wire)
-        let frames = wire.summaries.reduce(Int64(0)) { $0 + $1.frames }
-        var out = "<h2>Stations (\(rows.count))</h2>\n<p>\(frames) frame(s) in \(wire.files.count) capture(s).</p>\n"
-        out += "<table><tr><th>MAC</th><th>scope</th><th>frames</th><th>roles</th><th>IPs</th><th>providers</th></tr>\n"
-        for (s, ips) in rows.prefix(500) {
-            out += "<tr><td>\(escape(s.mac.description))</td><td>\(escape(s.scope.label))</td><td>\(s.frames)</td>"
-            out += "<td>\(escape(s.roles.names.joined(separator: ", ")))</td><td>\(escape(ips.map(\.description).joined(separator: ", ")))</td>"
-            out += "<td>\(escape(s.providers.map(\.address.description).joined(separator: ", ")))</td></tr>\n"
-        }
+        let table = JSONReport.StationTable(wire)
+        var out = "<h2>Stations (\(table.total))</h2>\n<p>\(table.frames) frame(s) in \(table.captures) capture(s).</p>\n"
+        out += "<table><tr>" + JSONReport.StationTable.header.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
+        for row in table.rows { out += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }
         out += "</table>\n"
-        if rows.count > 500 { out += "<p>… and \(rows.count - 500) more stations (see <code>--format json</code>).</p>\n" }
+        if table.omitted > 0 { out += "<p>… and \(table.omitted) more stations (see <code>--format json</code>).</p>\n" }
         return out
     }
 

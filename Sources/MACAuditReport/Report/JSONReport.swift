@@ -59,7 +59,8 @@ public struct JSONReport: ReportRenderer {
         var events: [EventDTO]
     }
 
-    struct EventDTO: Encodable {
+    /// A holder event as the report's `database.events` and `history --events --format json` write it.
+    public struct EventDTO: Encodable {
         var holder: String
         var label: String
         var event: String
@@ -68,6 +69,12 @@ public struct JSONReport: ReportRenderer {
         var fromHost: String?
         var toHost: String?
         var run: Int64
+        var at: String
+
+        public init(_ e: HolderEvent) {
+            holder = e.holder; label = e.label; event = e.kind.rawValue; from = e.from?.description; to = e.to?.description
+            fromHost = e.fromHost; toHost = e.toHost; run = e.runId; at = JSONReport.timestamp(e.at)
+        }
     }
 
     struct StationDTO: Encodable {
@@ -101,6 +108,29 @@ public struct JSONReport: ReportRenderer {
         enum CodingKeys: String, CodingKey { case mac, vlan, vni, ips, roles, frames, firstSeen, lastSeen, providers, evidence, dhcpHostName }
     }
 
+    /// The station table of the text, Markdown and HTML reports: its header, the first `limit`
+    /// stations as cells (MAC, scope, frames, roles, IPs, providers), how many were left out, and the
+    /// frames and captures behind them.
+    public struct StationTable {
+        public static let header = ["MAC", "scope", "frames", "roles", "IPs", "providers"]
+        public var rows: [[String]]
+        public var total: Int
+        public var frames: Int64
+        public var captures: Int
+        public var omitted: Int { total - rows.count }
+
+        public init(_ wire: WireSnapshot, limit: Int = 500) {
+            let all = JSONReport.stations(wire)
+            rows = all.prefix(limit).map { s, ips in
+                [s.mac.description, s.scope.label, String(s.frames), s.roles.names.joined(separator: ","),
+                 ips.map(\.description).joined(separator: ","), s.providers.map(\.address.description).joined(separator: ",")]
+            }
+            total = all.count
+            frames = wire.summaries.reduce(Int64(0)) { $0 + $1.frames }
+            captures = wire.files.count
+        }
+    }
+
     /// One row per (MAC, VLAN, VNI), with the IPs it claimed, sorted by scope then MAC.
     public static func stations(_ wire: WireSnapshot) -> [(station: Station, ips: [IPAddress])] {
         var ips: [SightingTable.StationKey: Set<IPAddress>] = [:]
@@ -110,13 +140,18 @@ public struct JSONReport: ReportRenderer {
         }
     }
 
-    struct ResolvedDTO: Encodable {
+    /// A finding the database knows, as the report's `resolved` and `history --diff --format json` write it.
+    public struct ResolvedDTO: Encodable {
         var id: String
         var check: String
         var severity: String
         var mac: String?
         var message: String
         var firstRun: Int64
+
+        public init(_ f: ResolvedFinding) {
+            id = f.fingerprint; check = f.check; severity = f.severity.rawValue; mac = f.mac; message = f.message; firstRun = f.firstRunId
+        }
     }
 
     struct FindingDTO: Encodable {
@@ -185,9 +220,7 @@ public struct JSONReport: ReportRenderer {
             },
             warnings: report.warnings,
             run: report.runId,
-            resolved: report.runId == nil ? nil : report.resolved.map {
-                ResolvedDTO(id: $0.fingerprint, check: $0.check, severity: $0.severity.rawValue, mac: $0.mac, message: $0.message, firstRun: $0.firstRunId)
-            },
+            resolved: report.runId == nil ? nil : report.resolved.map(ResolvedDTO.init),
             stations: report.wire.map { wire in
                 stations(wire).map { s, ips in
                     StationDTO(mac: s.mac.description, vlan: s.scope.vlan, vni: s.scope.vni, ips: ips.map(\.description), roles: s.roles.names,
@@ -197,10 +230,7 @@ public struct JSONReport: ReportRenderer {
             },
             unplaced: report.plan.map { $0.unplaced.map { UnplacedDTO(finding: $0.finding, subject: $0.subject, reason: $0.reason) } },
             unseen: report.wire == nil || captureOnly ? nil : report.unseen,
-            database: report.runId == nil ? nil : DatabaseDTO(holders: report.databaseHolderCount, events: report.holderEvents.map {
-                EventDTO(holder: $0.holder, label: $0.label, event: $0.kind.rawValue, from: $0.from?.description, to: $0.to?.description,
-                         fromHost: $0.fromHost, toHost: $0.toHost, run: $0.runId)
-            }),
+            database: report.runId == nil ? nil : DatabaseDTO(holders: report.databaseHolderCount, events: report.holderEvents.map(EventDTO.init)),
             pools: captureOnly ? nil : report.poolUsage.map {
                 PoolDTO(name: $0.pool.name, kind: $0.pool.kind.rawValue, cluster: $0.pool.cluster, host: $0.pool.host,
                         first: $0.pool.range.lower.description, last: $0.pool.range.upper.description, size: $0.pool.range.count,

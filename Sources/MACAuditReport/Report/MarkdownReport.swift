@@ -52,15 +52,11 @@ public struct MarkdownReport: ReportRenderer {
 
     /// The stations of the captures, as the text report lists them (the first 500; JSON has all).
     static func stations(_ wire: WireSnapshot) -> String {
-        let rows = JSONReport.stations(wire)
-        let frames = wire.summaries.reduce(Int64(0)) { $0 + $1.frames }
-        var out = "## Stations (\(rows.count))\n\n\(frames) frame(s) in \(wire.files.count) capture(s).\n\n"
-        out += "| MAC | scope | frames | roles | IPs | providers |\n|---|---|---:|---|---|---|\n"
-        for (s, ips) in rows.prefix(500) {
-            out += "| \(escape(s.mac.description)) | \(escape(s.scope.label)) | \(s.frames) | \(escape(s.roles.names.joined(separator: ", "))) | "
-            out += "\(escape(ips.map(\.description).joined(separator: ", "))) | \(escape(s.providers.map(\.address.description).joined(separator: ", "))) |\n"
-        }
-        if rows.count > 500 { out += "\n… and \(rows.count - 500) more stations (see `--format json`).\n" }
+        let table = JSONReport.StationTable(wire)
+        var out = "## Stations (\(table.total))\n\n\(table.frames) frame(s) in \(table.captures) capture(s).\n\n"
+        out += "| " + JSONReport.StationTable.header.joined(separator: " | ") + " |\n|---|---|---:|---|---|---|\n"
+        for row in table.rows { out += "| " + row.map(escape).joined(separator: " | ") + " |\n" }
+        if table.omitted > 0 { out += "\n… and \(table.omitted) more stations (see `--format json`).\n" }
         return out + "\n"
     }
 

@@ -82,17 +82,14 @@ public struct TextReport: ReportRenderer {
         return out + "\n"
     }
 
-    /// The stations of the captures: MAC, scope, IPs, roles, frames, providers.
+    /// The stations of the captures: MAC, scope, frames, roles, IPs, providers.
     static func stationTable(_ wire: WireSnapshot, colour: Bool) -> String {
-        let rows = JSONReport.stations(wire)
-        var out = paint("STATIONS (\(rows.count))", .cyan, colour, bold: true) + "\n"
-        let frames = wire.summaries.reduce(Int64(0)) { $0 + $1.frames }
-        out += "  \(frames) frame(s) in \(wire.files.count) capture(s)\n"
-        out += "  " + ["MAC", "SCOPE", "FRAMES", "ROLES", "IPS", "PROVIDERS"].joined(separator: "\t") + "\n"
-        for (s, ips) in rows.prefix(500) {
-            out += "  \(s.mac)\t\(s.scope.label)\t\(s.frames)\t\(s.roles.names.joined(separator: ","))\t\(ips.map(\.description).joined(separator: ","))\t\(s.providers.map(\.address.description).joined(separator: ","))\n"
-        }
-        if rows.count > 500 { out += "  … and \(rows.count - 500) more (see --format json)\n" }
+        let table = JSONReport.StationTable(wire)
+        var out = paint("STATIONS (\(table.total))", .cyan, colour, bold: true) + "\n"
+        out += "  \(table.frames) frame(s) in \(table.captures) capture(s)\n"
+        out += "  " + JSONReport.StationTable.header.map { $0.uppercased() }.joined(separator: "\t") + "\n"
+        for row in table.rows { out += "  " + row.joined(separator: "\t") + "\n" }
+        if table.omitted > 0 { out += "  … and \(table.omitted) more (see --format json)\n" }
         return out + "\n"
     }
 
