@@ -158,11 +158,13 @@ import TestSupport
 }
 
 /// The fuzz harnesses compile from the package's own targets and run: a source file added to the
-/// model or ingest stage can never leave them unbuilt (they are built here, in every test run).
+/// model or ingest stage can never leave them unbuilt (they are built here, in every test run), and
+/// each target runs 30 seconds, so a crash within reach of the seeds fails the suite (the script
+/// prints the input as base64).
 @Suite struct FuzzHarnessTests {
-    @Test(.timeLimit(.minutes(10)), arguments: ["frame", "json"])
+    @Test(.timeLimit(.minutes(10)), arguments: ["frame", "json", "rules"])
     func theHarnessBuildsAndRuns(_ target: String) throws {
-        let r = try Subprocess.run("/bin/bash", ["Tests/Fuzz/run.sh", target, "5"], environment: CLI.environment(), directory: CLI.root.path)
+        let r = try Subprocess.run("/bin/bash", ["Tests/Fuzz/run.sh", target, "30"], environment: CLI.environment(), directory: CLI.root.path)
         #expect(r.status == 0, "\(r.stdout.suffix(2000))\(r.stderr.suffix(2000))")
         let units = r.stdout.split(separator: "\n").first { $0.hasPrefix("stat::number_of_executed_units:") }
             .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0

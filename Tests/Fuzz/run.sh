@@ -3,33 +3,57 @@
 # -sanitize=fuzzer executable, so swiftc is called directly).
 #   bash Tests/Fuzz/run.sh frame [seconds]   # the frame decoder, seeded with Captures/wire frames
 #   bash Tests/Fuzz/run.sh json [seconds]    # JSON exports (reader + decoders), seeded with the sample exports
+#   bash Tests/Fuzz/run.sh rules [seconds]   # rule files (Yams + every rule kind), seeded with rules/
+# A crash, leak or timeout exits non-zero and prints the input as base64; inputs kept in
+# Tests/Fixtures/fuzz/TARGET/ (crashes found earlier, turned into regression inputs) run first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 target=${1:-frame}
 seconds=${2:-600}
+case "$target" in frame|json|rules) ;; *) echo "usage: run.sh frame|json|rules [seconds]" >&2; exit 2 ;; esac
 work="$root/.build-fuzz/$target"
-mkdir -p "$work/corpus"
+rm -rf "$work/corpus"
+mkdir -p "$work/corpus" "$work/artifacts"
+flags=(-O -sanitize=fuzzer,address -parse-as-library)
 # The harness links the package's own stage targets, compiled here as modules from their folders
-# (every file of MACAuditModel; MACAuditIngest without Rules/, which needs Yams), so a file added to
-# either target is fuzzed without anyone editing this script.
+# (every file of MACAuditModel and MACAuditIngest, Yams and its C parser from the package's
+# checkout), so a file added to either target is fuzzed without anyone editing this script.
 modules="$root/.build-fuzz/modules"
 mkdir -p "$modules"
-build_module() {  # name, source folder, find arguments…  (rebuilt only when a source is newer)
-  local name=$1 folder=$2; shift 2
-  mapfile -t files < <(find "$folder" -name '*.swift' "$@" | sort)
-  local list="$modules/$name.sources"
-  if [ -f "$modules/lib$name.a" ] && [ "$(printf '%s\n' "${files[@]}")" = "$(cat "$list" 2>/dev/null)" ] &&
-     [ -z "$(find "${files[@]}" $depends -newer "$modules/lib$name.a" | head -1)" ]; then return; fi
-  printf '%s\n' "${files[@]}" > "$list"
-  (cd "$modules" && swiftc -O -sanitize=fuzzer,address -parse-as-library -package-name macaudit -module-name "$name" \
-     -I "$modules" -emit-module -emit-library -static -o "$modules/lib$name.a" "${files[@]}")
+yams="$root/.build/checkouts/Yams/Sources"
+[ -d "$yams" ] || (cd "$root" && swift package resolve >/dev/null)
+fresh() {  # library, list file, sources…: true when the library is newer than its sources and the list is unchanged
+  local lib=$1 list=$2; shift 2
+  [ -f "$lib" ] && [ "$(printf '%s\n' "$@")" = "$(cat "$list" 2>/dev/null)" ] &&
+    [ -z "$(find "$@" $depends -newer "$lib" | head -1)" ]
 }
-depends="" build_module MACAuditModel "$root/Sources/MACAuditModel"
-depends="$modules/libMACAuditModel.a" build_module MACAuditIngest "$root/Sources/MACAuditIngest" -not -path '*/Rules/*'
-sources=()
+build_c_module() {  # CYaml: clang with the fuzzer's coverage instrumentation and ASan
+  mapfile -t files < <(find "$yams/CYaml/src" -name '*.c' | sort)
+  if fresh "$modules/libCYaml.a" "$modules/CYaml.sources" "${files[@]}"; then return; fi
+  printf '%s\n' "${files[@]}" > "$modules/CYaml.sources"
+  rm -rf "$modules/cyaml" && mkdir -p "$modules/cyaml"
+  for f in "${files[@]}"; do
+    clang -O1 -g -fsanitize=fuzzer-no-link,address -DYAML_DECLARE_STATIC -I "$yams/CYaml/include" \
+      -c "$f" -o "$modules/cyaml/$(basename "$f" .c).o"
+  done
+  rm -f "$modules/libCYaml.a" && ar rcs "$modules/libCYaml.a" "$modules"/cyaml/*.o
+}
+build_module() {  # name, source folder, extra swiftc arguments…  (rebuilt only when a source is newer)
+  local name=$1 folder=$2; shift 2
+  mapfile -t files < <(find "$folder" -name '*.swift' | sort)
+  if fresh "$modules/lib$name.a" "$modules/$name.sources" "${files[@]}"; then return; fi
+  printf '%s\n' "${files[@]}" > "$modules/$name.sources"
+  (cd "$modules" && swiftc "${flags[@]}" "$@" -module-name "$name" -I "$modules" -emit-module -emit-library -static \
+     -o "$modules/lib$name.a" "${files[@]}")
+}
+cyaml=(-Xcc -DYAML_DECLARE_STATIC -I "$yams/CYaml/include")
+depends="" build_c_module
+depends="$modules/libCYaml.a" build_module Yams "$yams/Yams" -D SWIFT_PACKAGE "${cyaml[@]}"
+depends="" build_module MACAuditModel "$root/Sources/MACAuditModel" -package-name macaudit
+depends="$modules/libMACAuditModel.a $modules/libYams.a" build_module MACAuditIngest "$root/Sources/MACAuditIngest" -package-name macaudit "${cyaml[@]}"
 case "$target" in
   frame)
-    sources=("$root/Tests/Fuzz/FrameDecoderFuzz.swift")
+    source="$root/Tests/Fuzz/FrameDecoderFuzz.swift"
     # Seeds: every frame of the sample captures, prefixed with its link-type byte (0 = Ethernet).
     python3 - "$root/Captures/wire" "$work/corpus" <<'PY'
 import os, struct, sys
@@ -52,11 +76,44 @@ PY
     ;;
   json)
     # Ingest and the model behind it: ExportFile drives the reader, the decoders and the model.
-    sources=("$root/Tests/Fuzz/JSONReaderFuzz.swift")
-    for f in "$root"/Captures/sample-cluster/*.json; do head -c 4096 "$f" > "$work/corpus/$(basename "$f")"; done
+    source="$root/Tests/Fuzz/JSONReaderFuzz.swift"
+    for f in "$root"/Captures/sample-cluster/*.json "$root"/Tests/Fixtures/nc/*.json "$root"/Tests/Fixtures/shapes/*.json; do
+      [ -f "$f" ] && head -c 4096 "$f" > "$work/corpus/$(basename "$(dirname "$f")")-$(basename "$f")"
+    done
     ;;
-  *) echo "usage: run.sh frame|json [seconds]" >&2; exit 2 ;;
+  rules)
+    # Seeds: every shipped rule file, prefixed with the byte that selects its kind (the order of
+    # Rules.fileNames), and every rules folder the tests and samples keep.
+    source="$root/Tests/Fuzz/RulesFuzz.swift"
+    python3 - "$root" "$work/corpus" <<'PY'
+import glob, os, sys
+root, dst = sys.argv[1], sys.argv[2]
+kinds = ["reserved-prefixes.yaml", "severities.yaml", "pools.yaml", "plan.yaml", "database.yaml"]
+files = glob.glob(os.path.join(root, "rules", "*.yaml")) + glob.glob(os.path.join(root, "Captures", "**", "*.yaml"), recursive=True) \
+      + glob.glob(os.path.join(root, "Tests", "Fixtures", "**", "*.yaml"), recursive=True)
+for n, path in enumerate(sorted(files)):
+    name = os.path.basename(path)
+    if name in kinds:
+        open(os.path.join(dst, "seed-%03d" % n), "wb").write(bytes([kinds.index(name)]) + open(path, "rb").read())
+PY
+    ;;
 esac
-swiftc -O -sanitize=fuzzer,address -parse-as-library -package-name macaudit -I "$modules" "${sources[@]}" \
-  "$modules/libMACAuditIngest.a" "$modules/libMACAuditModel.a" -o "$work/fuzz"
-"$work/fuzz" "$work/corpus" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 2>&1 | tail -25
+swiftc "${flags[@]}" -package-name macaudit -I "$modules" "${cyaml[@]}" "$source" \
+  "$modules/libMACAuditIngest.a" "$modules/libMACAuditModel.a" "$modules/libYams.a" "$modules/libCYaml.a" -o "$work/fuzz" \
+  2> "$work/link.log" || { cat "$work/link.log" >&2; exit 1; }
+corpora=("$work/corpus")
+[ -d "$root/Tests/Fixtures/fuzz/$target" ] && corpora+=("$root/Tests/Fixtures/fuzz/$target")
+rm -f "$work/artifacts"/*
+status=0
+"$work/fuzz" "${corpora[@]}" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+  -artifact_prefix="$work/artifacts/" > "$work/log" 2>&1 || status=$?
+tail -25 "$work/log"
+if [ "$status" -ne 0 ]; then
+  for f in "$work/artifacts"/*; do
+    [ -f "$f" ] || continue
+    echo "fuzz $target: $(basename "$f") ($(wc -c < "$f") bytes), base64 (save it as Tests/Fixtures/fuzz/$target/NAME):"
+    base64 -w 76 "$f"
+  done
+  echo "fuzz $target: failed (exit $status); the whole log is $work/log" >&2
+  exit "$status"
+fi

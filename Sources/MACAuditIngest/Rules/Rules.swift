@@ -35,24 +35,37 @@ public struct Rules: Sendable {
             throw RuleError(file: directory, line: nil, message: "is not a rules directory")
         }
         var rules = Rules()
-        if let doc = try document(directory, "reserved-prefixes.yaml") { rules.reservedPrefixes = try ReservedPrefix.load(doc) }
-        if let doc = try document(directory, "severities.yaml") {
-            rules.severities = try SeverityPolicy.load(doc, knownKeys: severityKeys)
+        for name in fileNames {
+            if let doc = try document(path: (directory as NSString).appendingPathComponent(name)) {
+                try rules.apply(name, doc, severityKeys: severityKeys)
+            }
         }
-        if let doc = try document(directory, "pools.yaml") { rules.pools = try PoolDefinitions.load(doc) }
-        if let doc = try document(directory, "plan.yaml") { rules.keepOrder = try KeepOrder.load(doc) }
-        if let doc = try document(directory, "database.yaml") { rules.database = try DatabaseSettings.load(doc) }
         return rules
+    }
+
+    /// Rules with one rule file's text applied (`name` is one of ``fileNames``): what ``load`` does
+    /// for each file it finds, for a caller holding the text (the fuzz harness, an editor check).
+    public static func parse(_ name: String, text: String, file: String, severityKeys: Set<String>) throws -> Rules {
+        var rules = Rules()
+        try rules.apply(name, try YAMLFields.document(text, file: file), severityKeys: severityKeys)
+        return rules
+    }
+
+    private mutating func apply(_ name: String, _ doc: YAMLFields, severityKeys: Set<String>) throws {
+        switch name {
+        case "reserved-prefixes.yaml": reservedPrefixes = try ReservedPrefix.load(doc)
+        case "severities.yaml": severities = try SeverityPolicy.load(doc, knownKeys: severityKeys)
+        case "pools.yaml": pools = try PoolDefinitions.load(doc)
+        case "plan.yaml": keepOrder = try KeepOrder.load(doc)
+        case "database.yaml": database = try DatabaseSettings.load(doc)
+        default: preconditionFailure("\(name) is not a rule file name")
+        }
     }
 
     /// The pools of one `pools.yaml`-style file (explicit pools and seed plans), for `pool import`.
     public static func loadPools(file: String) throws -> [Pool] {
         guard let doc = try document(path: file) else { throw RuleError(file: file, line: nil, message: "does not exist") }
         return try PoolDefinitions.load(doc)
-    }
-
-    private static func document(_ directory: String, _ name: String) throws -> YAMLFields? {
-        try document(path: (directory as NSString).appendingPathComponent(name))
     }
 
     private static func document(path: String) throws -> YAMLFields? {
