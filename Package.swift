@@ -64,7 +64,8 @@ let package = Package(
         // Launching child processes in tests (posix_spawn, not Foundation's Process).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CaptureTests", dependencies: ["MACAuditCapture", "TestSupport", "MACAudit", "MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport"]),
-        .testTarget(name: "CLITests", dependencies: ["macaudit", "TestSupport"]),
+        // GRDB only to load a database file of an older release for the upgrade test.
+        .testTarget(name: "CLITests", dependencies: ["macaudit", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -43,6 +43,13 @@ struct RawStatement {
         }
     }
 
+    /// Binds bytes as a BLOB without copying them: they must stay where they are until ``run(_:)``
+    /// (the audit's packed holders do: they live as long as the recording).
+    mutating func bind(unchanging bytes: UnsafeRawBufferPointer) {
+        index += 1
+        _ = sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), nil)
+    }
+
     /// Steps the statement once (it returns no rows), then makes it ready for the next values.
     mutating func run(_ location: String) throws {
         defer {

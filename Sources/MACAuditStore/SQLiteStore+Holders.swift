@@ -67,31 +67,51 @@ extension SQLiteStore {
         var rows: [KnownAssignment] = []
         var firstByKey: [Int64: Int] = [:]
         var legacyByMAC: [Int64: [Int]] = [:]
+        /// Live and gone rows of places this run does not audit.
+        let elsewhere: Int
 
         init(_ db: Database, places: Places) throws {
-            // Integers only, read through SQLite's column API: a re-audit of a million holders reads them all.
-            let select = try db.cachedStatement(sql: """
-                SELECT id, mac, keyHash, state = 'live', digest, lastRunId FROM assignment WHERE placeId = ? AND state IN ('live', 'gone')
-                """)
-            let handle = select.sqliteStatement
-            for placeId in places.byId.keys.sorted() {
-                sqlite3_reset(handle)
-                sqlite3_bind_int64(handle, 1, placeId)
-                while true {
-                    let code = sqlite3_step(handle)
-                    if code == SQLITE_DONE { break }
-                    guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
-                    let keyHash = sqlite3_column_int64(handle, 2)
-                    let lastRun = sqlite3_column_type(handle, 5) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, 5)
-                    let i = rows.count
-                    rows.append(KnownAssignment(id: sqlite3_column_int64(handle, 0), mac: sqlite3_column_int64(handle, 1), keyHash: keyHash,
-                                                state: sqlite3_column_int64(handle, 3) == 1 ? .live : .gone, digest: sqlite3_column_int64(handle, 4),
-                                                placeId: placeId, lastRunId: lastRun))
-                    if keyHash == 0 { legacyByMAC[rows[i].mac, default: []].append(i); continue }
-                    if let first = firstByKey.updateValue(i, forKey: keyHash) { rows[i].next = first }
+            // Integers only, read through SQLite's column API: a re-audit of a million holders reads
+            // them all. Counted first through the place index (no row is touched): when the audited
+            // places hold most rows, one pass over the table in row order beats a lookup per row.
+            let count = try db.cachedStatement(sql: "SELECT COUNT(*) FROM assignment INDEXED BY assignmentPlace WHERE placeId = ? AND state IN ('live', 'gone')")
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment INDEXED BY assignmentPlace WHERE state IN ('live', 'gone')") ?? 0
+            var audited = 0
+            for placeId in places.byId.keys { audited += try Int.fetchOne(count, arguments: [placeId]) ?? 0 }
+            elsewhere = total - audited
+            rows.reserveCapacity(audited)
+            let columns = "id, mac, keyHash, state = 'live', digest, lastRunId, placeId"
+            if audited * 2 > total {
+                let scan = try db.cachedStatement(sql: "SELECT \(columns) FROM assignment NOT INDEXED WHERE state IN ('live', 'gone')")
+                try read(scan, db) { places.byId[$0] != nil }
+            } else {
+                let atPlace = try db.cachedStatement(sql: "SELECT \(columns) FROM assignment WHERE placeId = ? AND state IN ('live', 'gone')")
+                for placeId in places.byId.keys.sorted() {
+                    sqlite3_reset(atPlace.sqliteStatement)
+                    sqlite3_bind_int64(atPlace.sqliteStatement, 1, placeId)
+                    try read(atPlace, db) { _ in true }
                 }
             }
-            sqlite3_reset(handle)
+        }
+
+        private mutating func read(_ statement: Statement, _ db: Database, keep: (Int64) -> Bool) throws {
+            let handle = statement.sqliteStatement
+            defer { sqlite3_reset(handle) }
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+                let placeId = sqlite3_column_int64(handle, 6)
+                guard keep(placeId) else { continue }
+                let keyHash = sqlite3_column_int64(handle, 2)
+                let lastRun = sqlite3_column_type(handle, 5) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, 5)
+                let i = rows.count
+                rows.append(KnownAssignment(id: sqlite3_column_int64(handle, 0), mac: sqlite3_column_int64(handle, 1), keyHash: keyHash,
+                                            state: sqlite3_column_int64(handle, 3) == 1 ? .live : .gone, digest: sqlite3_column_int64(handle, 4),
+                                            placeId: placeId, lastRunId: lastRun))
+                if keyHash == 0 { legacyByMAC[rows[i].mac, default: []].append(i); continue }
+                if let first = firstByKey.updateValue(i, forKey: keyHash) { rows[i].next = first }
+            }
         }
 
         /// The position of the row with this key hash and MAC, without building a list (the
@@ -121,20 +141,18 @@ extension SQLiteStore {
         var places = try Places(db, clusters: audit.clusters)
         var known = try KnownAssignments(db, places: places)
         lap("known holders")
-        let elsewhere = try (Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment INDEXED BY assignmentMAC WHERE state <> 'released'") ?? 0)
-            - known.rows.count
         let ranges = try FreeRuns.RangeIndex(db)
         // Before any statement is prepared: dropping an index changes the schema, which finalises them.
-        let bulk = try BulkLoad(db, expectedNew: audit.holders.count - known.rows.count, elsewhere: elsewhere)
-        let writer = try AssignmentWriter(db, runId: runId)
+        let bulk = try BulkLoad(db, expectedNew: audit.holders.count - known.rows.count, elsewhere: known.elsewhere)
+        var writer = try AssignmentWriter(db, runId: runId, location: path)
         var inserts = try Inserts(db, runId: runId, location: path)
         // By key hash: the run's MAC of each holder, and the holders that hold theirs statically.
         var thisRun: [Int64: Int64] = [:], staticNow = Set<Int64>()
         thisRun.reserveCapacity(audit.holders.count)
-        staticNow.reserveCapacity(audit.holders.count)
         var lastPlace: (Place, Int64)?
         let holders = audit.holders
         var macRange: [Int64: (Int64, Int64)] = [:]  // per place: the lowest and highest MAC this run saw
+        var low = Int64.max, high = Int64.min
         for n in 0..<holders.count {
             let sum = holders.summaries[n]
             let mac = sum.mac, keyHash = sum.keyHash, digest = sum.digest
@@ -143,52 +161,58 @@ extension SQLiteStore {
             if sum.dynamicMAC != true { staticNow.insert(keyHash) }
             let origin = holders.place(n)
             let place = Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)
-            let placeId: Int64
-            if let lastPlace, lastPlace.0 == place { placeId = lastPlace.1 } else { placeId = try places.id(place, db); lastPlace = (place, placeId) }
-            if let r = macRange[placeId] { macRange[placeId] = (min(r.0, mac), max(r.1, mac)) } else { macRange[placeId] = (mac, mac) }
+            if lastPlace?.0 != place {
+                if let lastPlace { macRange[lastPlace.1] = Self.widen(macRange[lastPlace.1], low, high) }
+                lastPlace = (place, try places.id(place, db))
+                low = .max; high = .min
+            }
+            let placeId = lastPlace!.1
+            low = min(low, mac); high = max(high, mac)
             if let i = known.row(ofKey: keyHash, mac: mac) {
                 let row = known.rows[i]
                 known.rows[i].seen = true
                 tally.seen += 1
                 guard row.state != .live || row.digest != digest || row.placeId != placeId else { continue }
+                try writer.update(row.id, holders, n, placeId: placeId)
                 let s = holders.sighting(n)
-                try writer.update(row.id, s, keyHash: keyHash, digest: digest, placeId: placeId)
                 if row.state == .gone { log.add(s.key, s.label, .returned, to: s.mac); tally.returned += 1 }
                 if let old = places.byId[row.placeId], HostName.key(old.host) != HostName.key(s.host) {
                     log.add(s.key, s.label, .moved, fromHost: old.host, toHost: s.host)
                 }
                 continue
             }
-            let s = holders.sighting(n)
-            let sameKey = known.rows(ofKey: keyHash)
-            if firstOfKey {
-                for i in sameKey where !known.rows[i].seen && known.rows[i].state == .live {
+            if firstOfKey, known.firstByKey[keyHash] != nil {
+                let s = holders.sighting(n)
+                for i in known.rows(ofKey: keyHash) where !known.rows[i].seen && known.rows[i].state == .live {
                     known.rows[i].seen = true
                     try markGone(db, known.rows[i], lastSeenRun: places.lastRun[known.rows[i].placeId], runId: runId)
                     log.add(s.key, s.label, .macChanged, from: MACAddress(stored: known.rows[i].mac), to: s.mac)
                 }
             }
-            if let i = known.legacyByMAC[mac]?.first(where: { !known.rows[$0].seen && places.byId[known.rows[$0].placeId]?.cluster == s.cluster }) {
+            if !known.legacyByMAC.isEmpty, let candidates = known.legacyByMAC[mac],
+               let i = candidates.first(where: { !known.rows[$0].seen && places.byId[known.rows[$0].placeId]?.cluster == origin.cluster }) {
                 known.rows[i].seen = true
-                try writer.update(known.rows[i].id, s, keyHash: keyHash, digest: digest, placeId: placeId)
+                try writer.update(known.rows[i].id, holders, n, placeId: placeId)
+                let s = holders.sighting(n)
                 log.add(s.key, s.label, .rekeyed, to: s.mac)
                 tally.rekeyed += 1
                 continue
             }
             // The same holder and MAC recorded in a cluster this run does not audit (a VM moved
             // between clusters): that row moves here; a released one comes back to life.
-            if let other = try writer.existing(s.key, keyHash: keyHash, mac: mac, lookIn: elsewhere > 0) {
-                try writer.update(other.id, s, keyHash: keyHash, digest: digest, placeId: placeId)
+            if known.elsewhere > 0, let other = try writer.existing(holders, n) {
+                try writer.update(other.id, holders, n, placeId: placeId)
                 if other.state == .released, !ranges.containing(mac).isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: ranges.containing(mac)) }
                 tally.seen += 1
                 continue
             }
-            try inserts.add(s, placeId: placeId)
+            try inserts.add(holders, n, placeId: placeId)
             tally.added += 1
             let containing = ranges.containing(mac)
             if !containing.isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: containing) }
         }
-        try inserts.finish()
+        if let lastPlace { macRange[lastPlace.1] = Self.widen(macRange[lastPlace.1], low, high) }
+        try inserts.finish(holders)
         lap("holders")
         try bulk.finish(db)
         lap("indexes")
@@ -207,14 +231,19 @@ extension SQLiteStore {
         return (log.events, tally)
     }
 
+    /// A place's MAC range grown by `low…high` (a place's holders may come in more than one stretch).
+    private static func widen(_ range: (Int64, Int64)?, _ low: Int64, _ high: Int64) -> (Int64, Int64) {
+        guard let range else { return (low, high) }
+        return (min(range.0, low), max(range.1, high))
+    }
+
     /// Many new rows into a table that has none elsewhere (a first audit, a new site): the indexes
     /// are dropped and built again after the inserts, inside the same transaction — one sort per
     /// index instead of a random B-tree insert per row. Nothing reads them meanwhile: lookups
     /// outside the audited places happen only when there are rows elsewhere, and then this is off.
     struct BulkLoad {
         static let indexes = [
-            ("assignmentKey", "CREATE INDEX assignmentKey ON assignment(keyHash)"),
-            ("assignmentMAC", "CREATE INDEX assignmentMAC ON assignment(mac) WHERE state <> 'released'"),
+            ("assignmentMAC", "CREATE INDEX assignmentMAC ON assignment(mac)"),
             ("assignmentPlace", "CREATE INDEX assignmentPlace ON assignment(placeId, state)"),
         ]
         let on: Bool
@@ -232,17 +261,15 @@ extension SQLiteStore {
     }
 
     /// New rows, written `batch` at a time by one multi-row INSERT (one statement step per batch
-    /// instead of per row: a first audit inserts a million), the rest one by one at the end.
+    /// instead of per row: a first audit inserts a million), the rest one by one at the end. A row
+    /// is its integers and the holder's packed bytes as the audit made them.
     struct Inserts {
         static let batch = 32
-        static let columns = """
-            mac, holderKey, keyHash, placeId, alias, vm, name, adapterId, interfaceId, instanceId, interfaceMAC, allocation, dynamicMAC,
-            controllerManaged, switchId, switchKey, segment, record, line, digest, firstRunId, lastRunId, state
-            """
-        static let values = "(" + Array(repeating: "?", count: 22).joined(separator: ", ") + ", 'live')"
+        static let columns = "mac, keyHash, placeId, digest, firstRunId, lastRunId, holder, state"
+        static let values = "(?, ?, ?, ?, ?, ?, ?, 'live')"
         var many: RawStatement
         var one: RawStatement
-        var pending: [(HolderSighting, Int64)] = []
+        var pending: [(Int, Int64)] = []
         let runId: Int64
         let location: String
 
@@ -256,65 +283,77 @@ extension SQLiteStore {
             pending.reserveCapacity(Self.batch)
         }
 
-        mutating func add(_ s: HolderSighting, placeId: Int64) throws {
-            pending.append((s, placeId))
+        /// Holder `n` of `holders`, new at `placeId`.
+        mutating func add(_ holders: HolderSightings, _ n: Int, placeId: Int64) throws {
+            pending.append((n, placeId))
             guard pending.count == Self.batch else { return }
-            for (s, placeId) in pending { AssignmentWriter.bind(s, placeId: placeId, runId: runId, into: &many) }
-            try many.run(location)
+            try Self.write(pending, holders, runId: runId, into: &many, location)
             pending.removeAll(keepingCapacity: true)
         }
 
-        mutating func finish() throws {
-            for (s, placeId) in pending {
-                AssignmentWriter.bind(s, placeId: placeId, runId: runId, into: &one)
-                try one.run(location)
-            }
+        mutating func finish(_ holders: HolderSightings) throws {
+            for entry in pending { try Self.write([entry], holders, runId: runId, into: &one, location) }
             pending.removeAll()
+        }
+
+        private static func write(_ rows: [(Int, Int64)], _ holders: HolderSightings, runId: Int64, into raw: inout RawStatement,
+                                  _ location: String) throws {
+            try holders.packed.withUnsafeBytes { packed in  // bound without a copy: stepped before the closure ends
+                for (n, placeId) in rows {
+                    let sum = holders.summaries[n]
+                    raw.bind(sum.mac); raw.bind(sum.keyHash); raw.bind(placeId); raw.bind(sum.digest); raw.bind(runId); raw.bind(runId)
+                    raw.bind(unchanging: UnsafeRawBufferPointer(rebasing: packed[holders.packedRange(n)]))
+                }
+                try raw.run(location)
+            }
         }
     }
 
     /// The statements that write assignments, prepared once per recording.
     struct AssignmentWriter {
-        let updateStatement: Statement
+        var updateStatement: RawStatement
         let findStatement: Statement
         let runId: Int64
+        let location: String
 
-        init(_ db: Database, runId: Int64) throws {
+        init(_ db: Database, runId: Int64, location: String) throws {
             self.runId = runId
-            updateStatement = try db.cachedStatement(sql: """
-                UPDATE assignment SET mac = ?, holderKey = ?, keyHash = ?, placeId = ?, alias = ?, vm = ?, name = ?, adapterId = ?,
-                    interfaceId = ?, instanceId = ?, interfaceMAC = ?, allocation = ?, dynamicMAC = ?, controllerManaged = ?, switchId = ?,
-                    switchKey = ?, segment = ?, record = ?, line = ?, digest = ?, state = 'live', goneRunId = NULL, releasedRunId = NULL,
-                    lastRunId = ?
+            self.location = location
+            updateStatement = RawStatement(try db.cachedStatement(sql: """
+                UPDATE assignment SET mac = ?, keyHash = ?, placeId = ?, digest = ?, holder = ?, state = 'live', goneRunId = NULL,
+                    releasedRunId = NULL, lastRunId = ?
                 WHERE id = ?
-                """)
-            findStatement = try db.cachedStatement(sql: "SELECT id, state FROM assignment WHERE keyHash = ? AND holderKey = ? AND mac = ? LIMIT 1")
+                """), db, operation: "recording the audit's holders")
+            findStatement = try db.cachedStatement(sql: "SELECT id, state, holder FROM assignment WHERE mac = ? AND keyHash = ?")
         }
 
-        private func fields(_ s: HolderSighting, keyHash: Int64, digest: Int64, placeId: Int64) -> StatementArguments {
-            [s.mac.stored, s.key, keyHash, placeId, s.alias, s.vm, s.name, Compact.adapterId(s), s.interfaceId, s.instanceId, s.interfaceMAC?.stored,
-             s.allocation, s.dynamicMAC, s.controllerManaged, s.switchId, Compact.switchKey(s), s.segment, s.source.record, s.source.line, digest]
+        /// Every field of a known row from holder `n`: live, written by this run.
+        mutating func update(_ id: Int64, _ holders: HolderSightings, _ n: Int, placeId: Int64) throws {
+            let sum = holders.summaries[n]
+            updateStatement.bind(sum.mac); updateStatement.bind(sum.keyHash); updateStatement.bind(placeId); updateStatement.bind(sum.digest)
+            try holders.packed.withUnsafeBytes { packed in  // bound without a copy: stepped before the closure ends
+                updateStatement.bind(unchanging: UnsafeRawBufferPointer(rebasing: packed[holders.packedRange(n)]))
+                updateStatement.bind(runId); updateStatement.bind(id)
+                try updateStatement.run(location)
+            }
         }
 
-        /// Binds one new row's values, in the column order of ``Inserts``.
-        static func bind(_ s: HolderSighting, placeId: Int64, runId: Int64, into raw: inout RawStatement) {
-            raw.bind(s.mac.stored); raw.bind(s.key); raw.bind(s.keyHash); raw.bind(placeId); raw.bind(s.alias); raw.bind(s.vm)
-            raw.bind(s.name); raw.bind(Compact.adapterId(s)); raw.bind(s.interfaceId); raw.bind(s.instanceId); raw.bind(s.interfaceMAC?.stored)
-            raw.bind(s.allocation); raw.bind(s.dynamicMAC); raw.bind(s.controllerManaged); raw.bind(s.switchId); raw.bind(Compact.switchKey(s))
-            raw.bind(s.segment); raw.bind(s.source.record); raw.bind(s.source.line); raw.bind(s.digest); raw.bind(runId); raw.bind(runId)
+        /// The row of holder `n` and its MAC outside the audited places (its key confirmed, not only its hash).
+        func existing(_ holders: HolderSightings, _ n: Int) throws -> (id: Int64, state: Assignment.State)? {
+            let sum = holders.summaries[n]
+            let key = try holders.withPacked(n) { try SQLiteStore.packedKey($0, location) }
+            for row in try Row.fetchAll(findStatement, arguments: [sum.mac, sum.keyHash]) {
+                let bytes: Data = row[2]
+                if try bytes.withUnsafeBytes({ try SQLiteStore.packedKey($0, location) }) == key { return (row[0], try SQLiteStore.state(row[1])) }
+            }
+            return nil
         }
+    }
 
-        /// Every field of a known row from a sighting: live, written by this run.
-        func update(_ id: Int64, _ s: HolderSighting, keyHash: Int64, digest: Int64, placeId: Int64) throws {
-            var args = fields(s, keyHash: keyHash, digest: digest, placeId: placeId)
-            args += [runId, id]
-            try updateStatement.execute(arguments: args)
-        }
-
-        /// The row of this holder and MAC outside the audited places, when there can be one.
-        func existing(_ key: String, keyHash: Int64, mac: Int64, lookIn: Bool) throws -> (id: Int64, state: Assignment.State)? {
-            guard lookIn, let row = try Row.fetchOne(findStatement, arguments: [keyHash, key, mac]) else { return nil }
-            return (row[0], try SQLiteStore.state(row[1]))
+    /// The key of a packed holder, or a ``StoreError`` naming the database.
+    static func packedKey(_ bytes: UnsafeRawBufferPointer, _ location: String) throws -> String {
+        do { return try PackedSighting.key(bytes) } catch {
+            throw StoreError.failed(location: location, operation: "reading a holder", reason: error.reason)
         }
     }
 
@@ -339,10 +378,9 @@ extension SQLiteStore {
             let rows = known.rows(ofKey: holders.summaries[n].aliasHash).filter { !known.rows[$0].seen }
             guard !rows.isEmpty else { continue }
             let s = holders.sighting(n)
-            for i in rows {
+            for i in rows where try describe(db, known.rows[i].id).key == s.alias {
                 known.rows[i].seen = true
-                try db.execute(sql: "UPDATE assignment SET state = 'released', releasedRunId = ? WHERE id = ? AND holderKey = ?",
-                               arguments: [runId, known.rows[i].id, s.alias])
+                try db.execute(sql: "UPDATE assignment SET state = 'released', releasedRunId = ? WHERE id = ?", arguments: [runId, known.rows[i].id])
                 log.add(s.key, s.label, .rekeyed, to: s.mac)
             }
         }
@@ -355,7 +393,8 @@ extension SQLiteStore {
         var covered: [Int64: Bool] = [:]
         for (id, p) in places.byId { covered[id] = coverage.covers(kind: p.kind, cluster: p.cluster, host: p.host, source: p.source) }
         var gone = 0
-        for row in known.rows where !row.seen && row.state == .live && covered[row.placeId] == true {
+        // In row order, however the rows were read (by place or in one pass).
+        for row in known.rows.filter({ !$0.seen && $0.state == .live && covered[$0.placeId] == true }).sorted(by: { $0.id < $1.id }) {
             try markGone(db, row, lastSeenRun: places.lastRun[row.placeId], runId: runId)
             let (key, label) = try describe(db, row.id)
             log.add(key, label, .gone, from: MACAddress(stored: row.mac))
@@ -397,12 +436,12 @@ extension SQLiteStore {
     }
 
     /// A row's key and label, for an event.
-    private func describe(_ db: Database, _ id: Int64) throws -> (String, String) {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT a.holderKey, p.kind, p.cluster, p.host, a.vm, a.name FROM assignment a JOIN place p ON p.id = a.placeId WHERE a.id = ?
-            """, arguments: [id]) else { return ("?", "?") }
-        let host: String = row[3]
-        return (row[0], Subject(kind: row[1], cluster: row[2], host: host.isEmpty ? nil : host, vm: row[4], name: row[5]).label)
+    private func describe(_ db: Database, _ id: Int64) throws -> (key: String, label: String) {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "\(Self.assignmentColumns) WHERE a.id = ?"), arguments: [id]) else {
+            return ("?", "?")
+        }
+        let s = try sighting(row)
+        return (s.key, s.label)
     }
 
     /// The events of one run, written to `holderEvent` at the end of the recording.
@@ -502,27 +541,35 @@ extension SQLiteStore {
         return lo < sorted.count && sorted[lo] == value
     }
 
-    private static let assignmentColumns = "SELECT a.*, p.cluster, p.host, p.kind, p.source, p.lastRunId AS placeLastRunId FROM assignment a JOIN place p ON p.id = a.placeId"
+    static let assignmentColumns = """
+        SELECT a.*, p.cluster, p.host, p.kind, p.source, p.lastRunId AS placeLastRunId FROM assignment a JOIN place p ON p.id = a.placeId
+        """
 
     private func recordedHolder(_ db: Database, id: Int64, _ runDates: [Int64: Date]) throws -> RecordedHolder {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "\(Self.assignmentColumns) WHERE a.id = ?"), arguments: [id]) else {
             throw StoreError.failed(location: path, operation: "reading the database's holders", reason: "assignment \(id) vanished")
         }
-        let a = try Self.assignment(row, runDates)
+        let a = try assignment(row, runDates)
         return RecordedHolder(sighting: a.sighting, lastRunId: a.lastSeenRunId, lastSeen: a.lastSeen)
     }
 
+    /// The holder of an assignment row joined with its place (``assignmentColumns``).
+    func sighting(_ row: Row) throws -> HolderSighting {
+        let place = PackedSighting.Place(kind: row["kind"], cluster: row["cluster"], host: row["host"], source: row["source"])
+        let bytes: Data = row["holder"]
+        do {
+            return try bytes.withUnsafeBytes { b in
+                try PackedSighting.decode(b, mac: MACAddress(stored: row["mac"]), place: place)
+            }
+        } catch let error as PackedSighting.DecodeError {
+            throw StoreError.failed(location: "\(path): assignment \(row["id"] as Int64)", operation: "reading a holder", reason: error.reason)
+        }
+    }
+
     /// An assignment row joined with its place; dates from the runs that wrote and saw it.
-    static func assignment(_ row: Row, _ runDates: [Int64: Date]) throws -> Assignment {
-        let sighting = HolderSighting(
-            key: row["holderKey"], alias: row["alias"], mac: MACAddress(stored: row["mac"]), kind: row["kind"], cluster: row["cluster"],
-            host: row["host"], vm: row["vm"], name: row["name"], adapterId: Compact.adapterId(stored: row["adapterId"], key: row["holderKey"]),
-            interfaceId: row["interfaceId"],
-            instanceId: row["instanceId"], interfaceMAC: (row["interfaceMAC"] as Int64?).map(MACAddress.init(stored:)),
-            allocation: row["allocation"], dynamicMAC: row["dynamicMAC"], controllerManaged: row["controllerManaged"],
-            switchId: row["switchId"], switchKey: Compact.switchKey(stored: row["switchKey"], host: row["host"], switchId: row["switchId"]),
-            segment: row["segment"], source: SourceLocation(path: row["source"], record: row["record"], line: row["line"]))
-        let state = try state(row["state"])
+    func assignment(_ row: Row, _ runDates: [Int64: Date]) throws -> Assignment {
+        let sighting = try sighting(row)
+        let state = try Self.state(row["state"])
         let firstRun: Int64? = row["firstRunId"], lastRun: Int64? = row["lastRunId"], placeRun: Int64? = row["placeLastRunId"]
         // A live holder was seen by its place's last run; a gone or released one last by its own.
         let seenRun = state == .live ? max(lastRun ?? 0, placeRun ?? 0) : (lastRun ?? 0)
@@ -550,15 +597,21 @@ extension SQLiteStore {
         }
     }
 
+    /// Newest first, at most 1,000: holders whose key, VM or name contains `text` (in any case;
+    /// an empty text matches every holder). The texts are packed, so rows are read newest first
+    /// until enough match.
     public func assignments(matching text: String) throws -> [Assignment] {
         try reading("reading assignments") { db in
             let runDates = try Self.runDates(db)
-            let pattern = "%\(text.replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_"))%"
-            return try Row.fetchAll(db, sql: """
-                \(Self.assignmentColumns)
-                WHERE a.holderKey LIKE ?1 ESCAPE '\\' OR a.vm LIKE ?1 ESCAPE '\\' OR a.name LIKE ?1 ESCAPE '\\'
-                ORDER BY a.id DESC LIMIT 1000
-                """, arguments: [pattern]).map { try Self.assignment($0, runDates) }
+            let needle = text.lowercased()
+            var out: [Assignment] = []
+            let rows = try Row.fetchCursor(db, sql: "\(Self.assignmentColumns) ORDER BY a.id DESC")
+            while out.count < 1000, let row = try rows.next() {
+                let s = try sighting(row)
+                guard needle.isEmpty || [s.key, s.vm ?? "", s.name].contains(where: { $0.lowercased().contains(needle) }) else { continue }
+                out.append(try assignment(row, runDates))
+            }
+            return out
         }
     }
 }
@@ -574,34 +627,5 @@ final class Lap {
         let now = Date()
         FileHandle.standardError.write(Data(String(format: "macaudit:   record: %@ %.3f s\n", step, now.timeIntervalSince(last)).utf8))
         last = now
-    }
-}
-
-/// Fields a row need not repeat because its key or its other fields give them: an adapter's `Id`
-/// as Hyper-V writes it (upper-case GUIDs) is its key's text, and a switch key is the host's and
-/// the switch id's. A first audit of a million holders writes 130 bytes less per row.
-enum Compact {
-    private static let adapterPrefix = "adapter:microsoft:"
-
-    /// `""` when the adapter's Id is `Microsoft:` and the upper-cased rest of its key; else the Id.
-    static func adapterId(_ s: HolderSighting) -> String? {
-        guard let id = s.adapterId, s.key.hasPrefix(adapterPrefix), id == derivedAdapterId(s.key) else { return s.adapterId }
-        return ""
-    }
-
-    static func adapterId(stored: String?, key: String) -> String? {
-        stored == "" && key.hasPrefix(adapterPrefix) ? derivedAdapterId(key) : stored
-    }
-
-    private static func derivedAdapterId(_ key: String) -> String { "Microsoft:" + key.dropFirst(adapterPrefix.count).uppercased() }
-
-    /// Nil when it is the host's key and the switch id, as the reconciler builds it.
-    static func switchKey(_ s: HolderSighting) -> String? {
-        guard let id = s.switchId, s.switchKey == "\(HostName.key(s.host))/\(id)" else { return s.switchKey }
-        return nil
-    }
-
-    static func switchKey(stored: String?, host: String, switchId: String?) -> String? {
-        stored ?? switchId.map { "\(HostName.key(host))/\($0)" }
     }
 }

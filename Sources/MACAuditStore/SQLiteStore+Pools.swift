@@ -93,14 +93,18 @@ extension SQLiteStore {
             let ranges = try FreeRuns.RangeIndex(db)
             try db.execute(sql: "INSERT OR IGNORE INTO place (cluster, host, kind, source) VALUES ('', '', 'imported', 'import')")
             let place = try Int64.fetchOne(db, sql: "SELECT id FROM place WHERE cluster = '' AND host = '' AND kind = 'imported' AND source = 'import'")
-            let key = "imported:\(holder)"
+            let key = "imported:\(holder)", keyHash = HolderSighting.keyHash(key)
+            let packed = Data(PackedSighting.encode(HolderSighting(key: key, mac: MACAddress(stored: 0), kind: "imported", cluster: "", host: "",
+                                                                   name: holder, segment: "", source: SourceLocation(path: "import", record: 0, line: 0))))
+            let held = try db.cachedStatement(sql: "SELECT holder FROM assignment WHERE mac = ? AND keyHash = ? AND state <> 'released'")
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO assignment (mac, holderKey, keyHash, placeId, name, controllerManaged, segment, record, line, digest, state)
-                SELECT ?1, ?2, ?3, ?4, ?5, 0, '', 0, 0, 0, 'live'
-                WHERE NOT EXISTS (SELECT 1 FROM assignment WHERE keyHash = ?3 AND holderKey = ?2 AND mac = ?1 AND state <> 'released')
+                INSERT INTO assignment (mac, keyHash, placeId, digest, holder, state) VALUES (?, ?, ?, 0, ?, 'live')
                 """)
             for mac in macs {
-                try insert.execute(arguments: [mac.stored, key, HolderSighting.keyHash(key), place, holder])
+                let already = try Data.fetchAll(held, arguments: [mac.stored, keyHash])
+                    .contains { try $0.withUnsafeBytes { try Self.packedKey($0, path) } == key }
+                guard !already else { continue }
+                try insert.execute(arguments: [mac.stored, keyHash, place, packed])
                 let containing = ranges.containing(mac.stored)
                 if !containing.isEmpty { try FreeRuns.markUsed(db, mac: mac.stored, ranges: containing) }
             }
@@ -227,9 +231,7 @@ extension SQLiteStore {
                 if let other = try String.fetchOne(db, sql: "SELECT holderKey FROM reservation WHERE state = 'pending' AND mac = ? AND holderKey <> ?",
                                                    arguments: [m, r.holder]) {
                     conflicts.append(ReservationConflict(mac: r.mac, requestedBy: r.holder, heldBy: other))
-                } else if r.mac != r.current, let holder = try String.fetchOne(db, sql: """
-                    SELECT holderKey FROM assignment WHERE mac = ? AND state <> 'released' AND holderKey <> ? AND COALESCE(alias, '') <> ? LIMIT 1
-                    """, arguments: [m, r.holder, r.holder]) {
+                } else if r.mac != r.current, let holder = try otherHolder(db, of: m, than: r.holder) {
                     conflicts.append(ReservationConflict(mac: r.mac, requestedBy: r.holder, heldBy: holder))
                 }
             }
@@ -267,5 +269,16 @@ extension SQLiteStore {
             }
             return true
         }
+    }
+
+    /// The key of a holder other than `holder` (by its key or its alias) that holds `mac`.
+    private func otherHolder(_ db: Database, of mac: Int64, than holder: String) throws -> String? {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "\(Self.assignmentColumns) WHERE a.mac = ? AND a.state <> 'released' ORDER BY a.id"),
+                                    arguments: [mac])
+        for row in rows {
+            let s = try sighting(row)
+            if s.key != holder && (s.alias ?? "") != holder { return s.key }
+        }
+        return nil
     }
 }

@@ -112,7 +112,8 @@ public struct HolderSighting: Sendable, Hashable {
                   controllerManaged: controllerManaged, switchId: switchId, switchKey: switchKey, segment: segment, source: source, hashes: nil)
     }
 
-    /// As above; `hashes` are the key hash and digest when already known (they are not computed again).
+    /// As above; `hashes` are the key hash and digest when already known (they are not computed
+    /// again; a key hash of 0 is computed, key hashes are never 0).
     init(key: String, alias: String?, mac: MACAddress, kind: String, cluster: String, host: String, vm: String?, name: String,
          adapterId: String?, interfaceId: String?, instanceId: String?, interfaceMAC: MACAddress?, allocation: String?, dynamicMAC: Bool?,
          controllerManaged: Bool, switchId: String?, switchKey: String?, segment: String, source: SourceLocation, hashes: (Int64, Int64)?) {
@@ -121,13 +122,14 @@ public struct HolderSighting: Sendable, Hashable {
         self.interfaceMAC = interfaceMAC; self.allocation = allocation; self.dynamicMAC = dynamicMAC
         self.controllerManaged = controllerManaged; self.switchId = switchId; self.switchKey = switchKey; self.segment = segment
         self.source = source
-        self.keyHash = hashes?.0 ?? Self.keyHash(key)
+        self.keyHash = hashes.map { $0.0 != 0 ? $0.0 : Self.keyHash(key) } ?? Self.keyHash(key)
         self.digest = hashes?.1 ?? 0
         if hashes == nil { self.digest = computedDigest }
     }
 
     /// The sighting of a reconciled holder with a MAC; nil for one without (nothing to record).
-    public init?(_ h: Holder) { self.init(h, hashes: nil) }
+    /// Without `digest`, its ``digest`` is left 0 (a store that hashes the packed form needs none).
+    public init?(_ h: Holder, digest: Bool = true) { self.init(h, hashes: digest ? nil : (0, 0)) }
 
     init?(_ h: Holder, hashes: (Int64, Int64)?) {
         guard let mac = h.mac.address else { return nil }
@@ -169,20 +171,27 @@ public struct HolderSighting: Sendable, Hashable {
     }
 }
 
-/// The holders an audit records, as a store reads them: each one's key hash, digest and MAC up
-/// front (computed on all cores, 40 bytes a holder), its place cheaply, and its full sighting only
-/// when a row must be written. A re-audit of a million unchanged holders builds no sighting at all.
+/// The holders an audit records, as a store reads them: each one's key hash, digest, MAC and
+/// packed form (``PackedSighting``) up front, computed on all cores, its place cheaply, and its full
+/// sighting only when an event or a lookup needs it. Recording a million new holders writes the
+/// packed bytes as they are; a re-audit of a million unchanged ones builds no sighting at all.
 public struct HolderSightings: Sendable {
     public struct Summary: Sendable {
         public let keyHash: Int64
+        /// ``PackedSighting/digest(_:)`` of its packed form: what the store compares.
         public let digest: Int64
         /// The key hash of the holder's NC interface when it joins one to an adapter; else 0.
         public let aliasHash: Int64
         public let mac: Int64
         public let dynamicMAC: Bool?
+        /// Where its packed form is in ``HolderSightings/packed``.
+        public let packedStart: Int
+        public let packedCount: Int32
     }
 
     public let summaries: [Summary]
+    /// Every holder's ``PackedSighting`` bytes, one after the other.
+    public let packed: [UInt8]
     private let holders: [Holder]
     private let explicit: [HolderSighting]
 
@@ -192,7 +201,7 @@ public struct HolderSightings: Sendable {
     public init(_ sightings: [HolderSighting]) {
         explicit = sightings
         holders = []
-        summaries = sightings.map(Self.summary)
+        (summaries, packed) = Self.pack(Self.chunk(sightings.indices, { sightings[$0] }))
     }
 
     /// The holders of a reconciled snapshot that have a MAC.
@@ -200,17 +209,63 @@ public struct HolderSightings: Sendable {
         let withMAC = all.filter { $0.mac.address != nil }
         holders = withMAC
         explicit = []
-        summaries = concurrentChunks(withMAC.count) { range in range.map { Self.summary(HolderSighting(withMAC[$0])!) } }
+        let chunk = 1 << 15
+        (summaries, packed) = Self.pack(concurrentMap((withMAC.count + chunk - 1) / chunk) { c in
+            // The sighting's own digest is not needed: the store's is that of the packed bytes.
+            Self.chunk(c * chunk..<min(withMAC.count, (c + 1) * chunk)) { HolderSighting(withMAC[$0], digest: false)! }
+        })
     }
 
-    private static func summary(_ s: HolderSighting) -> Summary {
-        Summary(keyHash: s.keyHash, digest: s.digest, aliasHash: s.alias.map(HolderSighting.keyHash) ?? 0, mac: Int64(s.mac.value),
-                dynamicMAC: s.dynamicMAC)
+    /// One range's summaries (packed offsets relative to the range's bytes) and bytes.
+    private static func chunk(_ range: Range<Int>, _ sighting: (Int) -> HolderSighting) -> [([Summary], [UInt8])] {
+        var summaries: [Summary] = [], bytes: [UInt8] = []
+        summaries.reserveCapacity(range.count)
+        bytes.reserveCapacity(range.count * 96)
+        var writer = PackedSighting.Writer()
+        for i in range {
+            let s = sighting(i), start = bytes.count
+            writer.append(s, to: &bytes)
+            let digest = bytes.withUnsafeBytes { PackedSighting.digest(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+            summaries.append(Summary(keyHash: s.keyHash, digest: digest, aliasHash: s.alias.map(HolderSighting.keyHash) ?? 0,
+                                     mac: Int64(s.mac.value), dynamicMAC: s.dynamicMAC, packedStart: start, packedCount: Int32(bytes.count - start)))
+        }
+        return [(summaries, bytes)]
+    }
+
+    /// The ranges joined: offsets made absolute.
+    private static func pack(_ chunks: [[([Summary], [UInt8])]]) -> ([Summary], [UInt8]) {
+        pack(chunks.flatMap { $0 })
+    }
+
+    private static func pack(_ chunks: [([Summary], [UInt8])]) -> ([Summary], [UInt8]) {
+        var summaries: [Summary] = [], bytes: [UInt8] = []
+        summaries.reserveCapacity(chunks.reduce(0) { $0 + $1.0.count })
+        bytes.reserveCapacity(chunks.reduce(0) { $0 + $1.1.count })
+        for (part, partBytes) in chunks {
+            let base = bytes.count
+            summaries += part.map {
+                Summary(keyHash: $0.keyHash, digest: $0.digest, aliasHash: $0.aliasHash, mac: $0.mac, dynamicMAC: $0.dynamicMAC,
+                        packedStart: base + $0.packedStart, packedCount: $0.packedCount)
+            }
+            bytes += partBytes
+        }
+        return (summaries, bytes)
+    }
+
+    /// Holder `i`'s packed bytes, for the duration of `body`.
+    public func withPacked<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try packed.withUnsafeBytes { all in try body(UnsafeRawBufferPointer(rebasing: all[packedRange(i)])) }
+    }
+
+    /// Where holder `i`'s packed bytes are in ``packed``.
+    public func packedRange(_ i: Int) -> Range<Int> {
+        let s = summaries[i]
+        return s.packedStart..<(s.packedStart + Int(s.packedCount))
     }
 
     /// Everything the database keeps of holder `i`.
     public func sighting(_ i: Int) -> HolderSighting {
-        explicit.isEmpty ? HolderSighting(holders[i], hashes: (summaries[i].keyHash, summaries[i].digest))! : explicit[i]
+        explicit.isEmpty ? HolderSighting(holders[i])! : explicit[i]
     }
 
     /// Which export listed holder `i`: cluster, host, kind and file.

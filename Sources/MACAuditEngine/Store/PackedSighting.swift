@@ -1,0 +1,366 @@
+import MACAuditModel
+
+/// A holder sighting as bytes: what a store keeps per (holder, MAC) besides the integers it
+/// searches by (MAC, key hash, place, state, runs). The place gives cluster, host, kind and file,
+/// so they are not repeated; GUIDs (in keys, adapter Ids, switch ids, NC ids) take 18 bytes instead
+/// of 36; an adapter Id or switch key that the key or the host gives is one flag. A holder takes
+/// about half the bytes of its texts: that is most of what a first audit of a fleet writes.
+///
+/// Layout (format 1): the format byte, a flags byte, then the fields in the order of ``encode``;
+/// texts are a length (LEB128, 0 for nil, else length + 1) and their ``GUIDPacking`` bytes,
+/// numbers LEB128. ``decode`` refuses anything else, naming what it found.
+public enum PackedSighting {
+    static let format: UInt8 = 1
+
+    private struct Flags: OptionSet {
+        let rawValue: UInt8
+        static let controllerManaged = Flags(rawValue: 1)
+        static let dynamicKnown = Flags(rawValue: 2)
+        static let dynamic = Flags(rawValue: 4)
+        static let interfaceMAC = Flags(rawValue: 8)
+        static let adapterIdFromKey = Flags(rawValue: 16)
+        static let switchKeyFromHost = Flags(rawValue: 32)
+        static let aliasFromInterface = Flags(rawValue: 64)
+    }
+
+    private static let adapterPrefix = "adapter:microsoft:"
+
+    /// Packs sightings one after another (a first audit packs a million on all cores, one writer
+    /// per core): remembers the last host's key, which most holders share with the one before.
+    public struct Writer {
+        private var host = "\u{0}", hostKey = ""
+
+        public init() {}
+
+        /// Appends the packed form of `s` to `out`.
+        public mutating func append(_ s: HolderSighting, to out: inout [UInt8]) {
+            if s.host != host { host = s.host; hostKey = HostName.key(s.host) }
+            var flags: Flags = []
+            if s.controllerManaged { flags.insert(.controllerManaged) }
+            if let dynamic = s.dynamicMAC { flags.insert(.dynamicKnown); if dynamic { flags.insert(.dynamic) } }
+            if s.interfaceMAC != nil { flags.insert(.interfaceMAC) }
+            let idFromKey = s.adapterId.map { PackedSighting.isDerived(adapterId: $0, key: s.key) } ?? false
+            if idFromKey { flags.insert(.adapterIdFromKey) }
+            let keyFromHost = s.switchKey.map { PackedSighting.isDerived(switchKey: $0, hostKey: hostKey, switchId: s.switchId) } ?? false
+            if keyFromHost { flags.insert(.switchKeyFromHost) }
+            let aliasFromInterface = s.alias.map { PackedSighting.isDerived(alias: $0, cluster: s.cluster, interfaceId: s.interfaceId) } ?? false
+            if aliasFromInterface { flags.insert(.aliasFromInterface) }
+            out.append(format)
+            out.append(flags.rawValue)
+            text(s.key, &out); text(aliasFromInterface ? nil : s.alias, &out); text(s.vm, &out); text(s.name, &out)
+            text(idFromKey ? nil : s.adapterId, &out); text(s.interfaceId, &out); text(s.instanceId, &out)
+            if let mac = s.interfaceMAC { number(mac.value, &out) }
+            text(s.allocation, &out); text(s.switchId, &out); text(keyFromHost ? nil : s.switchKey, &out); text(s.segment, &out)
+            number(UInt64(max(s.source.record, 0)), &out); number(UInt64(max(s.source.line, 0)), &out)
+        }
+    }
+
+    /// Appends the packed form of `s` to `out`.
+    public static func encode(_ s: HolderSighting, into out: inout [UInt8]) {
+        var writer = Writer()
+        writer.append(s, to: &out)
+    }
+
+    public static func encode(_ s: HolderSighting) -> [UInt8] {
+        var out: [UInt8] = []
+        encode(s, into: &out)
+        return out
+    }
+
+    /// Whether `id` is what ``adapterId(fromKey:)`` gives for `key`, compared byte by byte (ASCII
+    /// keys; anything else through the strings).
+    static func isDerived(adapterId id: String, key: String) -> Bool {
+        var id = id, key = key
+        let fast: Bool? = id.withUTF8 { i in
+            key.withUTF8 { k in
+                let p = adapterPrefixBytes.count, m = idPrefixBytes.count
+                guard k.count >= p, i.count == k.count - p + m, matches(k, at: 0, adapterPrefixBytes), matches(i, at: 0, idPrefixBytes) else {
+                    return false
+                }
+                for j in 0..<(k.count - p) {
+                    let c = k[p + j]
+                    if c >= 0x80 { return nil }
+                    let upper = c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") ? c - 32 : c
+                    if i[m + j] != upper { return false }
+                }
+                return true
+            }
+        }
+        return fast ?? (id == derivedAdapterId(key))
+    }
+
+    /// Whether `alias` is the key of the NC interface `interfaceId` of `cluster`, as ``HolderKey``
+    /// makes it (`nc:<cluster>/networkinterfaces/<resourceId in lower case>`).
+    static func isDerived(alias: String, cluster: String, interfaceId: String?) -> Bool {
+        guard var id = interfaceId else { return false }
+        var alias = alias, cluster = cluster
+        let fast: Bool? = alias.withUTF8 { a in
+            cluster.withUTF8 { c in
+                id.withUTF8 { i in
+                    guard a.count == 3 + c.count + ncInterfaces.count + i.count, matches(a, at: 0, ncPrefix), matches(a, at: 3, c),
+                          matches(a, at: 3 + c.count, ncInterfaces) else { return false }
+                    let start = 3 + c.count + ncInterfaces.count
+                    for j in 0..<i.count {
+                        let ch = i[j]
+                        if ch >= 0x80 { return nil }
+                        if a[start + j] != (ch >= UInt8(ascii: "A") && ch <= UInt8(ascii: "Z") ? ch + 32 : ch) { return false }
+                    }
+                    return true
+                }
+            }
+        }
+        return fast ?? (alias == derivedAlias(cluster: cluster, interfaceId: id))
+    }
+
+    static func derivedAlias(cluster: String, interfaceId: String?) -> String? {
+        interfaceId.map { "nc:\(cluster)/networkinterfaces/\($0.lowercased())" }
+    }
+
+    /// Whether `switchKey` is `hostKey/switchId`.
+    static func isDerived(switchKey: String, hostKey: String, switchId: String?) -> Bool {
+        guard var id = switchId else { return false }
+        var key = switchKey, host = hostKey
+        return key.withUTF8 { k in
+            host.withUTF8 { h in
+                id.withUTF8 { i in
+                    k.count == h.count + 1 + i.count && matches(k, at: 0, h) && k[h.count] == UInt8(ascii: "/") && matches(k, at: h.count + 1, i)
+                }
+            }
+        }
+    }
+
+    /// Whether `whole` holds `part` at `offset` (the caller checked that it fits).
+    private static func matches(_ whole: UnsafeBufferPointer<UInt8>, at offset: Int, _ part: UnsafeBufferPointer<UInt8>) -> Bool {
+        for j in 0..<part.count where whole[offset + j] != part[j] { return false }
+        return true
+    }
+
+    private static func matches(_ whole: UnsafeBufferPointer<UInt8>, at offset: Int, _ part: [UInt8]) -> Bool {
+        part.withUnsafeBufferPointer { matches(whole, at: offset, $0) }
+    }
+
+    private static let ncPrefix = Array("nc:".utf8)
+    private static let ncInterfaces = Array("/networkinterfaces/".utf8)
+    private static let adapterPrefixBytes = Array("adapter:microsoft:".utf8)
+    private static let idPrefixBytes = Array("Microsoft:".utf8)
+
+    /// Where a packed sighting was seen: what the store keeps per place, not per holder.
+    public struct Place: Sendable {
+        public var kind: String, cluster: String, host: String, source: String
+        public init(kind: String, cluster: String, host: String, source: String) {
+            self.kind = kind; self.cluster = cluster; self.host = host; self.source = source
+        }
+    }
+
+    /// The sighting packed in `bytes`, seen at `place` with `mac`. Throws ``DecodeError`` for
+    /// bytes this build did not write.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, mac: MACAddress, place: Place) throws(DecodeError) -> HolderSighting {
+        var r = Reader(bytes: bytes)
+        let version = try r.byte()
+        guard version == format else { throw DecodeError(reason: "packed holder format \(version) (this build reads \(format))") }
+        let flags = Flags(rawValue: try r.byte())
+        let key = try r.text() ?? ""
+        let storedAlias = try r.text(), vm = try r.text(), name = try r.text() ?? ""
+        let storedId = try r.text(), interfaceId = try r.text(), instanceId = try r.text()
+        let alias = flags.contains(.aliasFromInterface) ? derivedAlias(cluster: place.cluster, interfaceId: interfaceId) : storedAlias
+        let interfaceMAC = flags.contains(.interfaceMAC) ? MACAddress(value: try r.number()) : nil
+        let allocation = try r.text(), switchId = try r.text(), storedSwitchKey = try r.text()
+        let segment = try r.text() ?? ""
+        let record = Int(clamping: try r.number()), line = Int(clamping: try r.number())
+        guard r.atEnd else { throw DecodeError(reason: "\(bytes.count - r.offset) bytes after the packed holder") }
+        return HolderSighting(
+            key: key, alias: alias, mac: mac, kind: place.kind, cluster: place.cluster, host: place.host, vm: vm, name: name,
+            adapterId: flags.contains(.adapterIdFromKey) ? derivedAdapterId(key) : storedId, interfaceId: interfaceId,
+            instanceId: instanceId, interfaceMAC: interfaceMAC, allocation: allocation,
+            dynamicMAC: flags.contains(.dynamicKnown) ? flags.contains(.dynamic) : nil, controllerManaged: flags.contains(.controllerManaged),
+            switchId: switchId, switchKey: flags.contains(.switchKeyFromHost) ? derivedSwitchKey(host: place.host, switchId: switchId) : storedSwitchKey,
+            segment: segment, source: SourceLocation(path: place.source, record: record, line: line))
+    }
+
+    public static func decode(_ bytes: [UInt8], mac: MACAddress, place: Place) throws(DecodeError) -> HolderSighting {
+        do {
+            return try bytes.withUnsafeBytes { b in try decode(b, mac: mac, place: place) }
+        } catch let error as DecodeError { throw error } catch { throw DecodeError(reason: "\(error)") }
+    }
+
+    /// Only the key of a packed sighting (a key-hash match is confirmed by the key itself).
+    public static func key(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> String {
+        var r = Reader(bytes: bytes)
+        let version = try r.byte()
+        guard version == format else { throw DecodeError(reason: "packed holder format \(version) (this build reads \(format))") }
+        _ = try r.byte()
+        return try r.text() ?? ""
+    }
+
+    /// What a store keeps beside the packed bytes to tell a changed holder from an unchanged one:
+    /// FNV-1a of the bytes (everything but the MAC and the place, which are stored as they are).
+    public static func digest(_ bytes: UnsafeRawBufferPointer) -> Int64 {
+        var h = FNV1a().value  // FNV-1a's offset basis and prime, in a loop the optimiser keeps local
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return Int64(bitPattern: h)
+    }
+
+    public struct DecodeError: Error, Sendable, CustomStringConvertible {
+        public let reason: String
+        public var description: String { reason }
+    }
+
+    /// An adapter's `Id` as Hyper-V writes it (`Microsoft:` and upper-case GUIDs), from its key.
+    public static func adapterId(fromKey key: String) -> String? { derivedAdapterId(key) }
+
+    /// A switch key as the reconciler builds it: the host's key and the switch id.
+    public static func switchKey(host: String, switchId: String?) -> String? { derivedSwitchKey(host: host, switchId: switchId) }
+
+    static func derivedAdapterId(_ key: String) -> String? {
+        key.hasPrefix(adapterPrefix) ? "Microsoft:" + key.dropFirst(adapterPrefix.count).uppercased() : nil
+    }
+
+    static func derivedSwitchKey(host: String, switchId: String?) -> String? {
+        switchId.map { "\(HostName.key(host))/\($0)" }
+    }
+
+    /// A text's length and packed bytes, packed in place behind a one-byte length that grows
+    /// (rarely: past 126 bytes) once the length is known.
+    private static func text(_ value: String?, _ out: inout [UInt8]) {
+        guard let value else { out.append(0); return }
+        let at = out.count
+        out.append(0)
+        GUIDPacking.pack(value, into: &out)
+        let length = UInt64(out.count - at - 1) + 1
+        if length < 0x80 { out[at] = UInt8(length); return }
+        var prefix: [UInt8] = []
+        number(length, &prefix)
+        out.replaceSubrange(at..<(at + 1), with: prefix)
+    }
+
+    private static func number(_ value: UInt64, _ out: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        out.append(UInt8(v))
+    }
+
+    private struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var offset = 0
+        var atEnd: Bool { offset == bytes.count }
+
+        mutating func byte() throws(DecodeError) -> UInt8 {
+            guard offset < bytes.count else { throw DecodeError(reason: "packed holder cut short at byte \(offset)") }
+            defer { offset += 1 }
+            return bytes[offset]
+        }
+
+        mutating func number() throws(DecodeError) -> UInt64 {
+            var value: UInt64 = 0, shift: UInt64 = 0
+            while true {
+                let b = try byte()
+                guard shift < 64 else { throw DecodeError(reason: "a number too long at byte \(offset)") }
+                value |= UInt64(b & 0x7F) << shift
+                if b < 0x80 { return value }
+                shift += 7
+            }
+        }
+
+        mutating func text() throws(DecodeError) -> String? {
+            let length = try number()
+            guard length > 0 else { return nil }
+            guard length - 1 <= UInt64(bytes.count - offset) else { throw DecodeError(reason: "a text runs past the packed holder at byte \(offset)") }
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(length - 1))])
+            offset += Int(length - 1)
+            guard let text = GUIDPacking.unpack(slice) else { throw DecodeError(reason: "a text that is not packed UTF-8 before byte \(offset)") }
+            return text
+        }
+    }
+}
+
+/// Texts with their GUIDs in 18 bytes: each `8-4-4-4-12` hex GUID whose letters are all lower or
+/// all upper case becomes 0x01, a case byte (0 lower, 1 upper) and its 16 bytes; a 0x01 of the
+/// text itself becomes 0x01 0x02. Everything else is the text's UTF-8, unchanged.
+enum GUIDPacking {
+    private static let escape: UInt8 = 0x01
+
+    static func pack(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { b in
+            var i = 0, literal = 0  // bytes literal..<i are copied as they are when a GUID or an escape comes
+            while i < b.count {
+                let c = b[i]
+                if c == escape {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[literal..<i]))
+                    out.append(escape); out.append(2)
+                    i += 1; literal = i
+                } else if i + 36 <= b.count, b[i + 8] == UInt8(ascii: "-"), b[i + 23] == UInt8(ascii: "-"), let upper = guidCase(b, at: i) {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[literal..<i]))
+                    var guid: (UInt64, UInt64, UInt16) = (0, 0, upper ? 0x0101 : 0x0001)  // escape and case, then the 16 bytes
+                    var j = i
+                    for k in 0..<16 {
+                        if b[j] == UInt8(ascii: "-") { j += 1 }
+                        let byte = UInt64(hexValue(b[j]) << 4 | hexValue(b[j + 1]))
+                        if k < 8 { guid.0 |= byte << (8 * UInt64(k)) } else { guid.1 |= byte << (8 * UInt64(k - 8)) }
+                        j += 2
+                    }
+                    withUnsafeBytes(of: guid.2.littleEndian) { out.append(contentsOf: $0) }
+                    withUnsafeBytes(of: guid.0.littleEndian) { out.append(contentsOf: $0) }
+                    withUnsafeBytes(of: guid.1.littleEndian) { out.append(contentsOf: $0) }
+                    i += 36; literal = i
+                } else {
+                    i += 1
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[literal..<b.count]))
+        }
+    }
+
+    static func unpack(_ b: UnsafeRawBufferPointer) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count + 40)
+        var i = 0
+        while i < b.count {
+            guard b[i] == escape else { out.append(b[i]); i += 1; continue }
+            guard i + 1 < b.count else { return nil }
+            switch b[i + 1] {
+            case 2: out.append(escape); i += 2
+            case 0, 1:
+                guard i + 18 <= b.count else { return nil }
+                let digits = Array((b[i + 1] == 1 ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
+                for k in 0..<16 {
+                    if k == 4 || k == 6 || k == 8 || k == 10 { out.append(UInt8(ascii: "-")) }
+                    let v = b[i + 2 + k]
+                    out.append(digits[Int(v >> 4)]); out.append(digits[Int(v & 0xF)])
+                }
+                i += 18
+            default: return nil
+            }
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    /// Whether a GUID starts at `i`: nil if not (or its letters mix cases), else whether its
+    /// letters are upper case (a GUID of digits only counts as lower case).
+    private static func guidCase(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool? {
+        var lower = false, upper = false
+        for k in 0..<36 {
+            let c = b[i + k]
+            if k == 8 || k == 13 || k == 18 || k == 23 {
+                guard c == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): break
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): lower = true
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): upper = true
+            default: return nil
+            }
+        }
+        if lower && upper { return nil }
+        return upper
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8 {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        default: return c - UInt8(ascii: "A") + 10
+        }
+    }
+}

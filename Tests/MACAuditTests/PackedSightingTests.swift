@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import MACAuditModel
+@testable import MACAuditEngine
+
+/// What the database keeps of a holder comes back exactly as the audit saw it, whatever its texts
+/// hold, and bytes it did not write are refused with a reason instead of read as a holder.
+@Suite struct PackedSightingTests {
+    static let place = PackedSighting.Place(kind: "adapter", cluster: "hci-a", host: "HCI-N01", source: "exports/hci-a/adapters-HCI-N01.json")
+
+    static func sighting(key: String, alias: String? = nil, vm: String? = "web1", name: String = "Network Adapter", adapterId: String? = nil,
+                         interfaceId: String? = nil, instanceId: String? = nil, interfaceMAC: MACAddress? = nil, allocation: String? = nil,
+                         dynamicMAC: Bool? = false, managed: Bool = false, switchId: String? = nil, switchKey: String? = nil,
+                         segment: String = "vlan:10", record: Int = 3, line: Int = 41) -> HolderSighting {
+        HolderSighting(key: key, alias: alias, mac: MACAddress(value: 0x02AA_0000_0001)!, kind: place.kind, cluster: place.cluster,
+                       host: place.host, vm: vm, name: name, adapterId: adapterId, interfaceId: interfaceId, instanceId: instanceId,
+                       interfaceMAC: interfaceMAC, allocation: allocation, dynamicMAC: dynamicMAC, controllerManaged: managed,
+                       switchId: switchId, switchKey: switchKey, segment: segment, source: SourceLocation(path: place.source, record: record, line: line))
+    }
+
+    static let cases: [HolderSighting] = [
+        // A Hyper-V adapter as the reconciler makes it: its Id and switch key derivable.
+        sighting(key: "adapter:microsoft:0c3a9e6b-0000-4000-8000-000000000001\\2f1e3d4c-5b6a-4789-8a7b-6c5d4e3f2a1b",
+                 alias: "nc:hci-a/networkinterfaces/web1-nic", adapterId: "Microsoft:0C3A9E6B-0000-4000-8000-000000000001\\2F1E3D4C-5B6A-4789-8A7B-6C5D4E3F2A1B",
+                 interfaceId: "web1-nic", instanceId: "5a1c0000-0000-4000-8000-0000000000aa", interfaceMAC: MACAddress(value: 0x02AA_0000_0002),
+                 allocation: "Static", dynamicMAC: false, managed: true, switchId: "5A1C0000-0000-4000-8000-000000000000",
+                 switchKey: "hci-n01/5A1C0000-0000-4000-8000-000000000000"),
+        // An Id written with braces and mixed-case GUIDs, a switch key of its own, a dynamic MAC.
+        sighting(key: "adapter:microsoft:0c3a9e6b-0000-4000-8000-000000000001\\2f1e3d4c-5b6a-4789-8a7b-6c5d4e3f2a1b",
+                 alias: "nc:hci-b/networkinterfaces/web1-nic", adapterId: "Microsoft:{0c3a9E6B-0000-4000-8000-000000000001}\\{2F1E3D4C-5B6A-4789-8A7B-6C5D4E3F2A1B}",
+                 interfaceId: "Web1-NIC", dynamicMAC: true,
+                 switchId: "sw", switchKey: "elsewhere/sw"),
+        // An NC interface alone; texts with the escape byte, non-ASCII names, no VM, unknown dynamic.
+        sighting(key: "nc:hci-a/networkinterfaces/\u{1}odd\u{1}\u{1}", vm: nil, name: "Prüf-NIC “Ω” 🚀 \u{1}\u{0}",
+                 interfaceId: "\u{1}", allocation: "Dynamic", dynamicMAC: nil, segment: "", record: 0, line: 0),
+        // Empty texts are not nil; GUIDs of digits only; a GUID cut one short is text.
+        sighting(key: "legacy:2327201185792:web1 on HCI-N01", alias: "", vm: "", name: "", adapterId: "",
+                 interfaceId: "00000000-0000-0000-0000-000000000000", instanceId: "0c3a9e6b-0000-4000-8000-00000000000",
+                 record: Int(Int32.max), line: 1 << 40),
+    ]
+
+    @Test(arguments: cases)
+    func aPackedHolderComesBackAsItWas(_ s: HolderSighting) throws {
+        let bytes = PackedSighting.encode(s)
+        let back = try PackedSighting.decode(bytes, mac: s.mac, place: Self.place)
+        #expect(back == s)
+        #expect(try bytes.withUnsafeBytes { try PackedSighting.key($0) } == s.key)
+    }
+
+    @Test func aGUIDTakesEighteenBytesAndDerivableFieldsNone() {
+        var packed: [UInt8] = []
+        GUIDPacking.pack("5A1C0000-0000-4000-8000-000000000000", into: &packed)
+        #expect(packed.count == 18)
+        // The reconciler's adapter: about half the bytes of its texts (its Id and switch key are flags).
+        let s = Self.cases[0]
+        let textBytes = [s.key, s.alias, s.vm, s.name, s.adapterId, s.interfaceId, s.instanceId, s.allocation, s.switchId, s.switchKey, s.segment]
+            .compactMap { $0?.utf8.count }.reduce(0, +)
+        #expect(PackedSighting.encode(s).count * 2 < textBytes + 20, "\(PackedSighting.encode(s).count) of \(textBytes)")
+    }
+
+    @Test func bytesItDidNotWriteAreRefused() {
+        let bytes = PackedSighting.encode(Self.cases[0])
+        for cut in 0..<bytes.count {
+            #expect(throws: PackedSighting.DecodeError.self) {
+                try PackedSighting.decode(Array(bytes[..<cut]), mac: Self.cases[0].mac, place: Self.place)
+            }
+        }
+        var newer = bytes
+        newer[0] = 9
+        #expect(throws: PackedSighting.DecodeError.self) { try PackedSighting.decode(newer, mac: Self.cases[0].mac, place: Self.place) }
+        #expect(throws: PackedSighting.DecodeError.self) { try PackedSighting.decode(bytes + [0], mac: Self.cases[0].mac, place: Self.place) }
+        // Every byte changed in turn: a holder or a refusal, never a crash.
+        for i in bytes.indices {
+            var changed = bytes
+            changed[i] ^= 0xFF
+            _ = try? PackedSighting.decode(changed, mac: Self.cases[0].mac, place: Self.place)
+        }
+    }
+}
