@@ -67,7 +67,8 @@ extension SQLiteStore {
         var rows: [KnownAssignment] = []
         var firstByKey: [Int64: Int] = [:]
         var legacyByMAC: [Int64: [Int]] = [:]
-        /// Live and gone rows of places this run does not audit.
+        /// Rows other than the audited places' live and gone ones (elsewhere, or released), or more,
+        /// never fewer: 0 means none, so no new holder can be one the database already knows.
         let elsewhere: Int
 
         init(_ db: Database, places: Places) throws {
@@ -75,7 +76,9 @@ extension SQLiteStore {
             // them all. Counted first through the place index (no row is touched): when the audited
             // places hold most rows, one pass over the table in row order beats a lookup per row.
             let count = try db.cachedStatement(sql: "SELECT COUNT(*) FROM assignment INDEXED BY assignmentPlace WHERE placeId = ? AND state IN ('live', 'gone')")
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment INDEXED BY assignmentPlace WHERE state IN ('live', 'gone')") ?? 0
+            // Row ids only grow, so the largest is at least the number of rows: `elsewhere` may count
+            // released rows or none that exist (then lookups outside are made for nothing), never fewer.
+            let total = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM assignment") ?? 0
             var audited = 0
             for placeId in places.byId.keys { audited += try Int.fetchOne(count, arguments: [placeId]) ?? 0 }
             elsewhere = total - audited
@@ -109,21 +112,54 @@ extension SQLiteStore {
                 rows.append(KnownAssignment(id: sqlite3_column_int64(handle, 0), mac: sqlite3_column_int64(handle, 1), keyHash: keyHash,
                                             state: sqlite3_column_int64(handle, 3) == 1 ? .live : .gone, digest: sqlite3_column_int64(handle, 4),
                                             placeId: placeId, lastRunId: lastRun))
-                if keyHash == 0 { legacyByMAC[rows[i].mac, default: []].append(i); continue }
-                if let first = firstByKey.updateValue(i, forKey: keyHash) { rows[i].next = first }
+                if keyHash == 0 { legacyByMAC[rows[i].mac, default: []].append(i) }
             }
         }
 
-        /// The position of the row with this key hash and MAC, without building a list (the
-        /// common case of a re-audit: one row per key, the same MAC).
-        func row(ofKey keyHash: Int64, mac: Int64) -> Int? {
+        /// The next row in read order, where the search for the next holder starts: a re-audit of
+        /// the same exports lists the holders in the order they were recorded, and each is found
+        /// there without hashing; the key index is built only on the first holder found elsewhere.
+        private var cursor = 0
+        private var indexed = false
+
+        /// The position of the unseen row with this key hash and MAC, or of a seen one (nil: none).
+        mutating func find(keyHash: Int64, mac: Int64) -> Int? {
+            if cursor < rows.count, rows[cursor].keyHash == keyHash, rows[cursor].mac == mac, !rows[cursor].seen {
+                cursor += 1
+                return cursor - 1
+            }
+            index()
+            guard let i = row(ofKey: keyHash, mac: mac) else { return nil }
+            cursor = i + 1
+            return i
+        }
+
+        /// Whether some row has this key hash.
+        mutating func has(keyHash: Int64) -> Bool {
+            index()
+            return firstByKey[keyHash] != nil
+        }
+
+        /// Chains the rows by key hash (legacy rows, hash 0, are found by MAC).
+        private mutating func index() {
+            guard !indexed else { return }
+            indexed = true
+            firstByKey.reserveCapacity(rows.count)
+            for i in rows.indices where rows[i].keyHash != 0 {
+                if let first = firstByKey.updateValue(i, forKey: rows[i].keyHash) { rows[i].next = first }
+            }
+        }
+
+        /// The position of the row with this key hash and MAC, without building a list (after ``index()``).
+        private func row(ofKey keyHash: Int64, mac: Int64) -> Int? {
             var i = firstByKey[keyHash] ?? -1
             while i >= 0 { if rows[i].mac == mac { return i }; i = rows[i].next }
             return nil
         }
 
         /// Positions of the rows with this key hash.
-        func rows(ofKey keyHash: Int64) -> [Int] {
+        mutating func rows(ofKey keyHash: Int64) -> [Int] {
+            index()
             var out: [Int] = [], i = firstByKey[keyHash] ?? -1
             while i >= 0 { out.append(i); i = rows[i].next }
             return out
@@ -153,66 +189,75 @@ extension SQLiteStore {
         let holders = audit.holders
         var macRange: [Int64: (Int64, Int64)] = [:]  // per place: the lowest and highest MAC this run saw
         var low = Int64.max, high = Int64.min
-        for n in 0..<holders.count {
-            let sum = holders.summaries[n]
-            let mac = sum.mac, keyHash = sum.keyHash, digest = sum.digest
-            if let earlier = thisRun[keyHash], earlier == mac { continue }  // one holder reported twice
-            let firstOfKey = thisRun.updateValue(mac, forKey: keyHash) == nil
-            if sum.dynamicMAC != true { staticNow.insert(keyHash) }
-            let origin = holders.place(n)
-            let place = Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)
-            if lastPlace?.0 != place {
-                if let lastPlace { macRange[lastPlace.1] = Self.widen(macRange[lastPlace.1], low, high) }
-                lastPlace = (place, try places.id(place, db))
-                low = .max; high = .min
-            }
-            let placeId = lastPlace!.1
-            low = min(low, mac); high = max(high, mac)
-            if let i = known.row(ofKey: keyHash, mac: mac) {
-                let row = known.rows[i]
-                known.rows[i].seen = true
-                tally.seen += 1
-                guard row.state != .live || row.digest != digest || row.placeId != placeId else { continue }
-                try writer.update(row.id, holders, n, placeId: placeId)
-                let s = holders.sighting(n)
-                if row.state == .gone { log.add(s.key, s.label, .returned, to: s.mac); tally.returned += 1 }
-                if let old = places.byId[row.placeId], HostName.key(old.host) != HostName.key(s.host) {
-                    log.add(s.key, s.label, .moved, fromHost: old.host, toHost: s.host)
+        for c in 0..<holders.chunkCount {  // chunk by chunk, each as soon as it is packed
+            let chunk = holders.chunk(c)
+            for (j, sum) in chunk.summaries.enumerated() {
+                let n = chunk.base + j
+                let mac = sum.mac, keyHash = sum.keyHash, digest = sum.digest
+                if let earlier = thisRun[keyHash], earlier == mac { continue }  // one holder reported twice
+                let firstOfKey = thisRun.updateValue(mac, forKey: keyHash) == nil
+                if sum.dynamicMAC != true { staticNow.insert(keyHash) }
+                let origin = holders.place(n)
+                let place = Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)
+                if lastPlace?.0 != place {
+                    if let lastPlace { macRange[lastPlace.1] = Self.widen(macRange[lastPlace.1], low, high) }
+                    lastPlace = (place, try places.id(place, db))
+                    low = .max; high = .min
                 }
-                continue
-            }
-            if firstOfKey, known.firstByKey[keyHash] != nil {
-                let s = holders.sighting(n)
-                for i in known.rows(ofKey: keyHash) where !known.rows[i].seen && known.rows[i].state == .live {
+                let placeId = lastPlace!.1
+                low = min(low, mac); high = max(high, mac)
+                if let i = known.find(keyHash: keyHash, mac: mac) {
+                    let row = known.rows[i]
                     known.rows[i].seen = true
-                    try markGone(db, known.rows[i], lastSeenRun: places.lastRun[known.rows[i].placeId], runId: runId)
-                    log.add(s.key, s.label, .macChanged, from: MACAddress(stored: known.rows[i].mac), to: s.mac)
+                    tally.seen += 1
+                    guard row.state != .live || row.digest != digest || row.placeId != placeId else { continue }
+                    try writer.update(row.id, chunk, n, placeId: placeId)
+                    let s = holders.sighting(n)
+                    if row.state == .gone { log.add(s.key, s.label, .returned, to: s.mac); tally.returned += 1 }
+                    if let old = places.byId[row.placeId], HostName.key(old.host) != HostName.key(s.host) {
+                        log.add(s.key, s.label, .moved, fromHost: old.host, toHost: s.host)
+                    }
+                    continue
                 }
+                if firstOfKey, known.has(keyHash: keyHash) {
+                    let s = holders.sighting(n)
+                    for i in known.rows(ofKey: keyHash) where !known.rows[i].seen && known.rows[i].state == .live {
+                        known.rows[i].seen = true
+                        try markGone(db, known.rows[i], lastSeenRun: places.lastRun[known.rows[i].placeId], runId: runId)
+                        log.add(s.key, s.label, .macChanged, from: MACAddress(stored: known.rows[i].mac), to: s.mac)
+                    }
+                }
+                if !known.legacyByMAC.isEmpty, let candidates = known.legacyByMAC[mac],
+                   let i = candidates.first(where: { !known.rows[$0].seen && places.byId[known.rows[$0].placeId]?.cluster == origin.cluster }) {
+                    known.rows[i].seen = true
+                    try writer.update(known.rows[i].id, chunk, n, placeId: placeId)
+                    let s = holders.sighting(n)
+                    log.add(s.key, s.label, .rekeyed, to: s.mac)
+                    tally.rekeyed += 1
+                    continue
+                }
+                // The same holder and MAC recorded in a cluster this run does not audit (a VM moved
+                // between clusters): that row moves here; a released one comes back to life (`returned`).
+                if known.elsewhere > 0, let other = try writer.existing(chunk, n) {
+                    try writer.update(other.id, chunk, n, placeId: placeId)
+                    if other.state == .released {
+                        if !ranges.containing(mac).isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: ranges.containing(mac)) }
+                        let s = holders.sighting(n)
+                        log.add(s.key, s.label, .returned, to: s.mac)
+                        tally.returned += 1
+                    } else {
+                        tally.seen += 1
+                    }
+                    continue
+                }
+                try inserts.add(chunk, n, placeId: placeId)
+                tally.added += 1
+                let containing = ranges.containing(mac)
+                if !containing.isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: containing) }
             }
-            if !known.legacyByMAC.isEmpty, let candidates = known.legacyByMAC[mac],
-               let i = candidates.first(where: { !known.rows[$0].seen && places.byId[known.rows[$0].placeId]?.cluster == origin.cluster }) {
-                known.rows[i].seen = true
-                try writer.update(known.rows[i].id, holders, n, placeId: placeId)
-                let s = holders.sighting(n)
-                log.add(s.key, s.label, .rekeyed, to: s.mac)
-                tally.rekeyed += 1
-                continue
-            }
-            // The same holder and MAC recorded in a cluster this run does not audit (a VM moved
-            // between clusters): that row moves here; a released one comes back to life.
-            if known.elsewhere > 0, let other = try writer.existing(holders, n) {
-                try writer.update(other.id, holders, n, placeId: placeId)
-                if other.state == .released, !ranges.containing(mac).isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: ranges.containing(mac)) }
-                tally.seen += 1
-                continue
-            }
-            try inserts.add(holders, n, placeId: placeId)
-            tally.added += 1
-            let containing = ranges.containing(mac)
-            if !containing.isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: containing) }
         }
         if let lastPlace { macRange[lastPlace.1] = Self.widen(macRange[lastPlace.1], low, high) }
-        try inserts.finish(holders)
+        try inserts.finish()
         lap("holders")
         try bulk.finish(db)
         lap("indexes")
@@ -270,6 +315,8 @@ extension SQLiteStore {
         var many: RawStatement
         var one: RawStatement
         var pending: [(Int, Int64)] = []
+        /// The chunk of the pending holders.
+        var chunk: HolderSightings.Chunk?
         let runId: Int64
         let location: String
 
@@ -283,26 +330,29 @@ extension SQLiteStore {
             pending.reserveCapacity(Self.batch)
         }
 
-        /// Holder `n` of `holders`, new at `placeId`.
-        mutating func add(_ holders: HolderSightings, _ n: Int, placeId: Int64) throws {
+        /// Holder `n` of `chunk`, new at `placeId`. A batch holds holders of one chunk (their bytes
+        /// are bound without a copy, inside that chunk's buffer).
+        mutating func add(_ chunk: HolderSightings.Chunk, _ n: Int, placeId: Int64) throws {
+            if let current = self.chunk, current.base != chunk.base { try finish() }
+            self.chunk = chunk
             pending.append((n, placeId))
             guard pending.count == Self.batch else { return }
-            try Self.write(pending, holders, runId: runId, into: &many, location)
+            try Self.write(pending, chunk, runId: runId, into: &many, location)
             pending.removeAll(keepingCapacity: true)
         }
 
-        mutating func finish(_ holders: HolderSightings) throws {
-            for entry in pending { try Self.write([entry], holders, runId: runId, into: &one, location) }
-            pending.removeAll()
+        mutating func finish() throws {
+            if let chunk { for entry in pending { try Self.write([entry], chunk, runId: runId, into: &one, location) } }
+            pending.removeAll(keepingCapacity: true)
         }
 
-        private static func write(_ rows: [(Int, Int64)], _ holders: HolderSightings, runId: Int64, into raw: inout RawStatement,
+        private static func write(_ rows: [(Int, Int64)], _ chunk: HolderSightings.Chunk, runId: Int64, into raw: inout RawStatement,
                                   _ location: String) throws {
-            try holders.packed.withUnsafeBytes { packed in  // bound without a copy: stepped before the closure ends
+            try chunk.bytes.withUnsafeBytes { bytes in  // stepped before the closure ends
                 for (n, placeId) in rows {
-                    let sum = holders.summaries[n]
+                    let sum = chunk.summaries[n - chunk.base]
                     raw.bind(sum.mac); raw.bind(sum.keyHash); raw.bind(placeId); raw.bind(sum.digest); raw.bind(runId); raw.bind(runId)
-                    raw.bind(unchanging: UnsafeRawBufferPointer(rebasing: packed[holders.packedRange(n)]))
+                    raw.bind(unchanging: UnsafeRawBufferPointer(rebasing: bytes[Int(sum.packedStart)..<Int(sum.packedStart + sum.packedCount)]))
                 }
                 try raw.run(location)
             }
@@ -328,20 +378,20 @@ extension SQLiteStore {
         }
 
         /// Every field of a known row from holder `n`: live, written by this run.
-        mutating func update(_ id: Int64, _ holders: HolderSightings, _ n: Int, placeId: Int64) throws {
-            let sum = holders.summaries[n]
+        mutating func update(_ id: Int64, _ chunk: HolderSightings.Chunk, _ n: Int, placeId: Int64) throws {
+            let sum = chunk.summaries[n - chunk.base]
             updateStatement.bind(sum.mac); updateStatement.bind(sum.keyHash); updateStatement.bind(placeId); updateStatement.bind(sum.digest)
-            try holders.packed.withUnsafeBytes { packed in  // bound without a copy: stepped before the closure ends
-                updateStatement.bind(unchanging: UnsafeRawBufferPointer(rebasing: packed[holders.packedRange(n)]))
+            try chunk.withPacked(n) { bytes in  // bound without a copy: stepped before the closure ends
+                updateStatement.bind(unchanging: bytes)
                 updateStatement.bind(runId); updateStatement.bind(id)
                 try updateStatement.run(location)
             }
         }
 
         /// The row of holder `n` and its MAC outside the audited places (its key confirmed, not only its hash).
-        func existing(_ holders: HolderSightings, _ n: Int) throws -> (id: Int64, state: Assignment.State)? {
-            let sum = holders.summaries[n]
-            let key = try holders.withPacked(n) { try SQLiteStore.packedKey($0, location) }
+        func existing(_ chunk: HolderSightings.Chunk, _ n: Int) throws -> (id: Int64, state: Assignment.State)? {
+            let sum = chunk.summaries[n - chunk.base]
+            let key = try chunk.withPacked(n) { try SQLiteStore.packedKey($0, location) }
             for row in try Row.fetchAll(findStatement, arguments: [sum.mac, sum.keyHash]) {
                 let bytes: Data = row[2]
                 if try bytes.withUnsafeBytes({ try SQLiteStore.packedKey($0, location) }) == key { return (row[0], try SQLiteStore.state(row[1])) }
@@ -374,9 +424,12 @@ extension SQLiteStore {
     /// An NC interface recorded alone before and now joined to its adapter is one holder: its own
     /// row ends (the pair's row holds the MAC), as a `rekeyed` event.
     private func retireAliases(_ db: Database, _ holders: HolderSightings, _ known: inout KnownAssignments, runId: Int64, log: inout EventLog) throws {
-        for n in 0..<holders.count where holders.summaries[n].aliasHash != 0 {
-            let rows = known.rows(ofKey: holders.summaries[n].aliasHash).filter { !known.rows[$0].seen }
-            guard !rows.isEmpty else { continue }
+        // Only rows this run did not see can be an alias's (none, when every export was read as before).
+        var unseen: [Int64: [Int]] = [:]
+        for i in known.rows.indices where !known.rows[i].seen && known.rows[i].keyHash != 0 { unseen[known.rows[i].keyHash, default: []].append(i) }
+        guard !unseen.isEmpty else { return }
+        for n in 0..<holders.count where holders.summary(n).aliasHash != 0 {
+            guard let rows = unseen[holders.summary(n).aliasHash]?.filter({ !known.rows[$0].seen }), !rows.isEmpty else { continue }
             let s = holders.sighting(n)
             for i in rows where try describe(db, known.rows[i].id).key == s.alias {
                 known.rows[i].seen = true

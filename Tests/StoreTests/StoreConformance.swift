@@ -376,8 +376,10 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         #expect((u.inUse, u.gone, u.free, u.firstFree) == (1, 0, 7, mac("02-00-00-00-00-01")))
         // It comes back: live again, held again.
         let back = try store.record(audit: covering("C1", hosts: ["HV01"], holders: [sighting("a", "02-00-00-00-00-00"), sighting("b", "02-00-00-00-00-01")], at: day0 + 9 * 86_400))
-        #expect(back.tally.added == 1)
+        #expect(back.tally.added == 0 && back.tally.returned == 1)
+        #expect(back.events.map(\.kind) == [.returned])
         #expect(try store.utilisation(ofPool: "p").inUse == 2)
+        #expect(try store.assignments(matching: "").filter { $0.sighting.mac == mac("02-00-00-00-00-01") }.map(\.state) == [.live])
     }
 
     @Test(arguments: Backend.all) func aHolderOnAHostTheRunDidNotReadStaysLive(_ backend: Backend) throws {

@@ -172,9 +172,11 @@ public struct HolderSighting: Sendable, Hashable {
 }
 
 /// The holders an audit records, as a store reads them: each one's key hash, digest, MAC and
-/// packed form (``PackedSighting``) up front, computed on all cores, its place cheaply, and its full
-/// sighting only when an event or a lookup needs it. Recording a million new holders writes the
-/// packed bytes as they are; a re-audit of a million unchanged ones builds no sighting at all.
+/// packed form (``PackedSighting``), its place cheaply, and its full sighting only when an event or
+/// a lookup needs it. Summaries and packed bytes are made in chunks on all cores, in the background
+/// from the moment the record is made: a store reads chunk after chunk as each is ready, so a first
+/// audit's million inserts overlap the packing of the holders after them. A re-audit of a million
+/// unchanged holders builds no sighting in the store at all.
 public struct HolderSightings: Sendable {
     public struct Summary: Sendable {
         public let keyHash: Int64
@@ -184,83 +186,110 @@ public struct HolderSightings: Sendable {
         public let aliasHash: Int64
         public let mac: Int64
         public let dynamicMAC: Bool?
-        /// Where its packed form is in ``HolderSightings/packed``.
-        public let packedStart: Int
+        /// Where its packed form is in its chunk's ``Chunk/bytes``.
+        public let packedStart: Int32
         public let packedCount: Int32
     }
 
-    public let summaries: [Summary]
-    /// Every holder's ``PackedSighting`` bytes, one after the other.
-    public let packed: [UInt8]
+    /// Holders `base ..< base + summaries.count`, packed one after the other in `bytes`.
+    public struct Chunk: Sendable {
+        public let base: Int
+        public let summaries: [Summary]
+        public let bytes: [UInt8]
+
+        /// Holder `n`'s packed bytes (`n` in this chunk), for the duration of `body`.
+        public func withPacked<R>(_ n: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+            let s = summaries[n - base]
+            return try bytes.withUnsafeBytes { all in
+                try body(UnsafeRawBufferPointer(rebasing: all[Int(s.packedStart)..<Int(s.packedStart + s.packedCount)]))
+            }
+        }
+    }
+
+    /// Holders per chunk.
+    public static let chunkSize = 1 << 14
+    public let count: Int
+    private let chunks: Chunks
     private let holders: [Holder]
     private let explicit: [HolderSighting]
 
-    public var count: Int { summaries.count }
+    public var chunkCount: Int { (count + Self.chunkSize - 1) / Self.chunkSize }
 
-    /// Sightings given as they are (tests, other front ends).
+    /// Sightings given as they are (tests, other front ends), packed here.
     public init(_ sightings: [HolderSighting]) {
         explicit = sightings
         holders = []
-        (summaries, packed) = Self.pack(Self.chunk(sightings.indices, { sightings[$0] }))
+        count = sightings.count
+        chunks = Chunks(count: (sightings.count + Self.chunkSize - 1) / Self.chunkSize)
+        for c in 0..<chunks.count { chunks.set(c, Self.chunk(c, count: count) { sightings[$0] }) }
     }
 
-    /// The holders of a reconciled snapshot that have a MAC.
+    /// The holders of a reconciled snapshot that have a MAC, packed in the background.
     public init<C: Collection & Sendable>(_ all: C) where C.Element == Holder, C.Index == Int {
         let withMAC = all.filter { $0.mac.address != nil }
         holders = withMAC
         explicit = []
-        let chunk = 1 << 15
-        (summaries, packed) = Self.pack(concurrentMap((withMAC.count + chunk - 1) / chunk) { c in
-            // The sighting's own digest is not needed: the store's is that of the packed bytes.
-            Self.chunk(c * chunk..<min(withMAC.count, (c + 1) * chunk)) { HolderSighting(withMAC[$0], digest: false)! }
-        })
+        count = withMAC.count
+        let chunks = Chunks(count: (withMAC.count + Self.chunkSize - 1) / Self.chunkSize)
+        self.chunks = chunks
+        let total = withMAC.count
+        DispatchQueue.global(qos: .userInitiated).async {
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
+                // The sighting's own digest is not needed: the store's is that of the packed bytes.
+                chunks.set(c, Self.chunk(c, count: total) { HolderSighting(withMAC[$0], digest: false)! })
+            }
+        }
     }
 
-    /// One range's summaries (packed offsets relative to the range's bytes) and bytes.
-    private static func chunk(_ range: Range<Int>, _ sighting: (Int) -> HolderSighting) -> [([Summary], [UInt8])] {
+    /// Chunk `c`, once it is packed.
+    public func chunk(_ c: Int) -> Chunk { chunks.get(c) }
+
+    /// Holder `n`'s summary (waits for its chunk; a loop over all holders takes them by chunk).
+    public func summary(_ n: Int) -> Summary { chunk(n / Self.chunkSize).summaries[n % Self.chunkSize] }
+
+    /// Holder `n`'s packed bytes, for the duration of `body`.
+    public func withPacked<R>(_ n: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try chunk(n / Self.chunkSize).withPacked(n, body)
+    }
+
+    /// Chunk `c`'s summaries and packed bytes (room reserved up front: a holder packs in about
+    /// 100 to 250 bytes, and a buffer that grows is copied and its pages cleared again).
+    private static func chunk(_ c: Int, count: Int, _ sighting: (Int) -> HolderSighting) -> Chunk {
+        let range = c * chunkSize..<min(count, (c + 1) * chunkSize)
         var summaries: [Summary] = [], bytes: [UInt8] = []
         summaries.reserveCapacity(range.count)
-        bytes.reserveCapacity(range.count * 96)
+        bytes.reserveCapacity(range.count * 256)
         var writer = PackedSighting.Writer()
         for i in range {
             let s = sighting(i), start = bytes.count
             writer.append(s, to: &bytes)
             let digest = bytes.withUnsafeBytes { PackedSighting.digest(UnsafeRawBufferPointer(rebasing: $0[start...])) }
             summaries.append(Summary(keyHash: s.keyHash, digest: digest, aliasHash: s.alias.map(HolderSighting.keyHash) ?? 0,
-                                     mac: Int64(s.mac.value), dynamicMAC: s.dynamicMAC, packedStart: start, packedCount: Int32(bytes.count - start)))
+                                     mac: Int64(s.mac.value), dynamicMAC: s.dynamicMAC, packedStart: Int32(start),
+                                     packedCount: Int32(bytes.count - start)))
         }
-        return [(summaries, bytes)]
+        return Chunk(base: range.lowerBound, summaries: summaries, bytes: bytes)
     }
 
-    /// The ranges joined: offsets made absolute.
-    private static func pack(_ chunks: [[([Summary], [UInt8])]]) -> ([Summary], [UInt8]) {
-        pack(chunks.flatMap { $0 })
-    }
+    /// Chunks filled by background workers and waited for by readers.
+    private final class Chunks: @unchecked Sendable {
+        let count: Int
+        private var slots: [Chunk?]
+        private let condition = NSCondition()
 
-    private static func pack(_ chunks: [([Summary], [UInt8])]) -> ([Summary], [UInt8]) {
-        var summaries: [Summary] = [], bytes: [UInt8] = []
-        summaries.reserveCapacity(chunks.reduce(0) { $0 + $1.0.count })
-        bytes.reserveCapacity(chunks.reduce(0) { $0 + $1.1.count })
-        for (part, partBytes) in chunks {
-            let base = bytes.count
-            summaries += part.map {
-                Summary(keyHash: $0.keyHash, digest: $0.digest, aliasHash: $0.aliasHash, mac: $0.mac, dynamicMAC: $0.dynamicMAC,
-                        packedStart: base + $0.packedStart, packedCount: $0.packedCount)
-            }
-            bytes += partBytes
+        init(count: Int) { self.count = count; slots = Array(repeating: nil, count: count) }
+
+        func set(_ c: Int, _ chunk: Chunk) {
+            condition.lock(); defer { condition.unlock() }
+            slots[c] = chunk
+            condition.broadcast()
         }
-        return (summaries, bytes)
-    }
 
-    /// Holder `i`'s packed bytes, for the duration of `body`.
-    public func withPacked<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try packed.withUnsafeBytes { all in try body(UnsafeRawBufferPointer(rebasing: all[packedRange(i)])) }
-    }
-
-    /// Where holder `i`'s packed bytes are in ``packed``.
-    public func packedRange(_ i: Int) -> Range<Int> {
-        let s = summaries[i]
-        return s.packedStart..<(s.packedStart + Int(s.packedCount))
+        func get(_ c: Int) -> Chunk {
+            condition.lock(); defer { condition.unlock() }
+            while slots[c] == nil { condition.wait() }
+            return slots[c]!
+        }
     }
 
     /// Everything the database keeps of holder `i`.
