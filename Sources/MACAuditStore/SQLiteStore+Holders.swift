@@ -75,18 +75,32 @@ extension SQLiteStore {
             // Integers only, read through SQLite's column API: a re-audit of a million holders reads
             // them all. Counted first through the place index (no row is touched): when the audited
             // places hold most rows, one pass over the table in row order beats a lookup per row.
-            let count = try db.cachedStatement(sql: "SELECT COUNT(*) FROM assignment INDEXED BY assignmentPlace WHERE placeId = ? AND state IN ('live', 'gone')")
+            let count = try db.cachedStatement(sql: """
+                SELECT COUNT(*), MIN(id), MAX(id) FROM assignment INDEXED BY assignmentPlace WHERE placeId = ? AND state IN ('live', 'gone')
+                """)
             // Row ids only grow, so the largest is at least the number of rows: `elsewhere` may count
             // released rows or none that exist (then lookups outside are made for nothing), never fewer.
             let total = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM assignment") ?? 0
-            var audited = 0
-            for placeId in places.byId.keys { audited += try Int.fetchOne(count, arguments: [placeId]) ?? 0 }
+            var audited = 0, first = Int64.max, last = Int64.min
+            for placeId in places.byId.keys {
+                guard let row = try Row.fetchOne(count, arguments: [placeId]), let n = row[0] as Int?, n > 0 else { continue }
+                audited += n
+                first = min(first, row[1]); last = max(last, row[2])
+            }
             elsewhere = total - audited
             rows.reserveCapacity(audited)
             let columns = "id, mac, keyHash, state = 'live', digest, lastRunId, placeId"
             if audited * 2 > total {
+                // Most rows are the audited places': one pass over the table.
                 let scan = try db.cachedStatement(sql: "SELECT \(columns) FROM assignment NOT INDEXED WHERE state IN ('live', 'gone')")
                 try read(scan, db) { places.byId[$0] != nil }
+            } else if audited > 0, last - first < Int64(audited) * 2 {
+                // The audited places' rows lie together (a site recorded by its own runs): one pass
+                // over their stretch of row ids, in the table's order.
+                let stretch = try db.cachedStatement(sql: "SELECT \(columns) FROM assignment WHERE id BETWEEN ? AND ? AND state IN ('live', 'gone')")
+                sqlite3_bind_int64(stretch.sqliteStatement, 1, first)
+                sqlite3_bind_int64(stretch.sqliteStatement, 2, last)
+                try read(stretch, db) { places.byId[$0] != nil }
             } else {
                 let atPlace = try db.cachedStatement(sql: "SELECT \(columns) FROM assignment WHERE placeId = ? AND state IN ('live', 'gone')")
                 for placeId in places.byId.keys.sorted() {
@@ -175,6 +189,7 @@ extension SQLiteStore {
         var log = EventLog(runId: runId, at: audit.at, text: at)
         var tally = HolderTally()
         var places = try Places(db, clusters: audit.clusters)
+        lap("places")
         var known = try KnownAssignments(db, places: places)
         lap("known holders")
         let ranges = try FreeRuns.RangeIndex(db)

@@ -18,6 +18,7 @@ extension SQLiteStore {
                                 hosts: audit.coverage.adapterHosts.sorted().joined(separator: "\n"))
             try run.insert(db)
             let runId = db.lastInsertedRowID
+            lap("run")
             let (events, tally) = try recordHolders(db, audit, runId: runId, at: at, lap: lap)
             let history = try recordFindings(db, audit.findings, runId: runId, at: audit.at, clusters: audit.clusters)
             let resolved = try resolveMissing(db, audit, runId: runId)
