@@ -89,6 +89,8 @@ extension MacAudit {
             // be written must not be in the database (the next night's --fail-on-new would take its
             // new findings for old ones).
             try OutputPaths.check(files: [(output, "report"), (metrics, "metrics")], folder: scripts)
+            // A mistyped input path stops the run before a database is created or touched.
+            for path in paths where !FileManager.default.fileExists(atPath: path) { throw IngestError(file: path, message: "does not exist") }
             let creates = dbPath.map(PoolDatabase.wouldCreate) ?? false
             var store: (any PoolStore)? = try dbPath.map { try PoolDatabase.open($0, create: true) }
             if creates, let store { FileHandle.standardError.write(Data("macaudit: created the pool database \(store.location)\n".utf8)) }

@@ -231,4 +231,13 @@ import TestSupport
         #expect(released.stdout.hasSuffix("1 stale reservation(s) released\n"), "\(released.stdout)")
         #expect(Self.findings(try Self.audit(try Self.export(dir, cluster: "site", ["N01": [a, b, intruder]]), db).report, "reservation-conflict").isEmpty)
     }
+
+    @Test func aMistypedInputPathTouchesNoDatabase() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/new/pool.sqlite"
+        let r = try CLI.run(["audit", "Captures/sample-clustr", "--db", db])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("Captures/sample-clustr: does not exist"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db) && !FileManager.default.fileExists(atPath: "\(dir)/new"))
+    }
 }
