@@ -200,6 +200,8 @@ extension SQLiteStore {
         // By key hash: the run's MAC of each holder, and the holders that hold theirs statically.
         var thisRun: [Int64: Int64] = [:], staticNow = Set<Int64>()
         thisRun.reserveCapacity(audit.holders.count)
+        // Only holders with a pending reservation can fulfil one: whether they hold their MAC statically.
+        let reserved = Set(try String.fetchAll(db, sql: "SELECT holderKey FROM reservation WHERE state = 'pending'").map(HolderSighting.keyHash))
         var lastPlace: (Place, Int64)?
         let holders = audit.holders
         var macRange: [Int64: (Int64, Int64)] = [:]  // per place: the lowest and highest MAC this run saw
@@ -211,7 +213,7 @@ extension SQLiteStore {
                 let mac = sum.mac, keyHash = sum.keyHash, digest = sum.digest
                 if let earlier = thisRun[keyHash], earlier == mac { continue }  // one holder reported twice
                 let firstOfKey = thisRun.updateValue(mac, forKey: keyHash) == nil
-                if sum.dynamicMAC != true { staticNow.insert(keyHash) }
+                if !reserved.isEmpty, sum.dynamicMAC != true, reserved.contains(keyHash) { staticNow.insert(keyHash) }
                 let origin = holders.place(n)
                 let place = Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)
                 if lastPlace?.0 != place {

@@ -33,6 +33,9 @@ import Testing
         // An NC interface alone; texts with the escape byte, non-ASCII names, no VM, unknown dynamic.
         sighting(key: "nc:hci-a/networkinterfaces/\u{1}odd\u{1}\u{1}", vm: nil, name: "Prüf-NIC “Ω” 🚀 \u{1}\u{0}",
                  interfaceId: "\u{1}", allocation: "Dynamic", dynamicMAC: nil, segment: "", record: 0, line: 0),
+        // Common texts whole, as prefixes and alone; texts past 63 bytes (a two-byte length).
+        sighting(key: "adapter:microsoft:", alias: "nc:", vm: String(repeating: "long-vm-name-", count: 12), name: "Network Adapter 2",
+                 allocation: "Dynamic", switchId: String(repeating: "5A1C0000-0000-4000-8000-000000000000", count: 4), segment: "vlan:"),
         // Empty texts are not nil; GUIDs of digits only; a GUID cut one short is text.
         sighting(key: "legacy:2327201185792:web1 on HCI-N01", alias: "", vm: "", name: "", adapterId: "",
                  interfaceId: "00000000-0000-0000-0000-000000000000", instanceId: "0c3a9e6b-0000-4000-8000-00000000000",

@@ -7,8 +7,8 @@ import MACAuditModel
 /// about half the bytes of its texts: that is most of what a first audit of a fleet writes.
 ///
 /// Layout (format 1): the format byte, a flags byte, then the fields in the order of ``encode``;
-/// texts are a length (LEB128, 0 for nil, else length + 1) and their ``GUIDPacking`` bytes,
-/// numbers LEB128. ``decode`` refuses anything else, naming what it found.
+/// texts as ``text(_:_:)`` writes them (nil, a common text's code and the rest, or a length and
+/// the ``GUIDPacking`` bytes), numbers LEB128. ``decode`` refuses anything else, naming what it found.
 public enum PackedSighting {
     static let format: UInt8 = 1
 
@@ -221,16 +221,41 @@ public enum PackedSighting {
 
     /// A text's length and packed bytes, packed in place behind a one-byte length that grows
     /// (rarely: past 126 bytes) once the length is known.
+    /// Texts most holders share, whole or as a prefix: a text that starts with one is its code
+    /// and the rest. Part of the format: codes are only ever added at the end.
+    static let commonTexts: [[UInt8]] = ["adapter:microsoft:", "vlan:", "subnet:/virtualnetworks/", "Network Adapter", "Static", "Dynamic",
+                                        "nc:"].map { Array($0.utf8) }
+
+    /// The common text a text may start with, by its first byte (no two start alike).
+    static let commonByFirstByte: [Int?] = {
+        var table = [Int?](repeating: nil, count: 256)
+        for (code, text) in commonTexts.enumerated() {
+            precondition(table[Int(text[0])] == nil, "two common texts start with the same byte")
+            table[Int(text[0])] = code
+        }
+        return table
+    }()
+
+    /// A text: 0 for nil; `2 × length + 1` and the packed bytes; or `2 × code` (a ``commonTexts``
+    /// entry it starts with) and the rest as a text. Packed in place behind a one-byte length that
+    /// grows (rarely: past 63 bytes) once the length is known.
     private static func text(_ value: String?, _ out: inout [UInt8]) {
-        guard let value else { out.append(0); return }
-        let at = out.count
-        out.append(0)
-        GUIDPacking.pack(value, into: &out)
-        let length = UInt64(out.count - at - 1) + 1
-        if length < 0x80 { out[at] = UInt8(length); return }
-        var prefix: [UInt8] = []
-        number(length, &prefix)
-        out.replaceSubrange(at..<(at + 1), with: prefix)
+        guard var value else { out.append(0); return }
+        value.withUTF8 { b in
+            var start = 0
+            if let first = b.first, let code = commonByFirstByte[Int(first)], commonTexts[code].count <= b.count, matches(b, at: 0, commonTexts[code]) {
+                number(UInt64(2 * (code + 1)), &out)
+                start = commonTexts[code].count
+            }
+            let at = out.count
+            out.append(0)
+            GUIDPacking.pack(UnsafeBufferPointer(rebasing: b[start...]), into: &out)
+            let length = UInt64(out.count - at - 1) * 2 + 1
+            if length < 0x80 { out[at] = UInt8(length); return }
+            var prefix: [UInt8] = []
+            number(length, &prefix)
+            out.replaceSubrange(at..<(at + 1), with: prefix)
+        }
     }
 
     private static func number(_ value: UInt64, _ out: inout [UInt8]) {
@@ -262,11 +287,23 @@ public enum PackedSighting {
         }
 
         mutating func text() throws(DecodeError) -> String? {
-            let length = try number()
-            guard length > 0 else { return nil }
-            guard length - 1 <= UInt64(bytes.count - offset) else { throw DecodeError(reason: "a text runs past the packed holder at byte \(offset)") }
-            let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(length - 1))])
-            offset += Int(length - 1)
+            let head = try number()
+            guard head > 0 else { return nil }
+            guard head & 1 == 1 else {
+                let code = Int(clamping: head / 2) - 1
+                guard code < PackedSighting.commonTexts.count else { throw DecodeError(reason: "text code \(code + 1) is not one this build knows, before byte \(offset)") }
+                let restHead = try number()
+                guard restHead & 1 == 1 else { throw DecodeError(reason: "a common text followed by another before byte \(offset)") }
+                let rest = try literal(restHead / 2)
+                return (String(validating: PackedSighting.commonTexts[code], as: UTF8.self) ?? "") + rest
+            }
+            return try literal(head / 2)
+        }
+
+        private mutating func literal(_ length: UInt64) throws(DecodeError) -> String {
+            guard length <= UInt64(bytes.count - offset) else { throw DecodeError(reason: "a text runs past the packed holder at byte \(offset)") }
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(length))])
+            offset += Int(length)
             guard let text = GUIDPacking.unpack(slice) else { throw DecodeError(reason: "a text that is not packed UTF-8 before byte \(offset)") }
             return text
         }
@@ -281,7 +318,11 @@ enum GUIDPacking {
 
     static func pack(_ text: String, into out: inout [UInt8]) {
         var text = text
-        text.withUTF8 { b in
+        text.withUTF8 { pack($0, into: &out) }
+    }
+
+    static func pack(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        do {
             var i = 0, literal = 0  // bytes literal..<i are copied as they are when a GUID or an escape comes
             while i < b.count {
                 let c = b[i]
