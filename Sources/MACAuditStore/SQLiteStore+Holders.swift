@@ -90,17 +90,21 @@ extension SQLiteStore {
             elsewhere = total - audited
             rows.reserveCapacity(audited)
             let columns = "id, mac, keyHash, state = 'live', digest, lastRunId, placeId"
+            // Place ids are small row ids: whether one is audited is an array lookup per row.
+            var isAudited = [Bool](repeating: false, count: Int(places.byId.keys.max() ?? 0) + 1)
+            for id in places.byId.keys { isAudited[Int(id)] = true }
+            let keep: (Int64) -> Bool = { $0 >= 0 && $0 < isAudited.count && isAudited[Int($0)] }
             if audited * 2 > total {
                 // Most rows are the audited places': one pass over the table.
                 let scan = try db.cachedStatement(sql: "SELECT \(columns) FROM assignment NOT INDEXED WHERE state IN ('live', 'gone')")
-                try read(scan, db) { places.byId[$0] != nil }
+                try read(scan, db, keep: keep)
             } else if audited > 0, last - first < Int64(audited) * 2 {
                 // The audited places' rows lie together (a site recorded by its own runs): one pass
                 // over their stretch of row ids, in the table's order.
                 let stretch = try db.cachedStatement(sql: "SELECT \(columns) FROM assignment WHERE id BETWEEN ? AND ? AND state IN ('live', 'gone')")
                 sqlite3_bind_int64(stretch.sqliteStatement, 1, first)
                 sqlite3_bind_int64(stretch.sqliteStatement, 2, last)
-                try read(stretch, db) { places.byId[$0] != nil }
+                try read(stretch, db, keep: keep)
             } else {
                 let atPlace = try db.cachedStatement(sql: "SELECT \(columns) FROM assignment WHERE placeId = ? AND state IN ('live', 'gone')")
                 for placeId in places.byId.keys.sorted() {
