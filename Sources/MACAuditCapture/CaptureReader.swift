@@ -86,6 +86,7 @@ public enum CaptureReader {
                 case .decoded, .unsupportedLink: break
                 case .skippedRawIP: summary.skippedRawIP += 1
                 case .truncated: summary.truncatedFrames += 1
+                case .malformedARP: summary.malformedARP += 1
                 }
                 summary.firstTime = min(summary.firstTime ?? time, time)
                 summary.lastTime = max(summary.lastTime ?? time, time)

@@ -68,7 +68,7 @@ enum PipelinedReader {
         defer { done.wait() }  // the reader has let go of the pcap_t before it is closed
 
         var frame: Int64 = 0
-        var skippedRawIP = 0, truncated = 0
+        var skippedRawIP = 0, truncated = 0, malformed = 0
         var firstTime = Int64.max, lastTime = Int64.min
         while let batch = channel.take() {
             summary.bytes += batch.bytes.count
@@ -83,6 +83,7 @@ enum PipelinedReader {
                     case .decoded, .unsupportedLink: break
                     case .skippedRawIP: skippedRawIP += 1
                     case .truncated: truncated += 1
+                    case .malformedARP: malformed += 1
                     }
                     if time < firstTime { firstTime = time }
                     if time > lastTime { lastTime = time }
@@ -92,6 +93,7 @@ enum PipelinedReader {
         summary.frames = frame
         summary.skippedRawIP = skippedRawIP
         summary.truncatedFrames = truncated
+        summary.malformedARP = malformed
         if frame > 0 { (summary.firstTime, summary.lastTime) = (firstTime, lastTime) }
         summary.finish(error: channel.error)
         return summary

@@ -224,3 +224,90 @@ enum Wire {
         #expect(table.stations.isEmpty)
     }
 }
+
+/// Tags, sources and opcodes in the frames arpwatch's users meet: 802.1Q inside Linux cooked
+/// captures (`tcpdump -i any` on a tagged interface), priority tags, the cooked header's source as
+/// the frame's source, ARP opcodes no host acts on, and RARP.
+@Suite struct WirePrecisionTests {
+    static let a = FrameBuilder.mac("02-1D-D8-00-11-01"), b = FrameBuilder.mac("02-1D-D8-00-11-02")
+
+    /// An Ethernet frame's payload behind a cooked header: v1 (SLL) or v2 (SLL2), source `source`.
+    static func cooked(_ ethernet: [UInt8], source: UInt64, v2: Bool, protocolAt offset: Int = 12) -> [UInt8] {
+        let address = (0..<6).map { UInt8(truncatingIfNeeded: source >> UInt64(8 * (5 - $0))) } + [0, 0]
+        let proto = Array(ethernet[offset..<(offset + 2)])
+        let rest = Array(ethernet[(offset + 2)...])
+        if v2 { return proto + [0, 0] + [0, 0, 0, 2] + [0, 1] + [0] + [6] + address + rest }
+        return [0, 0, 0, 1, 0, 6] + address + proto + rest
+    }
+
+    static func decode(_ frames: [[UInt8]], link: LinkType) -> (SightingTable, [FrameDecoder.Outcome]) {
+        var table = SightingTable()
+        let outcomes = frames.enumerated().map { i, f in
+            f.withUnsafeBytes { FrameDecoder.decode($0, link: link, time: Int64(i), ref: FrameRef(file: 0, frame: Int64(i + 1)), into: &table) }
+        }
+        return (table, outcomes)
+    }
+
+    @Test(arguments: [false, true])
+    func aTagInsideACookedFrameIsDecoded(_ v2: Bool) {
+        let tagged = FrameBuilder.arp(sender: Self.a, senderIP: "10.20.0.1", targetIP: "10.20.0.254", vlans: [20])
+        let (table, outcomes) = Self.decode([Self.cooked(tagged, source: Self.a, v2: v2)], link: v2 ? .linuxCooked2 : .linuxCooked)
+        #expect(outcomes == [.decoded])
+        #expect(table.claims.map { "\($0.ip) \($0.scope.label)" } == ["10.20.0.1 VLAN 20"])
+        #expect(table.stations.map { "\($0.mac) \($0.scope.label)" } == ["02-1D-D8-00-11-01 VLAN 20"])
+    }
+
+    @Test(arguments: [false, true])
+    func aCookedFrameWhoseARPSenderIsNotItsSourceIsAMismatch(_ v2: Bool) {
+        let forged = FrameBuilder.arp(sender: Self.b, senderIP: "10.0.0.5", targetIP: "10.0.0.1")
+        let (table, _) = Self.decode([Self.cooked(forged, source: Self.a, v2: v2)], link: v2 ? .linuxCooked2 : .linuxCooked)
+        #expect(table.mismatches.map { "\($0.ethernetSource) \($0.arpSender)" } == ["02-1D-D8-00-11-01 02-1D-D8-00-11-02"])
+        #expect(table.claims.map(\.confirmed) == [false])
+    }
+
+    @Test func aPriorityTagLeavesTheFrameInItsSegment() {
+        let (table, _) = Self.decode([
+            FrameBuilder.arp(sender: Self.a, senderIP: "10.0.0.5", targetIP: "10.0.0.1", vlans: [0]),
+            FrameBuilder.arp(sender: Self.b, senderIP: "10.0.0.6", targetIP: "10.0.0.1", vlans: [30, 0]),
+        ], link: .ethernet)
+        #expect(table.stations.map { "\($0.mac) \($0.scope.label)" } == ["02-1D-D8-00-11-01 untagged", "02-1D-D8-00-11-02 VLAN 30"])
+    }
+
+    @Test func anARPOpcodeNoHostActsOnIsIgnoredAndCounted() {
+        let (table, outcomes) = Self.decode([
+            FrameBuilder.arp(ethernetSource: Self.a, sender: Self.b, senderIP: "10.0.0.5", targetIP: "10.0.0.1", op: 5),
+            FrameBuilder.rarp(sender: Self.a, senderIP: "10.0.0.1", target: Self.b, targetIP: "10.0.0.9", reply: false),
+        ], link: .ethernet)
+        #expect(outcomes == [.malformedARP, .decoded])
+        #expect(table.claims.isEmpty && table.mismatches.isEmpty)
+        var summary = CaptureSummary(source: "x.pcap", linkType: 1)
+        summary.malformedARP = outcomes.filter { $0 == .malformedARP }.count
+        summary.finish(error: nil)
+        #expect(summary.warnings.map(\.message) == ["1 ARP frames with an opcode other than request or reply were ignored (malformed)"])
+    }
+
+    @Test func aRARPReplyClaimsTheServersAndTheTargetsAddresses() {
+        let (table, outcomes) = Self.decode([FrameBuilder.rarp(sender: Self.a, senderIP: "10.0.0.1", target: Self.b, targetIP: "10.0.0.9", reply: true)],
+                                            link: .ethernet)
+        #expect(outcomes == [.decoded])
+        #expect(table.claims.map { "\($0.mac) \($0.ip)" }.sorted() == ["02-1D-D8-00-11-01 10.0.0.1", "02-1D-D8-00-11-02 10.0.0.9"])
+    }
+
+    /// The capture the issue describes: many frames whose ARP sender is forged (claimants that never
+    /// send), one real change of owner, and frames with invalid opcodes. One ip-conflict, a warning.
+    @Test func forgedSendersAndBadOpcodesLeaveOnlyTheRealOwnerChange() {
+        var frames: [[UInt8]] = [FrameBuilder.arp(sender: Self.a, senderIP: "10.0.0.5", targetIP: "10.0.0.1")]
+        for k in 0..<20 {
+            let ghost = FrameBuilder.mac("02-66-00-00-00-\(String(format: "%02X", k))")
+            frames.append(FrameBuilder.arp(ethernetSource: Self.a, sender: ghost, senderIP: "10.0.0.5", targetIP: "10.0.0.1"))
+            frames.append(FrameBuilder.arp(ethernetSource: Self.a, sender: ghost, senderIP: "10.0.0.\(50 + k)", targetIP: "10.0.0.1", op: 8))
+        }
+        frames.append(FrameBuilder.arp(sender: Self.b, senderIP: "10.0.0.5", targetIP: "10.0.0.1"))
+        let report = Audit.run(capture: FrameBuilder.snapshot(frames), rules: Rules())
+        let conflicts = report.findings.filter { $0.check == .ipConflict }
+        #expect(conflicts.map { "\($0.severity) \($0.message)" }.count == 1)
+        #expect(conflicts.first?.severity == .warning)
+        #expect(conflicts.first?.message.hasSuffix("changed ethernet address") == true, "\(conflicts.map(\.message))")
+        #expect(report.findings.filter { $0.check == .ethernetMismatch }.count == 20)
+    }
+}

@@ -12,7 +12,7 @@ public struct EthernetMismatchCheck: Check {
     public static let info = CheckInfo(
         id: .ethernetMismatch,
         summary: "an ARP sender address differs from the frame's Ethernet source",
-        rationale: "Hosts learn the ARP sender; if it is not who sent the frame, traffic goes to the wrong place.",
+        rationale: "Hosts learn the ARP sender; if it is not who sent the frame, traffic goes to the wrong place. Such a sender is not taken as a claimant of the IP (ip-conflict) unless it is seen sending frames itself: hosts that check drop these frames, and a forger need only write the field. ARP with an opcode other than request or reply is ignored (arpwatch's \"wrong arp op\") and counted in the capture's summary.",
         severity: .warning,
         remedy: .person,
         variants: [Variant.nlb: .info],
@@ -25,21 +25,19 @@ public struct EthernetMismatchCheck: Check {
                 FrameBuilder.arp(ethernetSource: FrameBuilder.mac("02-01-0A-00-00-32"), sender: FrameBuilder.mac("02-BF-0A-00-00-32"),
                                  senderIP: "10.0.0.50", targetIP: "10.0.0.1"),
             ], triggers: ["02-BF-0A-00-00-32"], severity: .info),
+            CheckExample("an ARP opcode other than request or reply is ignored", frames: [
+                FrameBuilder.arp(ethernetSource: FrameBuilder.mac("00-15-5D-00-00-0A"), sender: FrameBuilder.mac("00-15-5D-00-00-0B"),
+                                 senderIP: "10.0.0.5", targetIP: "10.0.0.1", op: 7),
+            ]),
             CheckExample("a matching sender", frames: [
                 FrameBuilder.arp(sender: FrameBuilder.mac("00-15-5D-00-00-0A"), senderIP: "10.0.0.5", targetIP: "10.0.0.1"),
             ]),
         ])
 
-    /// NLB unicast: ARP sender 02-BF-W-X-Y-Z (the cluster IP), Ethernet source 02-hh-W-X-Y-Z.
-    static func isNLB(_ m: EthernetMismatch) -> Bool {
-        m.arpSender.value >> 32 == 0x02BF && m.ethernetSource.firstOctet == 0x02
-            && m.ethernetSource.value & 0xFFFF_FFFF == m.arpSender.value & 0xFFFF_FFFF
-    }
-
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
         guard let wire = snapshot.wire else { return [] }
         return wire.table.mismatches.compactMap { m in
-            let nlb = Self.isNLB(m)
+            let nlb = m.isNLBUnicast
             let why = nlb ? "exempt: Windows NLB unicast sends from 02-<host>-<cluster IP> and answers ARP with the cluster MAC 02-BF-<cluster IP>"
                 : "the frame came from \(m.ethernetSource)"
             return Self.info.finding(

@@ -38,6 +38,14 @@ public enum FrameBuilder {
         return ethernet(src: ethernetSource ?? sender, vlans: vlans, type: 0x0806, payload: p)
     }
 
+    /// A RARP request (op 3: `sender` asks for `target`'s address) or reply (op 4: the server
+    /// `sender` at `senderIP` gives `target` the address `targetIP`), EtherType 0x8035.
+    public static func rarp(sender: UInt64, senderIP: String, target: UInt64, targetIP: String, reply: Bool) -> [UInt8] {
+        var frame = arp(sender: sender, senderIP: senderIP, targetIP: targetIP, op: reply ? 4 : 3, target: target)
+        frame[12] = 0x80; frame[13] = 0x35
+        return frame
+    }
+
     /// An IPv4 header (no options) around `payload`.
     public static func ipv4Packet(src: String, dst: String, proto: UInt8, payload: [UInt8]) -> [UInt8] {
         var h: [UInt8] = [0x45, 0]

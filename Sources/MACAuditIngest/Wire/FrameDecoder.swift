@@ -22,8 +22,9 @@ public enum LinkType: Sendable, Equatable {
 /// Every read goes through ``ByteReader``; a frame that ends early yields what was read before
 /// the end, never a trap.
 ///
-/// Decoded: Ethernet II with 802.1Q / QinQ tags (0x8100, 0x88A8, 0x9100); ARP (requests,
-/// replies, gratuitous, RFC 5227 probes and announcements); IPv4/UDP DHCP (chaddr, options 12,
+/// Decoded: Ethernet II and Linux cooked (SLL, SLL2) frames with 802.1Q / QinQ tags (0x8100,
+/// 0x88A8, 0x9100); ARP (requests, replies, gratuitous, RFC 5227 probes and announcements) and
+/// RARP; IPv4/UDP DHCP (chaddr, options 12,
 /// 50, 53, 61); IPv6/ICMPv6 neighbour solicitation and advertisement with link-layer options,
 /// and DAD (NS from ::); VXLAN (UDP 4789) and NVGRE (GRE 0x6558, VSID in the key), whose tenant
 /// frame is decoded in the overlay's scope with the outer source kept as the provider address.
@@ -33,6 +34,8 @@ public enum FrameDecoder {
         case skippedRawIP
         case unsupportedLink
         case truncated
+        /// An ARP or RARP frame with an opcode no host acts on: ignored, counted.
+        case malformedARP
     }
 
     /// Nesting of overlays accepted (VXLAN inside VXLAN inside…): bounded so hostile input cannot recurse deeply.
@@ -50,19 +53,13 @@ public enum FrameDecoder {
             var address = ByteReader(r.bytes, offset: r.offset)
             _ = r.skip(8)
             guard let proto = r.u16() else { return .truncated }
-            if hatype == 1, alen == 6, let src = address.mac() {
-                table.see(src, WireScope(), role: .source, time: time, ref: ref)
-            }
-            return payload(proto, &r, scope: WireScope(), provider: nil, ethernetSource: nil, depth: 0, time: time, ref: ref, table: &table)
+            return cooked(proto, &r, source: hatype == 1 && alen == 6 ? address.mac() : nil, time: time, ref: ref, table: &table)
         case .linuxCooked2:
             // protocol(2) reserved(2) ifindex(4) ARPHRD(2) packet type(1) address length(1) address(8)
             guard let proto = r.u16(), r.skip(6), let hatype = r.u16(), r.skip(1), let alen = r.u8(), r.remaining >= 8 else { return .truncated }
             var address = ByteReader(r.bytes, offset: r.offset)
             _ = r.skip(8)
-            if hatype == 1, alen == 6, let src = address.mac() {
-                table.see(src, WireScope(), role: .source, time: time, ref: ref)
-            }
-            return payload(proto, &r, scope: WireScope(), provider: nil, ethernetSource: nil, depth: 0, time: time, ref: ref, table: &table)
+            return cooked(proto, &r, source: hatype == 1 && alen == 6 ? address.mac() : nil, time: time, ref: ref, table: &table)
         case .rawIP:
             return .skippedRawIP
         case .other:
@@ -70,18 +67,36 @@ public enum FrameDecoder {
         }
     }
 
+    /// A Linux cooked (SLL, SLL2) payload: its protocol may be a VLAN tag, as libpcap writes for
+    /// `-i any` on a tagged interface; the cooked header's Ethernet source, when it has one, is the
+    /// frame's source as in Ethernet (stations, ARP sender checks).
+    static func cooked(_ proto: UInt16, _ r: inout ByteReader, source: UInt64?, time: Int64, ref: FrameRef, table: inout SightingTable) -> Outcome {
+        var type = proto, scope = WireScope()
+        guard tags(&r, &type, &scope) else { return .truncated }
+        if let source { table.see(source, scope, role: .source, time: time, ref: ref) }
+        return payload(type, &r, scope: scope, provider: nil, ethernetSource: source, depth: 0, time: time, ref: ref, table: &table)
+    }
+
+    /// 802.1Q / QinQ tags (0x8100, 0x88A8, 0x9100) until the EtherType behind them; false when the
+    /// frame ends inside them. The innermost VLAN id is the scope; id 0 (a priority tag) leaves the
+    /// frame in the segment it was in, as switches treat it.
+    static func tags(_ r: inout ByteReader, _ type: inout UInt16, _ scope: inout WireScope) -> Bool {
+        var count = 0
+        while type == 0x8100 || type == 0x88A8 || type == 0x9100 {
+            guard count < 8, let tci = r.u16(), let next = r.u16() else { return false }
+            if tci & 0x0FFF != 0 { scope.vlan = tci & 0x0FFF }
+            type = next
+            count += 1
+        }
+        return true
+    }
+
     /// Ethernet II: destination, source, tags, EtherType.
     static func ethernet(_ r: inout ByteReader, scope outer: WireScope, provider: IPAddress?, depth: Int, time: Int64, ref: FrameRef,
                          table: inout SightingTable) -> Outcome {
         guard r.skip(6), let src = r.mac(), var type = r.u16() else { return .truncated }
         var scope = outer
-        var tags = 0
-        while type == 0x8100 || type == 0x88A8 || type == 0x9100 {
-            guard tags < 8, let tci = r.u16(), let next = r.u16() else { return .truncated }
-            scope.vlan = tci & 0x0FFF
-            type = next
-            tags += 1
-        }
+        guard tags(&r, &type, &scope) else { return .truncated }
         table.see(src, scope, role: .source, time: time, ref: ref, provider: provider)
         return payload(type, &r, scope: scope, provider: provider, ethernetSource: src, depth: depth, time: time, ref: ref, table: &table)
     }
@@ -89,25 +104,38 @@ public enum FrameDecoder {
     static func payload(_ type: UInt16, _ r: inout ByteReader, scope: WireScope, provider: IPAddress?, ethernetSource: UInt64?, depth: Int,
                         time: Int64, ref: FrameRef, table: inout SightingTable) -> Outcome {
         switch type {
-        case 0x0806: return arp(&r, scope: scope, ethernetSource: ethernetSource, time: time, ref: ref, table: &table)
+        case 0x0806: return arp(&r, reverse: false, scope: scope, ethernetSource: ethernetSource, time: time, ref: ref, table: &table)
+        case 0x8035: return arp(&r, reverse: true, scope: scope, ethernetSource: ethernetSource, time: time, ref: ref, table: &table)
         case 0x0800: return ipv4(&r, scope: scope, ethernetSource: ethernetSource, depth: depth, time: time, ref: ref, table: &table)
         case 0x86DD: return ipv6(&r, scope: scope, ethernetSource: ethernetSource, depth: depth, time: time, ref: ref, table: &table)
         default: return .decoded
         }
     }
 
-    /// ARP for IPv4 over Ethernet: htype 1, ptype 0x0800, hlen 6, plen 4.
-    static func arp(_ r: inout ByteReader, scope: WireScope, ethernetSource: UInt64?, time: Int64, ref: FrameRef,
+    /// ARP (and, with `reverse`, RARP) for IPv4 over Ethernet: htype 1, ptype 0x0800, hlen 6, plen 4.
+    /// Only what a host acts on claims an address: ARP requests and replies (opcodes 1 and 2) claim
+    /// the sender's IP, a RARP reply (4) both the server's and the one it gives the target; a RARP
+    /// request (3) claims nothing, any other opcode is ``Outcome/malformedARP``. A sender that is not
+    /// the frame's Ethernet source is a mismatch, and its claim counts only if that MAC is seen
+    /// sending (``SightingTable/claim(_:by:_:time:ref:confirmed:)``); Windows NLB's cluster MAC is
+    /// a sender by design.
+    static func arp(_ r: inout ByteReader, reverse: Bool, scope: WireScope, ethernetSource: UInt64?, time: Int64, ref: FrameRef,
                     table: inout SightingTable) -> Outcome {
-        guard let htype = r.u16(), let ptype = r.u16(), let hlen = r.u8(), let plen = r.u8(), let _ = r.u16() else { return .truncated }
+        guard let htype = r.u16(), let ptype = r.u16(), let hlen = r.u8(), let plen = r.u8(), let op = r.u16() else { return .truncated }
         guard htype == 1, ptype == 0x0800, hlen == 6, plen == 4 else { return .decoded }
-        guard let sha = r.mac(), let spa = r.u32(), r.skip(6), let _ = r.u32() else { return .truncated }
+        guard let sha = r.mac(), let spa = r.u32(), let tha = r.mac(), let tpa = r.u32() else { return .truncated }
+        guard reverse ? (op == 3 || op == 4) : (op == 1 || op == 2) else { return .malformedARP }
+        let forged = ethernetSource.map { $0 != sha && !EthernetMismatch.isNLBUnicast(ethernet: $0, sender: sha) } ?? false
         if let ethernetSource, ethernetSource != sha { table.mismatch(ethernet: ethernetSource, arp: sha, scope, ref: ref) }
-        if spa == 0 {
+        if reverse {
+            guard op == 4 else { return .decoded }  // a RARP request asks; it claims nothing
+            if spa != 0 { table.claim(IPAddress(v4: spa), by: sha, scope, time: time, ref: ref, confirmed: !forged) }
+            if tpa != 0 { table.claim(IPAddress(v4: tpa), by: tha, scope, time: time, ref: ref) }
+        } else if spa == 0 {
             table.see(sha, scope, role: .arpProbe, time: time, ref: ref)  // RFC 5227 probe: claims nothing yet
         } else {
             table.see(sha, scope, role: .arpSender, time: time, ref: ref)
-            table.claim(IPAddress(v4: spa), by: sha, scope, time: time, ref: ref)
+            table.claim(IPAddress(v4: spa), by: sha, scope, time: time, ref: ref, confirmed: !forged)
         }
         return .decoded
     }

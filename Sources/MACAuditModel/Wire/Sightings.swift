@@ -86,6 +86,10 @@ public struct IPClaim: Sendable {
     public var lastSeen: Int64
     public var frames: Int
     public var firstFrame: FrameRef
+    /// False while every frame of the claim was an ARP whose sender was not the frame's Ethernet
+    /// source: a host that drops such frames, or a forger that only wrote the field. Such a claim
+    /// counts only if its MAC is seen sending (``SightingTable/sendingMACs``).
+    public var confirmed = true
 }
 
 /// An ARP packet whose sender hardware address is not the Ethernet source.
@@ -95,6 +99,14 @@ public struct EthernetMismatch: Sendable {
     public var scope: WireScope
     public var frames: Int
     public var firstFrame: FrameRef
+
+    /// Windows NLB in unicast mode: ARP sender 02-BF-W-X-Y-Z (the cluster IP), Ethernet source
+    /// 02-hh-W-X-Y-Z. It answers for the cluster MAC by design.
+    public static func isNLBUnicast(ethernet: UInt64, sender: UInt64) -> Bool {
+        sender >> 32 == 0x02BF && ethernet >> 40 == 0x02 && ethernet & 0xFFFF_FFFF == sender & 0xFFFF_FFFF
+    }
+
+    public var isNLBUnicast: Bool { Self.isNLBUnicast(ethernet: ethernetSource.value, sender: arpSender.value) }
 }
 
 /// Everything the wire showed, aggregated over integer keys as frames are decoded.
@@ -139,15 +151,27 @@ public struct SightingTable: Sendable {
     public private(set) var claims: [IPClaim] = []
     private var mismatchIndex: [PairKey: Int] = [:]
     public private(set) var mismatches: [EthernetMismatch] = []
-    /// Per IP and scope: the MAC that claimed it last and how many times the claimant changed
-    /// (arpwatch: one change is "changed ethernet address", a change back is a "flip flop").
+    /// Per IP and scope: its claimants in the order the claim changed hands (the first, then each
+    /// new one; at most ``historyLimit`` entries, then only `changes` grows) — arpwatch's events: one
+    /// change is "changed ethernet address", a return to an earlier claimant a "flip flop".
     private var claimantIndex = FlatIndex<Key4>()
-    private var claimants: [(last: UInt64, changes: Int)] = []
+    private var claimants: [(last: UInt64, history: [UInt64], changes: Int)] = []
     private var claimantLookup: [IPScope: Int] = [:]
+    static let historyLimit = 256
+
+    /// The MACs that claimed `ip` in `scope`, in the order the claim changed hands.
+    public func claimantHistory(_ ip: IPAddress, _ scope: WireScope) -> [UInt64] {
+        claimantLookup[IPScope(ip: ip, scope: scope)].map { claimants[$0].history } ?? []
+    }
 
     /// How many times the MAC claiming `ip` in `scope` changed (0: one claimant throughout).
     public func claimantChanges(_ ip: IPAddress, _ scope: WireScope) -> Int {
         claimantLookup[IPScope(ip: ip, scope: scope)].map { claimants[$0].changes } ?? 0
+    }
+
+    /// Every MAC seen as a frame's source (Ethernet or cooked header), in any scope.
+    public var sendingMACs: Set<UInt64> {
+        Set(zip(stationRecords, counters).compactMap { record, c in c.roles.contains(.source) ? record.mac.value : nil })
     }
 
     public init() {}
@@ -191,23 +215,29 @@ public struct SightingTable: Sendable {
         }
     }
 
-    package mutating func claim(_ ip: IPAddress, by mac: UInt64, _ scope: WireScope, time: Int64, ref: FrameRef) {
+    /// `mac` claims `ip` in `scope`; `confirmed` false for an ARP whose sender is not the frame's source.
+    package mutating func claim(_ ip: IPAddress, by mac: UInt64, _ scope: WireScope, time: Int64, ref: FrameRef, confirmed: Bool = true) {
         let next = Int32(claims.count)
         let (slot, isNew) = claimIndex.findOrInsert(Key4(a: mac | ip.familyBit, b: scope.packed, c: ip.high, d: ip.low)) { next }
         if isNew {
-            claims.append(IPClaim(ip: ip, scope: scope, mac: MACAddress(value: mac) ?? .placeholder, firstSeen: time, lastSeen: time, frames: 1, firstFrame: ref))
+            claims.append(IPClaim(ip: ip, scope: scope, mac: MACAddress(value: mac) ?? .placeholder, firstSeen: time, lastSeen: time, frames: 1,
+                                  firstFrame: ref, confirmed: confirmed))
         } else {
             let i = Int(slot)
             claims[i].frames += 1
             claims[i].lastSeen = max(claims[i].lastSeen, time)
+            if confirmed { claims[i].confirmed = true }
         }
         let nextClaimant = Int32(claimants.count)
         let (c, newClaimant) = claimantIndex.findOrInsert(Key4(a: ip.familyBit, b: scope.packed, c: ip.high, d: ip.low)) { nextClaimant }
         if newClaimant {
-            claimants.append((mac, 0))
+            claimants.append((mac, [mac], 0))
             claimantLookup[IPScope(ip: ip, scope: scope)] = Int(c)
         } else if claimants[Int(c)].last != mac {
-            claimants[Int(c)] = (mac, claimants[Int(c)].changes + 1)
+            let i = Int(c)
+            claimants[i].last = mac
+            claimants[i].changes += 1
+            if claimants[i].history.count < Self.historyLimit { claimants[i].history.append(mac) }
         }
     }
 

@@ -8,6 +8,8 @@ public struct CaptureSummary: Sendable {
     public var bytes: Int = 0
     public var skippedRawIP = 0
     public var truncatedFrames = 0
+    /// ARP and RARP frames with an opcode no host acts on (arpwatch's "wrong arp op"): ignored.
+    public var malformedARP = 0
     public var firstTime: Int64?
     public var lastTime: Int64?
     public var warnings: [InputWarning] = []
@@ -25,6 +27,9 @@ public struct CaptureSummary: Sendable {
         }
         if truncatedFrames > 0 {
             warnings.append(InputWarning(source: source, message: "\(truncatedFrames) frames ended before their headers did (snap length or corruption); what they held was read"))
+        }
+        if malformedARP > 0 {
+            warnings.append(InputWarning(source: source, message: "\(malformedARP) ARP frames with an opcode other than request or reply were ignored (malformed)"))
         }
     }
 
