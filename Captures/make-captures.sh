@@ -108,6 +108,19 @@ start_capture ma-cap k0 vlan-nvgre-nlb.pcap
 ip netns exec ma-inj python3 "$here/inject-frames.py" i0
 stop_capture
 
+echo "4b. Forged ARP senders, bad opcodes, owner changes, RARP, priority and 802.1Q tags (inject-frames.py arp-precision),"
+echo "    captured on the Ethernet and, with tcpdump -i any, as Linux cooked v1 (the tag follows the cooked header)"
+ns ma-pin; ns ma-pcap
+veth ma-pin p0 ma-pcap r0
+ip -n ma-pin link set p0 address 02:1d:d8:00:a0:0f
+start_capture ma-pcap r0 arp-precision.pcap
+ip netns exec ma-pcap tcpdump -i any -y LINUX_SLL -U -n -w "$out/arp-precision-any-sll.pcap" 2>>"$tmp/tcpdump.log" &
+sll_pid=$!
+sleep 1
+ip netns exec ma-pin python3 "$here/inject-frames.py" p0 arp-precision
+stop_capture
+kill -INT "$sll_pid"; wait "$sll_pid" 2>/dev/null || true
+
 echo "5. A VXLAN tunnel (kernel vxlan, UDP 4789) with one tenant MAC on two hosts"
 ns ma-u; ns ma-p1; ns ma-p2; ns ma-p3
 ip -n ma-u link add br0 type bridge; ip -n ma-u link set br0 up

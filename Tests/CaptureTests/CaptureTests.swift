@@ -310,4 +310,17 @@ enum Wire {
         #expect(conflicts.first?.message.hasSuffix("changed ethernet address") == true, "\(conflicts.map(\.message))")
         #expect(report.findings.filter { $0.check == .ethernetMismatch }.count == 20)
     }
+
+    /// The same through libpcap, on captures made by injecting those frames on a veth
+    /// (`Captures/make-captures.sh`, section 4b): on the Ethernet and as `tcpdump -i any` wrote it.
+    @Test(arguments: ["arp-precision.pcap", "arp-precision-any-sll.pcap"])
+    func onACaptureOfForgedARPOnlyTheRealOwnerChangesAreConflicts(_ name: String) throws {
+        let (wire, findings) = try Wire.analyse([name])
+        let conflicts = findings.filter { $0.check == .ipConflict }.map { "\($0.severity) \($0.message.split(separator: " ")[0])" }.sorted()
+        #expect(conflicts == ["error 10.70.0.7", "warning 10.70.0.10", "warning 10.70.0.5", "warning 10.70.0.9"])
+        #expect(findings.filter { $0.check == .ipConflict }.first { $0.message.hasPrefix("10.70.0.5 ") }?.message.hasSuffix(": changed ethernet address") == true)
+        #expect(findings.filter { $0.check == .ethernetMismatch }.count == 10)
+        #expect(wire.summaries.map(\.malformedARP) == [10])
+        #expect(wire.table.claims.contains { $0.ip.description == "10.40.0.1" && $0.scope.vlan == 40 })
+    }
 }
