@@ -449,13 +449,16 @@ extension SQLiteStore {
         var unseen: [Int64: [Int]] = [:]
         for i in known.rows.indices where !known.rows[i].seen && known.rows[i].keyHash != 0 { unseen[known.rows[i].keyHash, default: []].append(i) }
         guard !unseen.isEmpty else { return }
-        for n in 0..<holders.count where holders.summary(n).aliasHash != 0 {
-            guard let rows = unseen[holders.summary(n).aliasHash]?.filter({ !known.rows[$0].seen }), !rows.isEmpty else { continue }
-            let s = holders.sighting(n)
-            for i in rows where try describe(db, known.rows[i].id).key == s.alias {
-                known.rows[i].seen = true
-                try db.execute(sql: "UPDATE assignment SET state = 'released', releasedRunId = ? WHERE id = ?", arguments: [runId, known.rows[i].id])
-                log.add(s.key, s.label, .rekeyed, to: s.mac)
+        for c in 0..<holders.chunkCount {
+            let chunk = holders.chunk(c)
+            for (j, sum) in chunk.summaries.enumerated() where sum.aliasHash != 0 {
+                guard let rows = unseen[sum.aliasHash]?.filter({ !known.rows[$0].seen }), !rows.isEmpty else { continue }
+                let s = holders.sighting(chunk.base + j)
+                for i in rows where try describe(db, known.rows[i].id).key == s.alias {
+                    known.rows[i].seen = true
+                    try db.execute(sql: "UPDATE assignment SET state = 'released', releasedRunId = ? WHERE id = ?", arguments: [runId, known.rows[i].id])
+                    log.add(s.key, s.label, .rekeyed, to: s.mac)
+                }
             }
         }
     }

@@ -130,7 +130,7 @@ public enum Audit {
         if let store {
             let record = auditRecord(inputs: inputs, snapshot: snapshot, coverage: coverage, findings: findings,
                                      releaseAfter: database.releaseAfter, at: now)
-            clock.lap("holders to record")
+            clock.lap("record made (holders pack in the background)")
             recorded = try store.record(audit: record)
             accepted = try store.baseline().filter { $0.isActive(at: now) }
             clock.lap("record")
