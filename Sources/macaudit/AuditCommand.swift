@@ -57,6 +57,9 @@ extension MacAudit {
         @Flag(help: "Propose new static MACs for the findings that need one (reserved in the database, with --db).")
         var plan = false
 
+        @Flag(help: "Apply the plan to what was read, run every check again and report what remains and what the plan would introduce (implies --plan).")
+        var verify = false
+
         @Option(help: ArgumentHelp("Write apply-HOST.ps1 and rollback-HOST.ps1 for the plan into this folder (implies --plan).", valueName: "dir"))
         var scripts: String?
 
@@ -98,7 +101,7 @@ extension MacAudit {
             let database = MACAudit.Audit.DatabaseOptions(horizon: Double(dbHorizon ?? rules.database.horizonDays) * day,
                                                           releaseAfter: Double(releaseAfter ?? rules.database.releaseAfterDays) * day)
             let report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted,
-                                                captureReader: libpcapReader, plan: plan || scripts != nil, keepGoing: keepGoing,
+                                                captureReader: libpcapReader, plan: plan || scripts != nil, verify: verify, keepGoing: keepGoing,
                                                 database: database)
             if verbose, let run = report.runId, let store { FileHandle.standardError.write(Data("macaudit: run \(run) recorded in \(store.location)\n".utf8)) }
             for warning in report.warnings where format != .text || output != nil {

@@ -53,7 +53,7 @@ extension MacAudit {
         static let configuration = CommandConfiguration(
             commandName: "pool",
             abstract: "Manage the MAC pools of the pool database.",
-            subcommands: [Init.self, Add.self, Import.self, List.self, Show.self, Remove.self, Reserve.self, Release.self, Reservations.self])
+            subcommands: [Init.self, Add.self, Import.self, Suggest.self, List.self, Show.self, Remove.self, Reserve.self, Release.self, Reservations.self])
 
         struct Init: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Create the pool database (or check an existing one).")

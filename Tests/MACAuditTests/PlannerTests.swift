@@ -89,14 +89,18 @@ import Testing
         #expect(a == b)
     }
 
-    @Test func aFullPoolYieldsNoRoomAndNoInventedMAC() {
-        // Host HV1 has no plan range: its movers have no pool; HV0's range is filled by the database.
-        let (inventory, rules) = Self.fleet(hosts: 2, perHost: 100, planHosts: 1)
+    @Test func aFullPoolYieldsNoRoomAndAHostWithoutARangeGetsItsSuggestedOne() throws {
+        // HV0's plan range is filled by the database; HV1 is not in the rules' plan: the suggested
+        // plan appends it (nibble 1 of the same plan) and the plan says so.
+        var (inventory, rules) = Self.fleet(hosts: 2, perHost: 100, planHosts: 1)
+        rules.plans = [PoolPlan(name: "seed", prefix: 0x021DD8, clusters: [.init(name: "C1", byte: 1, hosts: [("HV0", 0)])])]
         let full = (0..<4096).map { 0x021D_D801_0000 + UInt64($0) }
         let (_, plan) = Self.planned(inventory, rules, alsoUsed: full)
-        #expect(plan.proposals.isEmpty)
         #expect(plan.unplaced.contains { $0.reason.hasPrefix("no room in 'seed/C1/HV0'") })
-        #expect(plan.unplaced.contains { $0.reason.hasPrefix("no pool applies") })
+        #expect(!plan.proposals.isEmpty && plan.proposals.allSatisfy { $0.host == "HV1" && $0.pool == "seed/C1/HV1" })
+        #expect(plan.proposals.allSatisfy { PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: 1).contains($0.to) })
+        #expect(plan.suggestedPoolsUsed == ["seed/C1/HV1"])
+        #expect(try #require(plan.suggestion).plans.map(\.name) == ["seed"])
     }
 
     @Test func aMismatchAdoptsTheControllersMAC() {
@@ -156,8 +160,8 @@ import Testing
         var allocator = Allocator(snapshot: snapshot, rules: rules, alsoUsed: used)
         var given: [UInt64] = []
         for h in snapshot.holders {
-            guard case .success(let (mac, name)) = allocator.allocate(for: h) else { Issue.record("no MAC for \(h.label)"); return }
-            #expect(name == "fleet")
+            guard case .success(let (mac, pool)) = allocator.allocate(for: h) else { Issue.record("no MAC for \(h.label)"); return }
+            #expect(pool.name == "fleet")
             given.append(mac.value)
         }
         #expect(Set(given).count == 10_000)

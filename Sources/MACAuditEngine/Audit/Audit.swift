@@ -96,13 +96,14 @@ public enum Audit {
         try run(paths: paths, cluster: cluster, rules: rules, store: nil, baseline: [], now: now)
     }
 
-    /// The audit with history: pools from the database join those of the inputs, the database's
+    /// The audit with history (and, with `verify`, the plan applied and checked: ``PlanVerifier``):
+    /// pools from the database join those of the inputs, the database's
     /// holders that this run does not cover take part in the checks (``databaseHolders``), the
     /// run, every holder read and the findings are recorded, and every finding gets its status
     /// (new, persisting or accepted by the database's or the file's baseline).
     public static func run(paths: [String], cluster: String? = nil, rules: Rules, store: (any PoolStore)?,
                            baseline: [BaselineEntry], captureReader: CaptureFileReader? = nil, plan wantsPlan: Bool = false,
-                           keepGoing: Bool = false, database: DatabaseOptions = DatabaseOptions(), now: Date = Date()) throws -> AuditReport {
+                           verify: Bool = false, keepGoing: Bool = false, database: DatabaseOptions = DatabaseOptions(), now: Date = Date()) throws -> AuditReport {
         let clock = PhaseClock()
         let inputSet = try InputSet(paths: paths, clusterOverride: cluster, keepGoing: keepGoing)
         clock.lap("find inputs")
@@ -137,7 +138,14 @@ public enum Audit {
         }
         accepted += baseline.filter { $0.isActive(at: now) }
         let statuses = statuses(findings, history: recorded?.history ?? [:], accepted: accepted)
-        let plan = wantsPlan ? try makePlan(snapshot, findings, statuses: statuses, rules: extra, store: store, runId: recorded?.runId) : nil
+        var plan = wantsPlan || verify ? try makePlan(snapshot, findings, statuses: statuses, rules: extra, store: store, runId: recorded?.runId) : nil
+        if verify, let made = plan {
+            clock.lap("plan")
+            plan?.verification = PlanVerifier.verify(made, PlanVerifier.Inputs(
+                inventory: inventory, snapshot: snapshot, findings: findings, rules: extra, recorded: recordedHolders,
+                reservations: claims, audited: store == nil ? nil : coverage.clusters))
+            clock.lap("verify")
+        }
         return AuditReport(generatedAt: now, inputs: inputs, warnings: warnings, snapshot: snapshot, findings: findings,
                            recorded: recorded, statuses: statuses, plan: plan)
     }

@@ -25,19 +25,23 @@ public struct CheckInfo: Sendable {
     public var severity: Severity
     /// What fixes the check's findings; the planner reads it.
     public var remedy: Remedy
+    /// For what no plan can decide (remedy ``Remedy/person``, or a range to widen): the question a
+    /// person must answer, which the plan lists beside the finding.
+    public var question: String?
     /// Variants with their own default severity, by variant name.
     public var variants: [String: Severity]
     public var examples: [CheckExample]
 
-    public init(id: CheckID, summary: String, rationale: String, severity: Severity, remedy: Remedy, examples: [CheckExample]) {
+    public init(id: CheckID, summary: String, rationale: String, severity: Severity, remedy: Remedy, question: String? = nil,
+                examples: [CheckExample]) {
         self.id = id; self.summary = summary; self.rationale = rationale; self.severity = severity; self.remedy = remedy
-        self.variants = [:]; self.examples = examples
+        self.question = question; self.variants = [:]; self.examples = examples
     }
 
     /// A check with variants: `variants` gives each case of the check's `Variant` enum its default.
     public init<V: CheckVariant>(id: CheckID, summary: String, rationale: String, severity: Severity, remedy: Remedy,
-                                 variants: [V: Severity], examples: [CheckExample]) {
-        self.init(id: id, summary: summary, rationale: rationale, severity: severity, remedy: remedy, examples: examples)
+                                 question: String? = nil, variants: [V: Severity], examples: [CheckExample]) {
+        self.init(id: id, summary: summary, rationale: rationale, severity: severity, remedy: remedy, question: question, examples: examples)
         self.variants = Dictionary(uniqueKeysWithValues: variants.map { ($0.key.rawValue, $0.value) })
     }
 
@@ -122,6 +126,9 @@ public enum CheckRegistry {
         WireIPMismatchCheck.self,
         ReservationConflictCheck.self,
     ]
+
+    /// Each check's description by id.
+    public static let infos: [CheckID: CheckInfo] = Dictionary(uniqueKeysWithValues: all.map { ($0.info.id, $0.info) })
 
     /// Every key `severities.yaml` accepts: check ids and `<id>.<variant>`.
     public static var severityKeys: Set<String> {

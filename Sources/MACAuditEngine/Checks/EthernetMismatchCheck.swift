@@ -15,6 +15,7 @@ public struct EthernetMismatchCheck: Check {
         rationale: "Hosts learn the ARP sender; if it is not who sent the frame, traffic goes to the wrong place. Such a sender is not taken as a claimant of the IP (ip-conflict) unless it is seen sending frames itself: hosts that check drop these frames, and a forger need only write the field. ARP with an opcode other than request or reply is ignored (arpwatch's \"wrong arp op\") and counted in the capture's summary.",
         severity: .warning,
         remedy: .person,
+        question: "Is a proxy ARP, a load balancer or a spoofer sending these frames? Find the source port before trusting ARP from it.",
         variants: [Variant.nlb: .info],
         examples: [
             CheckExample("a spoofed ARP sender", frames: [

@@ -21,6 +21,7 @@ public struct IPConflictCheck: Check {
         rationale: "Two hosts answering for one address split its traffic between them; a flip-flop is a live conflict.",
         severity: .error,
         remedy: .person,
+        question: "Which station owns the IP address? Find the other MAC's switch port (the physical switch's MAC table) and stop the one that should not have it.",
         variants: [Variant.flipFlop: .error, .changed: .warning],
         examples: [
             CheckExample("a flip flop between two MACs", frames: [

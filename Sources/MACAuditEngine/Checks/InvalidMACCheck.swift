@@ -10,7 +10,8 @@ public struct InvalidMACCheck: Check {
         summary: "a MAC field does not hold a valid MAC address",
         rationale: "Hyper-V and the Network Controller refuse or misread such values; the holder has no usable MAC.",
         severity: .error,
-        remedy: .move,
+        remedy: .person,
+        question: "The export shows a value that is not a MAC address, so no script can check what the adapter holds. Is the export truncated or hand-edited? Read the adapter on its host (Get-VMNetworkAdapter -VMName …) and audit a fresh export: the plan moves it once its MAC is known.",
         examples: [
             CheckExample("ten hex digits", Inventory(adapters: [Example.vm("A", "001523be0c")]), triggers: ["001523be0c"]),
             CheckExample("a stray character", Inventory(interfaces: [Example.nic("n", "00-15-5D-0G-00-01")]), triggers: ["00-15-5D-0G-00-01"]),

@@ -12,6 +12,7 @@ public struct NCOrphanCheck: Check {
         rationale: "An orphan interface holds its MAC and IP; a new VM given the same MAC by hand collides with its policy.",
         severity: .warning,
         remedy: .person,
+        question: "Is the VM deleted (remove the NC interface), on a host whose export is missing (export that host), or one that never started?",
         examples: [
             CheckExample("an interface nobody holds", Inventory(
                 adapters: [Example.vm("A", "001DD8B71C21")],

@@ -4,11 +4,14 @@ import MACAuditIngest
 /// handed the MAC out:
 /// - a Dynamic NC interface: one of its cluster's NC macPools (error: the NC promised it);
 /// - any holder in a cluster with pools defined in `rules/pools.yaml` (a range or the seed plan):
-///   one of those pools (warning);
+///   one of those pools (warning) — unless its own allocator accounts for it: an NC-managed MAC
+///   inside its cluster's NC pool (or Static in the NC), a dynamic MAC inside its own host's range. Defined pools add to
+///   where a MAC may come from; `strict: true` on a pool or plan makes them the only place (a
+///   rollout). Host vNICs carry their physical NIC's MAC and are never expected inside;
 /// - a Hyper-V dynamic MAC: its host's MacAddressMinimum…Maximum, or any other host's (that case
 ///   is `foreign-pool-dynamic`) — outside every host pool it is a warning;
-/// - a Static NC interface: outside every NC pool is normal (SDN Express puts infrastructure MACs
-///   there), so only info.
+/// - a Static NC interface: outside every NC pool (and every defined pool) is normal (SDN Express
+///   puts infrastructure MACs there), so only info.
 public struct OutOfPoolCheck: Check {
     public init() {}
 
@@ -44,6 +47,23 @@ public struct OutOfPoolCheck: Check {
             CheckExample("a static MAC from another host's plan range is in the plan", Inventory(
                 adapters: [Example.vm("A", "021DD8011001", host: "HV01")],
                 pools: [Pool(name: "plan/C1/HV02", range: PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: 1), kind: .defined, host: "HV02", cluster: "C1")])),
+            CheckExample("an NC-managed MAC inside its NC pool is accounted for beside a plan", Inventory(
+                adapters: [Example.vm("A", "001DD8B71C21")], interfaces: [Example.nic("a-nic", "001DD8B71C21")],
+                pools: [Example.ncPool("DefaultMacPool", "00-1D-D8-B7-1C-00", "00-1D-D8-B7-1F-FF"),
+                        Pool(name: "plan/C1/HV01", range: PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: 0), kind: .defined, host: "HV01", cluster: "C1")])),
+            CheckExample("a dynamic MAC in its own host's range is accounted for beside a plan", Inventory(
+                adapters: [Example.vm("A", "00155D010001", dynamic: true)],
+                pools: [Example.hostPool("HV01", "00155D010000", "00155D0100FF"),
+                        Pool(name: "plan/C1/HV01", range: PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: 0), kind: .defined, host: "HV01", cluster: "C1")])),
+            CheckExample("a host vNIC with its physical NIC's MAC is exempt", Inventory(
+                adapters: [Adapter(host: "HV01", cluster: "C1", name: "SMB1", mac: Example.mac("B88303589188"), dynamicMAC: nil, isManagementOS: true)],
+                pools: [Pool(name: "plan/C1/HV01", range: PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: 0), kind: .defined, host: "HV01", cluster: "C1")])),
+            CheckExample("a strict plan wants even an NC pool's MAC inside it", Inventory(
+                adapters: [Example.vm("A", "001DD8B71C21")], interfaces: [Example.nic("a-nic", "001DD8B71C21")],
+                pools: [Example.ncPool("DefaultMacPool", "00-1D-D8-B7-1C-00", "00-1D-D8-B7-1F-FF"),
+                        Pool(name: "plan/C1/HV01", range: PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: 0), kind: .defined, host: "HV01",
+                             cluster: "C1", strict: true)]),
+                triggers: ["00-1D-D8-B7-1C-21"], severity: .warning),
             CheckExample("a dynamic MAC inside its host's pool", Inventory(
                 adapters: [Example.vm("A", "00155D010001", dynamic: true)],
                 pools: [Example.hostPool("HV01", "00155D010000", "00155D0100FF")])),
@@ -52,32 +72,47 @@ public struct OutOfPoolCheck: Check {
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
         let index = PoolIndex(snapshot.pools)
         let clustersWithNCPools = Set(snapshot.pools.filter { $0.kind == .controller }.compactMap(\.cluster))
-        let clustersWithDefined = Set(snapshot.pools.filter { $0.kind == .defined }.map { $0.cluster ?? "*" })
+        let defined = snapshot.pools.filter { $0.kind == .defined }
+        let clustersWithDefined = Set(defined.map { $0.cluster ?? "*" })
+        let strictClusters = Set(defined.filter(\.strict).map { $0.cluster ?? "*" })
         let hostsWithPools = Set(snapshot.pools.filter { $0.kind == .hostDynamic }.compactMap { $0.host.map(HostName.key) })
         // Where each cluster's defined pools come from (`rules/pools.yaml`, the pool database), for the message.
         var definedSources: [String: Set<String>] = [:]
-        for p in snapshot.pools where p.kind == .defined { definedSources[p.cluster ?? "*", default: []].insert(p.source.path) }
+        for p in defined { definedSources[p.cluster ?? "*", default: []].insert(p.source.path) }
         func sources(_ cluster: String) -> String {
             definedSources[cluster, default: []].union(definedSources["*", default: []]).sorted().joined(separator: ", ")
         }
         return snapshot.holders.compactMap { holder -> Finding? in
             guard let mac = holder.mac.address else { return nil }
             let containing = index.pools(containing: mac)
-            func inside(_ kind: PoolKind, cluster: Bool = true) -> Bool {
-                containing.contains { $0.kind == kind && (!cluster || $0.cluster == nil || $0.cluster == holder.cluster) }
+            func inside(_ kinds: Set<PoolKind>) -> Bool {
+                containing.contains { kinds.contains($0.kind) && ($0.cluster == nil || $0.cluster == holder.cluster) }
             }
-            if holder.allocation == .dynamic, clustersWithNCPools.contains(holder.cluster), !inside(.controller) {
+            let inOwnHostRange = containing.contains { $0.kind == .hostDynamic && $0.host.map(HostName.key) == HostName.key(holder.host) }
+            if holder.allocation == .dynamic, clustersWithNCPools.contains(holder.cluster), !inside([.controller]) {
                 return finding(.ncDynamic, mac, holder, "is Dynamic in the Network Controller but outside every NC macPool of its cluster", rules)
             }
-            if clustersWithDefined.contains(holder.cluster) || clustersWithDefined.contains("*"), !inside(.defined) {
-                return finding(.defined, mac, holder, "is outside every pool defined for cluster '\(holder.cluster)' (in \(sources(holder.cluster)))", rules)
+            let inDefined = inside([.defined, .suggested])
+            if clustersWithDefined.contains(holder.cluster) || clustersWithDefined.contains("*"), !inDefined, !holder.isManagementOS {
+                let strict = strictClusters.contains(holder.cluster) || strictClusters.contains("*")
+                // Pools defined in rules add to where a MAC may come from: an NC-managed MAC inside
+                // its NC pool, or a dynamic MAC inside its own host's range, is accounted for.
+                // A Static NC interface's MAC is the controller's record, outside every allocator's
+                // range (`nc-static` says so at info).
+                let accounted = (holder.hasInterface && (inside([.controller]) || holder.allocation == .static))
+                    || (holder.dynamicMAC == true && inOwnHostRange)
+                if strict || !accounted {
+                    let why = strict && accounted ? "; the rollout is strict, so it moves into the plan" : ""
+                    return finding(.defined, mac, holder, "is outside every pool defined for cluster '\(holder.cluster)' (in \(sources(holder.cluster)))\(why)", rules)
+                }
             }
             // An SDN-managed dynamic MAC came from the NC, not the host: `dynamic-mac-on-sdn` reports it.
             if holder.dynamicMAC == true, !holder.isControllerManaged, hostsWithPools.contains(HostName.key(holder.host)),
                !containing.contains(where: { $0.kind == .hostDynamic }) {
                 return finding(.hostDynamic, mac, holder, "is a Hyper-V dynamic MAC outside every host's MacAddressMinimum…Maximum", rules)
             }
-            if let allocation = holder.allocation, allocation != .dynamic, clustersWithNCPools.contains(holder.cluster), !inside(.controller) {
+            if let allocation = holder.allocation, allocation != .dynamic, clustersWithNCPools.contains(holder.cluster),
+               !inside([.controller]), !inDefined {
                 return finding(.ncStatic, mac, holder, "is Static in the Network Controller and outside every NC macPool (normal for infrastructure NICs)", rules)
             }
             return nil

@@ -17,6 +17,7 @@ public struct PoolExhaustionCheck: Check {
         rationale: "When a pool runs out, new NICs fail to start or take a MAC from outside any pool.",
         severity: .warning,
         remedy: .repairRange,
+        question: "Which addresses can the pool grow into? Widen its range where it is defined, or add a pool for its hosts (macaudit pool suggest shows the plan ranges that are free).",
         variants: [Variant.full: .error, .nearlyFull: .warning],
         examples: [
             CheckExample("a full pool of four", Inventory(

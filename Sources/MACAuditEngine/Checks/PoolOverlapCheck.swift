@@ -23,6 +23,14 @@ public struct PoolOverlapCheck: Check {
             CheckExample("adjacent ranges do not overlap", Inventory(pools: [
                 Example.hostPool("HV01", "00155D010000", "00155D0100FF"), Example.hostPool("HV02", "00155D010100", "00155D0101FF"),
             ])),
+            CheckExample("a host's dynamic range set to its own plan range", Inventory(pools: [
+                Example.hostPool("HV01", "021DD8010000", "021DD8010FFF"),
+                Pool(name: "plan/C1/HV01", range: PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: 0), kind: .defined, host: "HV01", cluster: "C1"),
+            ])),
+            CheckExample("a host's dynamic range inside another host's plan range", Inventory(pools: [
+                Example.hostPool("HV02", "021DD8010000", "021DD8010FFF"),
+                Pool(name: "plan/C1/HV01", range: PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: 0), kind: .defined, host: "HV01", cluster: "C1"),
+            ]), triggers: ["02-1D-D8-01-00-00"]),
             CheckExample("one NC pool exported twice is one pool", Inventory(pools: [
                 Example.ncPool("nc", "001DD8B71C00", "001DD8B71FFF"), Example.ncPool("nc", "001DD8B71C00", "001DD8B71FFF"),
             ])),
@@ -34,13 +42,22 @@ public struct PoolOverlapCheck: Check {
         var out: [Finding] = []
         for pool in pools {
             active.removeAll { $0.range.upper < pool.range.lower }
-            for other in active {
+            for other in active where !Self.isHostsOwnPlanRange(other, pool) {
                 guard let shared = other.range.intersection(pool.range) else { continue }
                 if let f = finding(other, pool, shared, rules) { out.append(f) }
             }
             active.append(pool)
         }
         return out
+    }
+
+    /// A host's dynamic range inside a defined (or suggested) pool of that same host is the seed
+    /// plan at work (strategy 2: Hyper-V hands out the host's plan range), not two allocators.
+    static func isHostsOwnPlanRange(_ a: Pool, _ b: Pool) -> Bool {
+        let (dynamic, planned) = a.kind == .hostDynamic ? (a, b) : (b, a)
+        guard dynamic.kind == .hostDynamic, planned.kind == .defined || planned.kind == .suggested,
+              let host = dynamic.host, let plannedHost = planned.host, HostName.key(host) == HostName.key(plannedHost) else { return false }
+        return planned.range.lower <= dynamic.range.lower && dynamic.range.upper <= planned.range.upper
     }
 
     /// The same pool reported twice (one NC export read twice, a host listed twice, a pool both in

@@ -14,6 +14,7 @@ public struct ReservationConflictCheck: Check {
         rationale: "The plan that reserved it will give the same MAC to its holder: applying it makes a duplicate.",
         severity: .error,
         remedy: .person,
+        question: "Who should have the MAC: the holder it is reserved for, or the one that holds it now? Release the reservation (macaudit pool release MAC) or let the plan move the holder.",
         examples: [
             CheckExample("a planned MAC used by hand on another VM", Inventory(adapters: [Example.vm("B", "02AA00000007")]),
                          reservations: [Example.reservation("02AA00000007", for: "adapter:microsoft:a\\network adapter")],

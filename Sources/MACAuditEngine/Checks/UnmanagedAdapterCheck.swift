@@ -11,6 +11,7 @@ public struct UnmanagedAdapterCheck: Check {
         rationale: "The NC does not know this MAC and may allocate it to a managed NIC; the port has no SDN policy.",
         severity: .warning,
         remedy: .person,
+        question: "Should this VM be on SDN? Create its NC interface and port profile, or move the adapter off the SDN switch.",
         examples: [
             CheckExample("an adapter beside managed ones on the same switch", Inventory(
                 adapters: [Example.vm("A", "001DD8B71C21"), Example.vm("B", "00155D010101")],

@@ -20,6 +20,7 @@ public struct WireDuplicateCheck: Check {
         rationale: "Two hosts sending as one tenant MAC means two VMs share it; the fabric delivers to one of them at random.",
         severity: .error,
         remedy: .person,
+        question: "Which of the hosts or provider addresses really runs the VM? Look for a stale copy (a VM restored from backup, a failed live migration) and stop it.",
         examples: [
             CheckExample("interleaved from two hosts", frames: [tenantARP("10.10.0.1"), tenantARP("10.10.0.2"), tenantARP("10.10.0.1")],
                          triggers: ["00-1D-D8-B7-1C-10"]),

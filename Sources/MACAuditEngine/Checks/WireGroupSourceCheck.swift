@@ -12,6 +12,7 @@ public struct WireGroupSourceCheck: Check {
         rationale: "A group address as source is invalid; the sender cannot be reached and may flood the segment.",
         severity: .error,
         remedy: .person,
+        question: "Which device sends frames from a group address? Find it by the switch port the frames arrive on; no station may use that MAC as its source.",
         examples: [
             CheckExample("an ARP from 01-15-5D-…", frames: [FrameBuilder.arp(sender: FrameBuilder.mac("01-15-5D-00-00-01"), senderIP: "10.0.0.9", targetIP: "10.0.0.1")],
                          triggers: ["01-15-5D-00-00-01"]),

@@ -11,6 +11,7 @@ public struct WireIPMismatchCheck: Check {
         rationale: "The NC programs policy for its own IPs; traffic for other addresses is dropped or reaches the wrong VM.",
         severity: .warning,
         remedy: .person,
+        question: "Does the guest use an IP address the Network Controller does not know? Fix the guest's address or the NC interface's ipConfiguration.",
         examples: [
             CheckExample("the guest uses another address", Inventory(interfaces: [
                 ControllerInterface(resourceId: "web01-nic", mac: Example.mac("001DD8B71C10"), ipAddresses: ["192.168.10.11"]),

@@ -15,6 +15,7 @@ public struct WireUnknownMACCheck: Check {
         rationale: "An unknown MAC is a VM the inventory missed, a rogue guest or a MAC changed inside the guest.",
         severity: .info,
         remedy: .person,
+        question: "Which machine is this? Export the host that runs it, or find it on the physical switch.",
         variants: [Variant.tenant: .warning, .segment: .info],
         examples: [
             CheckExample("an unknown tenant MAC", Inventory(adapters: [Example.vm("A", "001DD8B71C10")]),

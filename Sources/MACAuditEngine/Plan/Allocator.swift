@@ -17,6 +17,9 @@ struct Allocator {
     private let holderCounts: [UInt64: Int]
     private let pools: [Pool]
     private let reserved: ReservedPrefixIndex
+    /// Ranges another allocator hands out (host dynamic ranges, NC macPools, SCVMM pools), merged
+    /// and sorted: never allocated from, even where a defined pool overlaps them.
+    private let foreign: [MACRange]
 
     struct PoolKey: Hashable { var name: String; var lower: UInt64 }
 
@@ -31,7 +34,7 @@ struct Allocator {
         }
     }
 
-    init(snapshot: Snapshot, rules: Rules, alsoUsed: [UInt64]) {
+    init(snapshot: Snapshot, rules: Rules, alsoUsed: [UInt64], suggested: [Pool] = []) {
         var all = snapshot.holders.compactMap { $0.mac.address?.value }
         var counts: [UInt64: Int] = [:]
         for v in all { counts[v, default: 0] += 1 }
@@ -50,7 +53,21 @@ struct Allocator {
         }
         used = unique
         self.database = database
-        pools = snapshot.pools
+        pools = snapshot.pools + suggested
+        let planned = pools.filter { $0.kind == .defined || $0.kind == .suggested }
+        foreign = snapshot.pools.filter { p in
+            switch p.kind {
+            case .controller, .scvmm: return true
+            case .hostDynamic: return !planned.contains { PoolOverlapCheck.isHostsOwnPlanRange(p, $0) }
+            case .defined, .suggested: return false
+            }
+        }.map(\.range).sorted().reduce(into: [MACRange]()) { merged, r in
+            if let last = merged.last, r.lower.value <= last.upper.value &+ 1 {
+                if r.upper > last.upper { merged[merged.count - 1] = MACRange(last.lower, r.upper)! }
+            } else {
+                merged.append(r)
+            }
+        }
         // Entries the admin rates as info (the SLAP reserved quadrant, NLB) do not stop allocation:
         // a pool defined there is the admin's choice.
         reserved = ReservedPrefixIndex(rules.reservedPrefixes.filter { $0.severity >= .warning })
@@ -81,30 +98,37 @@ struct Allocator {
         return pools
     }
 
-    /// The pools a holder may draw from, best first (see ``Planner``).
+    /// The pools a holder may draw from, best first (see ``Planner``): defined for its host, for its
+    /// cluster, for the fleet; where none is, the suggested plan's range of its host.
     func candidatePools(for h: Holder) -> [Pool] {
-        let host = HostName.key(h.host)
         func ranked(_ p: Pool) -> Int? {
+            guard p.serves(host: h.host, cluster: h.cluster) else { return nil }
             switch p.kind {
-            case .hostDynamic: return nil
-            case .defined:
-                if let ph = p.host { return HostName.key(ph) == host && (p.cluster == nil || p.cluster == h.cluster) ? 0 : nil }
-                if let pc = p.cluster { return pc == h.cluster ? 1 : nil }
-                return 3
-            case .controller: return h.isControllerManaged && (p.cluster == nil || p.cluster == h.cluster) ? 2 : nil
-            case .scvmm: return p.cluster == nil || p.cluster == h.cluster ? 4 : nil
+            case .defined: return p.host != nil ? 0 : p.cluster != nil ? 1 : 2
+            case .suggested: return 3
+            case .hostDynamic, .controller, .scvmm: return nil
             }
         }
-        return pools.compactMap { p in ranked(p).map { (p, $0) } }.sorted { ($0.1, $0.0.range) < ($1.1, $1.0.range) }.map(\.0)
+        let ranked = pools.compactMap { p in ranked(p).map { (p, $0) } }.sorted { ($0.1, $0.0.range) < ($1.1, $1.0.range) }
+        // The suggested plan stands in only where the rules define nothing for the holder.
+        return (ranked.contains { $0.1 < 3 } ? ranked.filter { $0.1 < 3 } : ranked).map(\.0)
     }
 
-    mutating func allocate(for h: Holder) -> Result<(MACAddress, String), Failure> {
+    /// The range a host's dynamic allocation should use: its pool in a defined plan (or a pool
+    /// defined for that host), else its range in the suggested plan.
+    func planPool(host: String, cluster: String) -> Pool? {
+        let own = pools.filter { $0.host.map(HostName.key) == HostName.key(host) && ($0.cluster == nil || $0.cluster == cluster) }
+        return own.first { $0.kind == .defined && $0.range.count == UInt64(PoolDesigner.addressesPerHost) }
+            ?? own.first { $0.kind == .defined } ?? own.first { $0.kind == .suggested }
+    }
+
+    mutating func allocate(for h: Holder) -> Result<(MACAddress, Pool), Failure> {
         let candidates = cachedCandidates(for: h)
         guard !candidates.isEmpty else {
-            return .failure(.noPool("no pool applies to \(h.label): define one for its host or cluster in rules/pools.yaml or the pool database"))
+            return .failure(.noPool("no pool applies to \(h.label), and the suggested plan has no range for its host (see `macaudit pool suggest`): define one for its host or cluster in rules/pools.yaml"))
         }
         for pool in candidates {
-            if let mac = next(in: pool) { return .success((mac, pool.name)) }
+            if let mac = next(in: pool) { return .success((mac, pool)) }
         }
         return .failure(.full("no room in \(candidates.map { "'\($0.name)'" }.joined(separator: ", ")) for \(h.label)"))
     }
@@ -122,6 +146,10 @@ struct Allocator {
                 candidate += 1
                 continue
             }
+            if let range = foreignRange(containing: candidate) {
+                candidate = range.upper.value + 1  // another allocator's range: over it
+                continue
+            }
             if let r = reserved.firstMatch(mac), case .range(let range) = r.match {
                 candidate = range.upper.value + 1  // jump over the whole reserved range
                 continue
@@ -134,6 +162,17 @@ struct Allocator {
             return mac
         }
         return nil
+    }
+
+    /// The foreign range that contains `mac`, if any (the ranges are merged and disjoint: binary
+    /// search for the last one starting at or below it).
+    private func foreignRange(containing mac: UInt64) -> MACRange? {
+        var lo = 0, hi = foreign.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if foreign[mid].lower.value <= mac { lo = mid + 1 } else { hi = mid }
+        }
+        return lo > 0 && foreign[lo - 1].upper.value >= mac ? foreign[lo - 1] : nil
     }
 
     private func lowerBound(_ x: UInt64) -> Int {

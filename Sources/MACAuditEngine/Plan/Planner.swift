@@ -1,73 +1,90 @@
 import MACAuditModel
 import MACAuditIngest
-/// A proposed fix: give one adapter (and its NC interface) a new static MAC.
-public struct Proposal: Sendable, Hashable {
-    /// Who the MAC is reserved for in the pool database: the holder key (``HolderKey``).
-    public var holderKey: String
-    public var subject: Subject
-    public var host: String
-    public var vmName: String?
-    public var adapterName: String
-    /// The NC interface to update with the new MAC, when the holder has one.
-    public var interfaceResourceId: String?
-    /// The port profile to repair (set ProfileId to the interface's instance id), when it is stale.
-    public var profileInstanceId: String?
-    public var from: MACField
-    public var to: MACAddress
-    /// The pool the new MAC comes from; nil when the controller's own MAC is adopted.
-    public var pool: String?
-    public var resolves: [String]
-    public var reason: String
-}
-
-/// A finding that needs a new MAC but got none, with why.
-public struct Unplaced: Sendable, Hashable {
-    public var finding: String
-    public var subject: Subject
-    public var reason: String
-}
-
-public struct Plan: Sendable {
-    public var proposals: [Proposal]
-    public var unplaced: [Unplaced]
-}
-
-/// Decides, for every finding that needs a new MAC, which holder keeps its MAC and which moves, and
-/// picks each mover's new static MAC — deterministically (same inputs, same plan).
+/// Decides the fix of every finding it can and says why for the rest, deterministically (same
+/// inputs, same plan):
 ///
-/// Who keeps a duplicated MAC follows the rules' ``KeepOrder`` (`rules/plan.yaml`); by default: an
-/// adapter whose NC interface is joined by its port profile and agrees with it; then one the NC
-/// manages; then a static MAC over a dynamic one; then a running VM's adapter; then one seen on the
-/// wire; then the first reported (file and record order). Everyone else moves.
+/// - **Range changes** for `pool-overlap` of a host's dynamic range (hosts cloned from one image):
+///   each such host takes its range in the seed plan (`Set-VMHost -MacAddressMinimum/-Maximum`), and
+///   VM adapters whose dynamic MAC came from the clashing range get static MACs from the new ranges.
+/// - **Moves** for the findings whose check's remedy is ``Remedy/move`` or ``Remedy/adoptController``.
+///   Who keeps a duplicated MAC follows the rules' ``KeepOrder`` (`rules/plan.yaml`); everyone else
+///   moves. `mac-mismatch` and `dynamic-mac-on-sdn` adopt the controller's MAC when nothing else holds it.
+/// - **Profile repairs** for `port-profile-mismatch`: ProfileId = the NC interface that holds the MAC.
+/// - For the rest at error or above, the question a person must answer (``CheckInfo/question``).
 ///
 /// Where a new MAC comes from, first that applies: a pool defined for the holder's host (the seed
-/// plan's per-host range), one defined for its cluster, its cluster's NC macPool (SDN-managed
-/// holders), a fleet-wide defined pool, an SCVMM pool. Never a Hyper-V host's dynamic range: Hyper-V
-/// would hand the same MAC out again.
+/// plan's per-host range), one defined for its cluster, a fleet-wide defined pool, and else the
+/// host's range in the plan ``PoolDesigner`` suggests (the plan says so). Never from another
+/// allocator's range — a Hyper-V host's dynamic range, an NC macPool, an SCVMM pool — even for an
+/// NC-managed holder: no documentation says the Network Controller keeps a Static MAC written inside
+/// its macPool out of its later Dynamic allocations, so a MAC picked there could be handed out again.
+/// The NC-managed holder's interface is set Static with the plan's MAC instead, which the pool
+/// database reserves and the nightly audit keeps checking.
 ///
 /// A new MAC collides with nothing: no adapter, NC interface or wire station holds it, the pool
 /// database has no assignment or reservation of it (`alsoUsed`), no reserved prefix covers it, its
-/// group bit is clear, and no other proposal of this plan took it. `mac-mismatch` and
-/// `dynamic-mac-on-sdn` adopt the controller's MAC instead of a third one, when nothing else holds it.
-/// Where no pool has room, the finding is listed as unplaced and no MAC is invented.
+/// group bit is clear, and no other proposal of this plan took it. Where no pool has room, the
+/// finding is listed as unplaced and no MAC is invented.
 public enum Planner {
     /// - Parameters:
     ///   - alsoUsed: MACs the pool database knows as assigned or reserved.
     ///   - pending: MACs reserved by an earlier plan that is still pending, by holder key
     ///     (``holderKey(_:)``): a holder that still needs a move gets the same MAC again.
     ///   - accepted: ids of findings a baseline accepts: they are not fixed.
-    ///
-    /// Acts on findings whose check's remedy is ``Remedy/move`` or ``Remedy/adoptController``, at
-    /// warning or above; the holders moved are the finding's own (``Finding/holders``) that hold its MAC.
     public static func plan(_ snapshot: Snapshot, findings: [Finding], rules: Rules, alsoUsed: [UInt64] = [],
                             pending: [String: MACAddress] = [:], accepted: Set<String> = []) -> Plan {
-        var allocator = Allocator(snapshot: snapshot, rules: rules, alsoUsed: alsoUsed)
-        var moves: [ObjectIdentifier: Move] = [:]
-        var order: [ObjectIdentifier] = []
+        let active = findings.filter { $0.severity >= .warning && !accepted.contains($0.id) }
+        let suggestion = PoolDesigner.suggest(places: PoolDesigner.places(snapshot), rules: rules, pools: snapshot.pools,
+                                              used: designUsed(snapshot, alsoUsed))
+        var allocator = Allocator(snapshot: snapshot, rules: rules, alsoUsed: alsoUsed, suggested: suggestion.suggestedPools)
         var unplaced: [Unplaced] = []
-        let wire = WireEvidence(snapshot.wire)
+        var moves = Moves()
 
-        for finding in findings where finding.remedy.changesMAC && finding.severity >= .warning && !accepted.contains(finding.id) {
+        let ranges = rangeChanges(active, snapshot, allocator: allocator)
+        unplaced += ranges.unplaced
+        for (h, resolves) in ranges.movers { for id in resolves { moves.add(h, finding: id, check: .poolOverlap, remedy: .move) } }
+        collectMoves(active, snapshot, rules, into: &moves, unplaced: &unplaced)
+
+        var proposals: [Proposal] = []
+        for move in moves.ordered {
+            let h = move.holder
+            let reasons = move.checks.map(\.rawValue).sorted().joined(separator: ", ")
+            if move.remedies == [.adoptController], let adopted = adoptControllerMAC(h, allocator: &allocator) {
+                let what = h.mac.address == adopted ? "make the MAC static (the Network Controller's)" : "align with the Network Controller"
+                proposals.append(proposal(h, to: adopted, pool: nil, resolves: move.resolves, reason: what))
+                continue
+            }
+            if let earlier = pending[holderKey(h)], allocator.holderCount(earlier.value) == 0, !allocator.isProposed(earlier.value) {
+                allocator.propose(earlier.value)
+                proposals.append(proposal(h, to: earlier, pool: nil, resolves: move.resolves, reason: reasons + " (reserved by an earlier plan)"))
+                continue
+            }
+            switch allocator.allocate(for: h) {
+            case .success(let (mac, pool)):
+                proposals.append(proposal(h, to: mac, pool: pool.name, resolves: move.resolves, reason: reasons))
+            case .failure(let reason):
+                unplaced += move.resolves.map { Unplaced(finding: $0, subject: h.subject, reason: reason.message) }
+            }
+        }
+        let repairs = profileRepairs(active, snapshot, unplaced: &unplaced)
+        var plan = Plan(proposals: proposals, repairs: repairs, poolChanges: ranges.changes, unplaced: unplaced)
+        plan.unplaced += questions(active, snapshot, answered: plan.resolvedIds.union(unplaced.map(\.finding)))
+        plan.unplaced.sort { ($0.finding, $0.subject) < ($1.finding, $1.subject) }
+        let usedSuggested = Set(proposals.compactMap(\.pool) + ranges.changes.map(\.planPool))
+        plan.suggestedPoolsUsed = suggestion.suggestedPools.map(\.name).filter(usedSuggested.contains)
+        if !plan.suggestedPoolsUsed.isEmpty { plan.suggestion = suggestion }
+        return plan
+    }
+
+    /// What the design of a suggested plan must avoid: every holder's MAC and the database's.
+    public static func designUsed(_ snapshot: Snapshot, _ alsoUsed: [UInt64]) -> [UInt64] {
+        snapshot.holders.compactMap { $0.mac.address?.value } + (snapshot.wire?.table.stations.map(\.mac.value) ?? []) + alsoUsed
+    }
+
+    /// The holders each finding with a MAC-changing remedy moves (a duplicate: all but the keeper).
+    static func collectMoves(_ findings: [Finding], _ snapshot: Snapshot, _ rules: Rules, into moves: inout Moves, unplaced: inout [Unplaced]) {
+        let wire = WireEvidence(snapshot.wire)
+        for finding in findings where finding.remedy.changesMAC {
             guard let value = finding.mac.address?.value else { continue }
             let holders = finding.holders.map { snapshot.holders[$0.index] }.filter { $0.mac.address?.value == value }
             // Holders that share the MAC (a duplicate): the first in keep order keeps it. A holder of a
@@ -80,43 +97,112 @@ public enum Planner {
                     unplaced.append(Unplaced(finding: finding.id, subject: h.subject, reason: reason))
                     continue
                 }
-                let key = ObjectIdentifier(h)
-                if moves[key] == nil { order.append(key); moves[key] = Move(holder: h) }
-                moves[key]!.resolves.append(finding.id)
-                moves[key]!.checks.append(finding.check)
-                moves[key]!.remedies.insert(finding.remedy)
+                moves.add(h, finding: finding.id, check: finding.check, remedy: finding.remedy)
             }
+        }
+    }
+
+    /// The range changes `pool-overlap` findings of host dynamic ranges call for, what they cannot
+    /// fix, and the VM adapters whose dynamic MAC came from a clashing range (with the findings their
+    /// move resolves).
+    static func rangeChanges(_ findings: [Finding], _ snapshot: Snapshot, allocator: Allocator)
+        -> (changes: [PoolChange], unplaced: [Unplaced], movers: [(Holder, [String])]) {
+        var changes: [String: PoolChange] = [:], unplaced: [Unplaced] = []
+        for f in findings where f.check == .poolOverlap {
+            let pools = f.subjects.filter { $0.kind == "pool" }.compactMap { s in
+                snapshot.pools.first { $0.name == s.name && $0.host == s.host && $0.cluster == s.cluster }
+            }
+            let hostPools = pools.filter { $0.kind == .hostDynamic }
+            guard !hostPools.isEmpty else {
+                let names = pools.map { "'\($0.name)' (\($0.source.path))" }.joined(separator: " and ")
+                unplaced.append(Unplaced(finding: f.id, subject: f.subjects.first ?? Subject(kind: "pool"), reason:
+                    "neither pool is a host's dynamic range, which a plan can move: which of \(names) should change? Edit its range where it is defined"))
+                continue
+            }
+            for pool in hostPools {
+                let key = "\(pool.cluster ?? "")|\(HostName.key(pool.host ?? ""))"
+                if changes[key] != nil { changes[key]!.resolves.append(f.id); continue }
+                guard let host = pool.host, let target = allocator.planPool(host: host, cluster: pool.cluster ?? "") else {
+                    unplaced.append(Unplaced(finding: f.id, subject: Subject(kind: "pool", cluster: pool.cluster, host: pool.host, name: pool.name),
+                                             reason: "host \(pool.host ?? "?") has no range in the seed plan (see `macaudit pool suggest`): give it one in rules/pools.yaml"))
+                    continue
+                }
+                guard target.range != pool.range else { continue }
+                changes[key] = PoolChange(host: host, cluster: pool.cluster ?? "", pool: pool.name, from: pool.range, to: target.range,
+                                          planPool: target.name, resolves: [f.id])
+            }
+        }
+        // A strict rollout puts every host's dynamic range into the plan too, first of all.
+        let strict = snapshot.pools.filter { $0.kind == .defined && $0.strict }
+        for pool in snapshot.pools where pool.kind == .hostDynamic {
+            guard let host = pool.host, let cluster = pool.cluster, strict.contains(where: { $0.serves(host: host, cluster: cluster) }),
+                  let target = allocator.planPool(host: host, cluster: cluster), !PoolOverlapCheck.isHostsOwnPlanRange(pool, target) else { continue }
+            let key = "\(cluster)|\(HostName.key(host))"
+            if changes[key] == nil {
+                changes[key] = PoolChange(host: host, cluster: cluster, pool: pool.name, from: pool.range, to: target.range, planPool: target.name, resolves: [])
+            }
+        }
+        let ordered = changes.values.sorted { ($0.cluster, HostName.key($0.host)) < ($1.cluster, HostName.key($1.host)) }
+            .map { c in var c = c; c.resolves = Array(Set(c.resolves)).sorted(); return c }
+        // Holders whose dynamic MAC came from a range that changes: static MACs from the new ranges.
+        var movers: [(Holder, [String])] = []
+        for h in snapshot.holders where h.dynamicMAC == true && h.hasAdapter && !h.isManagementOS && snapshot.isAudited(h) {
+            guard let mac = h.mac.address else { continue }
+            let resolves = ordered.filter { $0.from.contains(mac) }.flatMap(\.resolves)
+            if !resolves.isEmpty { movers.append((h, Array(Set(resolves)).sorted())) }
+        }
+        return (ordered, unplaced, movers)
+    }
+
+    /// `port-profile-mismatch`: point the port at the NC interface that holds the adapter's MAC.
+    static func profileRepairs(_ findings: [Finding], _ snapshot: Snapshot, unplaced: inout [Unplaced]) -> [ProfileRepair] {
+        var out: [ProfileRepair] = []
+        for f in findings where f.remedy == .repairProfile {
+            for ref in f.holders {
+                let h = snapshot.holders[ref.index]
+                guard let a = h.adapter, let vm = a.vmName, let nic = h.interface, let instance = nic.instanceId else {
+                    unplaced.append(Unplaced(finding: f.id, subject: h.subject, reason:
+                        "no NC interface holds the adapter's MAC: which NC interface is this adapter's? Set the port's ProfileId to its instanceId, or create the interface"))
+                    continue
+                }
+                out.append(ProfileRepair(holderKey: h.key, subject: h.subject, host: h.host, vmName: vm, adapterName: a.name,
+                                         from: h.profile?.profileId, to: instance, interfaceResourceId: nic.resourceId,
+                                         resolves: [f.id], position: h.position))
+            }
+        }
+        return out
+    }
+
+    /// Findings at error or above that no fix of the plan resolves: the check's question.
+    static func questions(_ findings: [Finding], _ snapshot: Snapshot, answered: Set<String>) -> [Unplaced] {
+        findings.filter { $0.severity >= .error && !answered.contains($0.id) }.map { f in
+            let reason = CheckRegistry.infos[f.check]?.question
+                ?? (f.holders.allSatisfy { !snapshot.isAudited(snapshot.holders[$0.index]) }
+                    ? "every holder is in a cluster this run does not audit: that cluster's audit plans its fix"
+                    : "the plan has no fix for this finding; see the finding's message")
+            return Unplaced(finding: f.id, subject: f.subjects.first ?? Subject(kind: f.check.rawValue), reason: reason)
+        }
+    }
+
+    /// The holders that move, in the order the plan lists them (first reported first), each with
+    /// every finding its move resolves.
+    struct Moves {
+        private var byPosition: [Int: Move] = [:]
+
+        mutating func add(_ h: Holder, finding: String, check: CheckID, remedy: Remedy) {
+            byPosition[h.position, default: Move(holder: h)].resolves.append(finding)
+            byPosition[h.position]!.checks.insert(check)
+            byPosition[h.position]!.remedies.insert(remedy)
         }
 
-        var proposals: [Proposal] = []
-        let sortedKeys = order.map { (source(moves[$0]!.holder), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
-        for key in sortedKeys {
-            let move = moves[key]!, h = move.holder
-            let reasons = move.checks.map(\.rawValue).sorted().joined(separator: ", ")
-            if move.remedies == [.adoptController], let adopted = adoptControllerMAC(h, allocator: &allocator) {
-                proposals.append(proposal(h, to: adopted, pool: nil, resolves: move.resolves, reason: "align with the Network Controller"))
-                continue
-            }
-            if let earlier = pending[holderKey(h)], allocator.holderCount(earlier.value) == 0, !allocator.isProposed(earlier.value) {
-                allocator.propose(earlier.value)
-                proposals.append(proposal(h, to: earlier, pool: nil, resolves: move.resolves, reason: reasons + " (reserved by an earlier plan)"))
-                continue
-            }
-            switch allocator.allocate(for: h) {
-            case .success(let (mac, pool)):
-                proposals.append(proposal(h, to: mac, pool: pool, resolves: move.resolves, reason: reasons))
-            case .failure(let reason):
-                unplaced += move.resolves.map { Unplaced(finding: $0, subject: h.subject, reason: reason.message) }
-            }
-        }
-        return Plan(proposals: proposals, unplaced: unplaced.sorted { ($0.finding, $0.subject) < ($1.finding, $1.subject) })
+        var ordered: [Move] { byPosition.values.sorted { moverOrder($0.holder, $1.holder) } }
     }
 
     /// One holder that moves, with every finding its move resolves.
-    private struct Move {
+    struct Move {
         let holder: Holder
         var resolves: [String] = []
-        var checks: [CheckID] = []
+        var checks: Set<CheckID> = []
         var remedies: Set<Remedy> = []
     }
 
@@ -176,10 +262,9 @@ public enum Planner {
     }
 
     static func proposal(_ h: Holder, to: MACAddress, pool: String?, resolves: [String], reason: String) -> Proposal {
-        let profileFix = h.profile.flatMap { p in h.interface?.instanceId.flatMap { $0 != p.profileId ? $0 : nil } }
-        return Proposal(holderKey: holderKey(h), subject: h.subject, host: h.host, vmName: h.adapter?.vmName, adapterName: h.adapter?.name ?? "",
-                        interfaceResourceId: h.interface?.resourceId, profileInstanceId: profileFix, from: h.mac, to: to,
-                        pool: pool, resolves: resolves.sorted(), reason: reason)
+        Proposal(holderKey: holderKey(h), subject: h.subject, host: h.host, vmName: h.adapter?.vmName, adapterName: h.adapter?.name ?? "",
+                 interfaceResourceId: h.interface?.resourceId, from: h.mac, to: to, pool: pool,
+                 resolves: Array(Set(resolves)).sorted(), reason: reason, position: h.position)
     }
 }
 

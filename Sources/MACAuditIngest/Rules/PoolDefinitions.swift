@@ -10,6 +10,8 @@ public struct PoolPlan: Hashable, Sendable {
     public var prefix: UInt32
     /// Cluster name → cluster byte.
     public var clusters: [PlanCluster]
+    /// `strict: true`: every holder of the plan's clusters is expected inside it (a rollout).
+    public var strict: Bool
 
     public struct PlanCluster: Hashable, Sendable {
         public var name: String
@@ -28,9 +30,17 @@ public struct PoolPlan: Hashable, Sendable {
         public func hash(into h: inout Hasher) { h.combine(name); h.combine(byte) }
     }
 
-    public init(name: String, prefix: UInt32, clusters: [PlanCluster]) {
-        self.name = name; self.prefix = prefix; self.clusters = clusters
+    public init(name: String, prefix: UInt32, clusters: [PlanCluster], strict: Bool = false) {
+        self.name = name; self.prefix = prefix; self.clusters = clusters; self.strict = strict
     }
+
+    /// Every address the plan can hand out: its 24-bit prefix.
+    public var span: MACRange {
+        MACRange(MACAddress(uncheckedValue: UInt64(prefix) << 24), MACAddress(uncheckedValue: UInt64(prefix) << 24 | 0xFF_FFFF))!
+    }
+
+    /// The pool name of one host of the plan: `plan/cluster/host`.
+    public func poolName(cluster: String, host: String) -> String { "\(name)/\(cluster)/\(host)" }
 
     /// The range of one host: 4,096 addresses.
     public static func range(prefix: UInt32, clusterByte: UInt8, hostNibble: UInt8) -> MACRange {
@@ -38,13 +48,13 @@ public struct PoolPlan: Hashable, Sendable {
         return MACRange(MACAddress(uncheckedValue: base), MACAddress(uncheckedValue: base | 0xFFF))!
     }
 
-    /// One pool per host of every cluster in the plan.
-    public func pools(source: SourceLocation) -> [Pool] {
+    /// One pool per host of every cluster in the plan (`kind` `.suggested` for a plan not yet in the rules).
+    public func pools(source: SourceLocation, kind: PoolKind = .defined) -> [Pool] {
         clusters.flatMap { cluster in
             cluster.hosts.map { host in
-                Pool(name: "\(name)/\(cluster.name)/\(host.name)",
+                Pool(name: poolName(cluster: cluster.name, host: host.name),
                      range: Self.range(prefix: prefix, clusterByte: cluster.byte, hostNibble: host.nibble),
-                     kind: .defined, host: host.name, cluster: cluster.name, source: source)
+                     kind: kind, host: host.name, cluster: cluster.name, source: source, strict: strict)
             }
         }
     }
@@ -52,12 +62,12 @@ public struct PoolPlan: Hashable, Sendable {
 
 /// Reads `rules/pools.yaml`: explicit `pools` and seed-plan `plans`.
 enum PoolDefinitions {
-    static func load(_ doc: YAMLFields) throws -> [Pool] {
+    static func load(_ doc: YAMLFields) throws -> (pools: [Pool], plans: [PoolPlan]) {
         try doc.allowOnly(["version", "pools", "plans"])
         try RuleVersion.check(doc)
-        var pools: [Pool] = []
+        var pools: [Pool] = [], plans: [PoolPlan] = []
         for item in try doc.list("pools") {
-            try item.allowOnly(["name", "first", "last", "scope", "cluster", "host"])
+            try item.allowOnly(["name", "first", "last", "scope", "cluster", "host", "strict"])
             let name = try item.requiredString("name")
             guard let first = try item.mac("first"), let last = try item.mac("last"), let range = MACRange(first, last) else {
                 throw RuleError(file: item.file, line: item.line, message: "pool '\(name)' needs 'first' and 'last', with last at or above first")
@@ -71,17 +81,19 @@ enum PoolDefinitions {
             if scope == "cluster" && cluster == nil { throw RuleError(file: item.file, line: item.line, message: "pool '\(name)' has scope cluster but no 'cluster'") }
             pools.append(Pool(name: name, range: range, kind: .defined, host: scope == "host" ? host : nil,
                               cluster: scope == "fleet" ? nil : cluster,
-                              source: SourceLocation(path: item.file, record: pools.count + 1, line: item.line ?? 0)))
+                              source: SourceLocation(path: item.file, record: pools.count + 1, line: item.line ?? 0),
+                              strict: try item.bool("strict") ?? false))
         }
         for item in try doc.list("plans") {
             let plan = try loadPlan(item)
+            plans.append(plan)
             pools += plan.pools(source: SourceLocation(path: item.file, record: 1, line: item.line ?? 0))
         }
-        return pools
+        return (pools, plans)
     }
 
     static func loadPlan(_ item: YAMLFields) throws -> PoolPlan {
-        try item.allowOnly(["name", "prefix", "clusters"])
+        try item.allowOnly(["name", "prefix", "clusters", "strict"])
         let name = try item.requiredString("name")
         let prefixText = try item.requiredString("prefix")
         guard let prefixRange = ReservedPrefix.range(prefix: prefixText), prefixRange.count == 1 << 24 else {
@@ -118,6 +130,6 @@ enum PoolDefinitions {
             }
             clusters.append(.init(name: clusterName, byte: UInt8(byte), hosts: hosts))
         }
-        return PoolPlan(name: name, prefix: prefix, clusters: clusters)
+        return PoolPlan(name: name, prefix: prefix, clusters: clusters, strict: try item.bool("strict") ?? false)
     }
 }

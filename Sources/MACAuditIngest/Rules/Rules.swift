@@ -10,6 +10,9 @@ public struct Rules: Sendable {
     public var severities: SeverityPolicy
     /// Pools defined by the admin, including the per-host ranges derived from seed plans.
     public var pools: [Pool]
+    /// The seed plans of `pools.yaml` as written (their pools are in ``pools``): what
+    /// `pool suggest` keeps when it extends them.
+    public var plans: [PoolPlan] = []
     /// Who keeps a shared MAC when the planner moves the others.
     public var keepOrder: KeepOrder
     /// How audits use the pool database.
@@ -55,7 +58,7 @@ public struct Rules: Sendable {
         switch name {
         case "reserved-prefixes.yaml": reservedPrefixes = try ReservedPrefix.load(doc)
         case "severities.yaml": severities = try SeverityPolicy.load(doc, knownKeys: severityKeys)
-        case "pools.yaml": pools = try PoolDefinitions.load(doc)
+        case "pools.yaml": (pools, plans) = try PoolDefinitions.load(doc)
         case "plan.yaml": keepOrder = try KeepOrder.load(doc)
         case "database.yaml": database = try DatabaseSettings.load(doc)
         default: preconditionFailure("\(name) is not a rule file name")
@@ -65,7 +68,7 @@ public struct Rules: Sendable {
     /// The pools of one `pools.yaml`-style file (explicit pools and seed plans), for `pool import`.
     public static func loadPools(file: String) throws -> [Pool] {
         guard let doc = try document(path: file) else { throw RuleError(file: file, line: nil, message: "does not exist") }
-        return try PoolDefinitions.load(doc)
+        return try PoolDefinitions.load(doc).pools
     }
 
     private static func document(path: String) throws -> YAMLFields? {

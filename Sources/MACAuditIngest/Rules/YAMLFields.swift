@@ -56,6 +56,16 @@ struct YAMLFields {
         }
     }
 
+    /// `true`/`false` (also yes/no, on/off), as YAML 1.1 spells them.
+    func bool(_ key: String) throws -> Bool? {
+        guard let s = try string(key) else { return nil }
+        switch s.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(key, node(key)!, "'\(s)' is not true or false")
+        }
+    }
+
     func severity(_ key: String) throws -> Severity? {
         guard let s = try string(key) else { return nil }
         guard let severity = Severity(rawValue: s.lowercased()) else {

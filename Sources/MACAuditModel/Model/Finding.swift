@@ -42,7 +42,7 @@ public struct Subject: Hashable, Comparable, Sendable, Codable {
 
     var sortKey: [String] { [kind, cluster ?? "", host ?? "", vm ?? "", name ?? "", id ?? ""] }
     /// What the finding id mixes in: the holder key when there is one, else every field.
-    var identity: [String] { key.map { [kind, $0] } ?? sortKey }
+    public var identity: [String] { key.map { [kind, $0] } ?? sortKey }
     public static func < (a: Subject, b: Subject) -> Bool { a.sortKey.lexicographicallyPrecedes(b.sortKey) }
 }
 

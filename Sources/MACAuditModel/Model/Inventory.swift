@@ -155,6 +155,13 @@ public final class Adapter: Hashable, Sendable {
         return normalizedGUID(String(decoding: guid.prefix(36), as: UTF8.self))
     }
 
+    /// The same adapter with another MAC (what a plan's move leaves): static unless told otherwise.
+    public func with(mac newMAC: MACField, dynamicMAC newDynamic: Bool? = false) -> Adapter {
+        Adapter(host: host, cluster: cluster, vmName: vmName, vmId: storedVMId, vmIdIsInId: vmIdIsInId, name: name, id: id,
+                mac: newMAC, dynamicMAC: newDynamic, isManagementOS: isManagementOS, switchName: switchName, switchId: switchId,
+                vlan: vlan, virtualSubnetId: virtualSubnetId, ipAddresses: ipAddresses, running: running, source: source)
+    }
+
     public static func == (a: Adapter, b: Adapter) -> Bool {
         a === b || (a.host == b.host && a.cluster == b.cluster && a.vmName == b.vmName && a.vmId == b.vmId && a.name == b.name && a.id == b.id && a.mac == b.mac && a.dynamicMAC == b.dynamicMAC && a.isManagementOS == b.isManagementOS && a.switchName == b.switchName && a.switchId == b.switchId && a.vlan == b.vlan && a.virtualSubnetId == b.virtualSubnetId && a.ipAddresses == b.ipAddresses && a.running == b.running && a.source == b.source)
     }
@@ -185,6 +192,12 @@ public final class PortProfile: Hashable, Sendable {
 
     /// The all-zero profile id SDN Express puts on infrastructure ports with VFP off.
     public var isNullProfile: Bool { profileId == nil || profileId == "00000000-0000-0000-0000-000000000000" }
+
+    /// The same port profile naming another NC interface (a plan's profile repair) and the adapter's MAC.
+    public func with(profileId newId: String?, mac newMAC: MACField) -> PortProfile {
+        PortProfile(host: host, cluster: cluster, vmName: vmName, adapterName: adapterName, mac: newMAC, profileId: newId,
+                    profileData: profileData, source: source)
+    }
 
     public static func == (a: PortProfile, b: PortProfile) -> Bool {
         a === b || (a.host == b.host && a.cluster == b.cluster && a.vmName == b.vmName && a.adapterName == b.adapterName && a.mac == b.mac && a.profileId == b.profileId && a.profileData == b.profileData && a.source == b.source)
@@ -223,6 +236,12 @@ public final class ControllerInterface: Hashable, Sendable {
         self.resourceId = resourceId; self.cluster = cluster; self.instanceId = instanceId; self.mac = mac
         self.allocation = allocation; self.isHostVNIC = isHostVNIC; self.ipAddresses = ipAddresses
         self.subnetRef = subnetRef; self.serverId = serverId; self.source = source
+    }
+
+    /// The same interface with another MAC and allocation method (a plan's move sets it Static).
+    public func with(mac newMAC: MACField, allocation newAllocation: AllocationMethod = .static) -> ControllerInterface {
+        ControllerInterface(resourceId: resourceId, cluster: cluster, instanceId: instanceId, mac: newMAC, allocation: newAllocation,
+                            isHostVNIC: isHostVNIC, ipAddresses: ipAddresses, subnetRef: subnetRef, serverId: serverId, source: source)
     }
 
     public static func == (a: ControllerInterface, b: ControllerInterface) -> Bool {
@@ -267,6 +286,10 @@ public enum PoolKind: String, Hashable, Sendable, Comparable, Codable {
     case scvmm = "scvmm-pool"
     /// Defined by the admin in `rules/pools.yaml` (a range or a plan-derived per-host range).
     case defined = "defined"
+    /// A per-host range of the plan `macaudit pool suggest` designs, not yet in `rules/pools.yaml`:
+    /// the planner draws from it when no defined pool applies, and a MAC inside it is accounted
+    /// for, but it asks nothing of the holders of its cluster (only a defined pool does).
+    case suggested = "suggested"
 
     public static func < (a: PoolKind, b: PoolKind) -> Bool { a.rawValue < b.rawValue }
 }
@@ -282,11 +305,21 @@ public struct Pool: Hashable, Sendable {
     public var cluster: String?
     /// File (and record) that defined it.
     public var source: SourceLocation
+    /// A defined pool with `strict: true`: every holder of its scope is expected inside the defined
+    /// pools (a rollout), even one whose MAC its NC pool or its host's dynamic range accounts for.
+    public var strict: Bool
 
     public init(name: String, range: MACRange, kind: PoolKind, host: String? = nil, cluster: String? = nil,
-                source: SourceLocation = SourceLocation(path: "inline", record: 1, line: 1)) {
+                source: SourceLocation = SourceLocation(path: "inline", record: 1, line: 1), strict: Bool = false) {
         self.name = name; self.range = range; self.kind = kind; self.host = host; self.cluster = cluster
-        self.source = source
+        self.source = source; self.strict = strict
+    }
+
+    /// True when the pool serves `host` of `cluster`: a pool of that host, of the cluster, or of the fleet.
+    public func serves(host h: String, cluster c: String) -> Bool {
+        if let cluster, cluster != c { return false }
+        if let host { return HostName.key(host) == HostName.key(h) }
+        return true
     }
 }
 

@@ -30,8 +30,16 @@ public struct JSONReport: ReportRenderer {
         var resolved: [ResolvedDTO]?
         /// With captures: what the wire showed, and inventory MACs it did not show.
         var stations: [StationDTO]?
-        /// Findings that need a new MAC but got none (no pool, or no room), with why.
+        /// Findings the plan does not fix (no pool, no room, or a person must decide), with why.
         var unplaced: [UnplacedDTO]?
+        /// With a plan: port profiles pointed at the NC interface that holds the MAC.
+        var repairs: [RepairDTO]?
+        /// With a plan: host dynamic ranges moved to their range in the seed plan.
+        var poolChanges: [PoolChangeDTO]?
+        /// With a plan drawn from pools `pool suggest` designs: that design.
+        var suggestedPlan: SuggestedPlanDTO?
+        /// With `--verify`: the plan applied and every check run again.
+        var verification: VerificationDTO?
         var unseen: [Subject]?
         /// With a database: its holders that took part, and what the run did to its holders.
         var database: DatabaseDTO?
@@ -195,6 +203,51 @@ public struct JSONReport: ReportRenderer {
         var resolves: [String]
     }
 
+    struct RepairDTO: Encodable {
+        var subject: Subject
+        var from: String?
+        var to: String
+        var interface: String
+        var resolves: [String]
+    }
+
+    struct PoolChangeDTO: Encodable {
+        var host: String
+        var cluster: String
+        var pool: String
+        var from: RangeDTO
+        var to: RangeDTO
+        var planPool: String
+        var resolves: [String]
+    }
+
+    struct RangeDTO: Encodable {
+        var first: String
+        var last: String
+        init(_ r: MACRange) { first = r.lower.description; last = r.upper.description }
+    }
+
+    struct SuggestedPlanDTO: Encodable {
+        struct PlanDTO: Encodable {
+            var name: String
+            var prefix: String
+            var clusters: [String: ClusterDTO]
+        }
+        struct ClusterDTO: Encodable {
+            var byte: Int
+            var hosts: [String: Int]
+        }
+        var plans: [PlanDTO]
+        var poolsUsed: [String]
+        var leftOut: [String]
+    }
+
+    struct VerificationDTO: Encodable {
+        var remaining: [String]
+        var introduced: [FindingDTO]
+        var findingsAfter: Int
+    }
+
     struct UnplacedDTO: Encodable {
         var finding: String
         var subject: Subject
@@ -207,13 +260,7 @@ public struct JSONReport: ReportRenderer {
             generatedAt: timestamp(report.generatedAt),
             inputs: report.inputs,
             summary: Dictionary(uniqueKeysWithValues: report.summary.map { ($0.key.rawValue, $0.value) }),
-            findings: report.findings.map {
-                let status = report.status(of: $0)
-                return FindingDTO(id: $0.id, check: $0.check.rawValue, severity: $0.severity.rawValue, mac: $0.macText, message: $0.message,
-                                  subjects: $0.subjects, evidence: $0.evidence, status: status?.label,
-                                  firstRun: status?.history?.firstRunId, firstSeen: status?.history.map { timestamp($0.firstSeen) },
-                                  acceptedReason: status?.accepted?.reason)
-            },
+            findings: report.findings.map { findingDTO($0, report) },
             proposals: (report.plan?.proposals ?? []).map { p in
                 ProposalDTO(subject: p.subject, from: p.from.address?.description ?? Self.raw(p.from), to: p.to.description, pool: p.pool,
                             interface: p.interfaceResourceId, reason: p.reason, resolves: p.resolves)
@@ -229,6 +276,21 @@ public struct JSONReport: ReportRenderer {
                 }
             },
             unplaced: report.plan.map { $0.unplaced.map { UnplacedDTO(finding: $0.finding, subject: $0.subject, reason: $0.reason) } },
+            repairs: report.plan.map { $0.repairs.map { RepairDTO(subject: $0.subject, from: $0.from, to: $0.to, interface: $0.interfaceResourceId, resolves: $0.resolves) } },
+            poolChanges: report.plan.map { $0.poolChanges.map {
+                PoolChangeDTO(host: $0.host, cluster: $0.cluster, pool: $0.pool, from: RangeDTO($0.from), to: RangeDTO($0.to), planPool: $0.planPool, resolves: $0.resolves)
+            } },
+            suggestedPlan: report.plan.flatMap { plan in plan.suggestion.map { s in
+                SuggestedPlanDTO(plans: s.plans.map { p in
+                    SuggestedPlanDTO.PlanDTO(name: p.name, prefix: String(MACAddress(uncheckedValue: UInt64(p.prefix) << 24).description.prefix(8)),
+                                             clusters: Dictionary(uniqueKeysWithValues: p.clusters.map { c in
+                                                 (c.name, SuggestedPlanDTO.ClusterDTO(byte: Int(c.byte), hosts: Dictionary(c.hosts.map { ($0.name, Int($0.nibble)) }, uniquingKeysWith: { a, _ in a })))
+                                             }))
+                }, poolsUsed: plan.suggestedPoolsUsed, leftOut: s.leftOut)
+            } },
+            verification: report.plan?.verification.map { v in
+                VerificationDTO(remaining: v.remaining, introduced: v.introduced.map { findingDTO($0, report) }, findingsAfter: v.findingsAfter)
+            },
             unseen: report.wire == nil || captureOnly ? nil : report.unseen,
             database: report.runId == nil ? nil : DatabaseDTO(holders: report.databaseHolderCount, events: report.holderEvents.map(EventDTO.init)),
             pools: captureOnly ? nil : report.poolUsage.map {
@@ -239,6 +301,14 @@ public struct JSONReport: ReportRenderer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+    }
+
+    static func findingDTO(_ f: Finding, _ report: AuditReport) -> FindingDTO {
+        let status = report.status(of: f)
+        return FindingDTO(id: f.id, check: f.check.rawValue, severity: f.severity.rawValue, mac: f.macText, message: f.message,
+                          subjects: f.subjects, evidence: f.evidence, status: status?.label,
+                          firstRun: status?.history?.firstRunId, firstSeen: status?.history.map { timestamp($0.firstSeen) },
+                          acceptedReason: status?.accepted?.reason)
     }
 
     static func raw(_ field: MACField) -> String? { field.text }

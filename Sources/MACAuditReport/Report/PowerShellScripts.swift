@@ -25,14 +25,25 @@ public enum PowerShellScripts {
         public var rollback: String
     }
 
-    /// One pair of scripts per host, hosts sorted; moves in plan order.
+    /// What one host's scripts do, in rollout order: its range change, its moves, its profile repairs.
+    struct HostSteps {
+        var ranges: [PoolChange] = []
+        var moves: [Proposal] = []
+        var repairs: [ProfileRepair] = []
+    }
+
+    /// One pair of scripts per host, hosts sorted; range change first, then moves in plan order,
+    /// then profile repairs.
     public static func render(_ plan: Plan, generatedAt: String, runId: Int64?) -> [Script] {
-        let byHost = Dictionary(grouping: plan.proposals.filter { $0.vmName != nil }, by: \.host)
+        var byHost: [String: HostSteps] = [:]
+        for c in plan.poolChanges { byHost[c.host, default: HostSteps()].ranges.append(c) }
+        for p in plan.proposals where p.vmName != nil { byHost[p.host, default: HostSteps()].moves.append(p) }
+        for r in plan.repairs { byHost[r.host, default: HostSteps()].repairs.append(r) }
         return byHost.keys.sorted().map { host in
-            let moves = byHost[host]!
+            let steps = byHost[host]!
             return Script(host: host,
-                          apply: script(host, moves, generatedAt, runId, rollback: false),
-                          rollback: script(host, moves, generatedAt, runId, rollback: true))
+                          apply: script(host, steps, generatedAt, runId, rollback: false),
+                          rollback: script(host, steps, generatedAt, runId, rollback: true))
         }
     }
 
@@ -48,11 +59,13 @@ public enum PowerShellScripts {
         return "\(kind)-\(safe.prefix(40))-\(String(hash.value & 0xFFFF_FFFF, radix: 16).leftPadded(to: 8)).ps1"
     }
 
-    static func script(_ host: String, _ moves: [Proposal], _ at: String, _ runId: Int64?, rollback: Bool) -> String {
+    static func script(_ host: String, _ steps: HostSteps, _ at: String, _ runId: Int64?, rollback: Bool) -> String {
+        let moves = steps.moves
         var s = """
             # macaudit \(rollback ? "rollback" : "remediation") plan for one Hyper-V host, generated \(at)\(runId.map { " from audit run \($0)" } ?? "").
-            # \(moves.count) move(s). Review, then run on the host (or in a session to it); -WhatIf shows what would change.
-            # Every move checks that the adapter still holds the expected MAC and stops otherwise.
+            # \(steps.ranges.count) range change(s), \(moves.count) move(s), \(steps.repairs.count) port profile repair(s). Review, then run on the host
+            # (or in a session to it); -WhatIf shows what would change.
+            # Every step checks that the host or adapter still has the expected value and stops otherwise.
             [CmdletBinding(SupportsShouldProcess = $true)]
             param(
                 # The Network Controller REST endpoint, for moves of SDN-managed adapters.
@@ -66,8 +79,7 @@ public enum PowerShellScripts {
 
             function Move-MacauditAdapter {
                 [CmdletBinding(SupportsShouldProcess = $true)]
-                param([string] $VMName, [string] $AdapterName, [string] $Expected, [string] $NewMac,
-                      [string] $InterfaceId, [string] $ProfileInstanceId)
+                param([string] $VMName, [string] $AdapterName, [string] $Expected, [string] $NewMac, [string] $InterfaceId)
                 $adapter = Get-VMNetworkAdapter -VMName $VMName -Name $AdapterName
                 if (@($adapter).Count -ne 1) { throw ('VM {0}: expected one adapter named {1}, found {2}; stopping.' -f $VMName, $AdapterName, @($adapter).Count) }
                 if ($Expected -and $adapter.MacAddress -ne $Expected) {
@@ -84,16 +96,43 @@ public enum PowerShellScripts {
                     $nic.Properties.PrivateMacAllocationMethod = 'Static'
                     New-NetworkControllerNetworkInterface -ConnectionUri $NetworkControllerUri -ResourceId $InterfaceId -Properties $nic.Properties -Etag $nic.Etag -Force | Out-Null
                 }
-                if ($ProfileInstanceId) {
-                    $feature = Get-VMSwitchExtensionPortFeature -FeatureId '9940cd46-8b06-43bb-b9d5-93d50381fd56' -VMNetworkAdapter $adapter
-                    $feature.SettingData.ProfileId = ('{{{0}}}' -f $ProfileInstanceId)
-                    Set-VMSwitchExtensionPortFeature -VMSwitchExtensionFeature $feature -VMNetworkAdapter $adapter
-                }
                 if ($wasRunning) { Start-VM -Name $VMName }
+            }
+
+            function Set-MacauditHostRange {
+                [CmdletBinding(SupportsShouldProcess = $true)]
+                param([string] $ExpectedMinimum, [string] $ExpectedMaximum, [string] $Minimum, [string] $Maximum)
+                $vmHost = Get-VMHost
+                if ($vmHost.MacAddressMinimum -ne $ExpectedMinimum -or $vmHost.MacAddressMaximum -ne $ExpectedMaximum) {
+                    throw ('Host range is {0}-{1}, expected {2}-{3}; stopping, nothing changed.' -f $vmHost.MacAddressMinimum, $vmHost.MacAddressMaximum, $ExpectedMinimum, $ExpectedMaximum)
+                }
+                if (-not $PSCmdlet.ShouldProcess($macauditHost, ('set dynamic MAC range {0}-{1}' -f $Minimum, $Maximum))) { return }
+                Set-VMHost -MacAddressMinimum $Minimum -MacAddressMaximum $Maximum
+            }
+
+            function Repair-MacauditPortProfile {
+                [CmdletBinding(SupportsShouldProcess = $true)]
+                param([string] $VMName, [string] $AdapterName, [string] $Expected, [string] $ProfileId)
+                $adapter = Get-VMNetworkAdapter -VMName $VMName -Name $AdapterName
+                if (@($adapter).Count -ne 1) { throw ('VM {0}: expected one adapter named {1}, found {2}; stopping.' -f $VMName, $AdapterName, @($adapter).Count) }
+                $feature = Get-VMSwitchExtensionPortFeature -FeatureId '9940cd46-8b06-43bb-b9d5-93d50381fd56' -VMNetworkAdapter $adapter
+                $current = ([string] $feature.SettingData.ProfileId).Trim('{}').ToLowerInvariant()
+                if ($Expected -and $current -ne $Expected) {
+                    throw ('VM {0} adapter {1}: expected port profile {2} but it has {3}; stopping.' -f $VMName, $AdapterName, $Expected, $current)
+                }
+                if (-not $PSCmdlet.ShouldProcess(('{0} / {1}' -f $VMName, $AdapterName), ('set ProfileId {{{0}}}' -f $ProfileId))) { return }
+                $feature.SettingData.ProfileId = ('{{{0}}}' -f $ProfileId)
+                Set-VMSwitchExtensionPortFeature -VMSwitchExtensionFeature $feature -VMNetworkAdapter $adapter
             }
 
 
             """
+        for c in steps.ranges {
+            let (expected, target) = rollback ? (c.to, c.from) : (c.from, c.to)
+            s += "# the host's dynamic MAC range: \(rollback ? "back to" : "to its range in the seed plan,") \(target)\n"
+            s += "Set-MacauditHostRange -ExpectedMinimum \(literal(expected.lower.hyperVForm)) -ExpectedMaximum \(literal(expected.upper.hyperVForm))"
+            s += " -Minimum \(literal(target.lower.hyperVForm)) -Maximum \(literal(target.upper.hyperVForm))\n\n"
+        }
         for (i, p) in moves.enumerated() {
             let current = JSONReport.raw(p.from).flatMap { try? MACAddress(parsing: $0).hyperVForm }
             let (expected, target) = rollback ? (p.to.hyperVForm, current ?? "") : (current ?? "", p.to.hyperVForm)
@@ -105,8 +144,14 @@ public enum PowerShellScripts {
             s += "Move-MacauditAdapter -VMName \(literal(p.vmName ?? "")) -AdapterName \(literal(p.adapterName))"
             s += " -Expected \(literal(expected)) -NewMac \(literal(target))"
             if let nic = p.interfaceResourceId { s += " -InterfaceId \(literal(nic))" }
-            if let instance = p.profileInstanceId, !rollback { s += " -ProfileInstanceId \(literal(instance))" }
             s += "\n\n"
+        }
+        for r in steps.repairs {
+            if rollback && r.from == nil { s += "# port profile of \(r.vmName): it had no ProfileId before; nothing to roll back to.\n\n"; continue }
+            let (expected, target) = rollback ? (r.to, r.from ?? "") : (r.from ?? "", r.to)
+            s += "# port profile: \(rollback ? "back to the ProfileId it had" : "ProfileId = the instance id of the NC interface that holds the adapter's MAC")\n"
+            s += "Repair-MacauditPortProfile -VMName \(literal(r.vmName)) -AdapterName \(literal(r.adapterName))"
+            s += " -Expected \(literal(expected)) -ProfileId \(literal(target))\n\n"
         }
         return s
     }

@@ -10,6 +10,44 @@ public struct TextReport: ReportRenderer {
 
     public func render(_ report: AuditReport, options: RenderOptions) throws -> String { Self.render(report, colour: options.colour) }
 
+    /// The plan: where its MACs come from, then per host in rollout order its range change, moves
+    /// and profile repairs, then what is left to a person, then the verification.
+    static func planSection(_ plan: Plan, colour: Bool) -> String {
+        var out = paint("PLAN (\(plan.poolChanges.count) range change(s), \(plan.proposals.count) move(s), \(plan.repairs.count) profile repair(s), "
+                        + "\(plan.unplaced.count) left to a person)", .cyan, colour, bold: true) + "\n"
+        if let suggestion = plan.suggestion {
+            let prefixes = suggestion.plans.map { "'\($0.name)' \(MACAddress(uncheckedValue: UInt64($0.prefix) << 24).description.prefix(8))" }
+            out += "  New MACs come from the suggested plan \(prefixes.joined(separator: ", ")) (\(plan.suggestedPoolsUsed.count) host range(s) not in rules/pools.yaml):\n"
+            out += "  adopt it with `macaudit pool suggest INPUTS -o rules/pools.yaml` before running the scripts.\n"
+        }
+        let stages = plan.stages
+        let moves = Dictionary(grouping: plan.proposals, by: \.host), repairs = Dictionary(grouping: plan.repairs, by: \.host)
+        let changes = Dictionary(grouping: plan.poolChanges, by: \.host)
+        for stage in stages {
+            out += "  \(stage.host): \(stage.poolChanges) range change(s), \(stage.moves) move(s), \(stage.repairs) profile repair(s)\n"
+            for c in changes[stage.host] ?? [] { out += "    range \(c.from) → \(c.to) ('\(c.planPool)')  (pool-overlap)\n" }
+            for p in moves[stage.host] ?? [] where p.vmName != nil { out += "    " + line(p) + "\n" }
+            for r in repairs[stage.host] ?? [] {
+                out += "    \(r.subject.label): port profile {\(r.from ?? "none")} → {\(r.to)} (NC interface '\(r.interfaceResourceId)')\n"
+            }
+        }
+        for p in plan.proposals where p.vmName == nil { out += "  " + line(p) + "\n" }
+        for u in plan.unplaced { out += "  not fixed: \(u.subject.label): \(u.reason)  (finding \(u.finding))\n" }
+        if let v = plan.verification {
+            let ok = v.remaining.isEmpty && v.introduced.isEmpty
+            out += paint("  verified: ", ok ? .cyan : .red, colour) + "\(v.remaining.count) finding(s) the plan fixes remain, \(v.introduced.count) introduced; "
+                + "\(v.findingsAfter) finding(s) after the plan\n"
+            for id in v.remaining { out += "    remains: \(id)\n" }
+            for f in v.introduced { out += "    introduced: \(f.severity.rawValue) \(f.check.rawValue)  \(f.message)\n" }
+        }
+        return out + "\n"
+    }
+
+    static func line(_ p: Proposal) -> String {
+        let what = p.makesStatic ? "\(p.to) made static" : "\(JSONReport.raw(p.from) ?? "none") → \(p.to)\(p.pool.map { " from '\($0)'" } ?? "")"
+        return "\(p.subject.label): \(what)  (\(p.reason))"
+    }
+
     public static func render(_ report: AuditReport, colour: Bool) -> String {
         var out = ""
         for w in report.warnings { out += paint("warning: ", .yellow, colour) + w.description + "\n" }
@@ -38,14 +76,7 @@ public struct TextReport: ReportRenderer {
             for r in report.resolved { out += "  \(r.check)  \(r.message)  (open since run \(r.firstRunId))\n      id \(r.fingerprint)\n" }
             out += "\n"
         }
-        if let plan = report.plan {
-            out += paint("PLAN (\(plan.proposals.count) move(s), \(plan.unplaced.count) without room)", .cyan, colour, bold: true) + "\n"
-            for p in plan.proposals {
-                out += "  \(p.subject.label): \(JSONReport.raw(p.from) ?? "none") → \(p.to)\(p.pool.map { " from '\($0)'" } ?? "")  (\(p.reason))\n"
-            }
-            for u in plan.unplaced { out += "  no MAC for \(u.subject.label): \(u.reason)\n" }
-            out += "\n"
-        }
+        if let plan = report.plan { out += planSection(plan, colour: colour) }
         if let wire = report.wire {
             out += stationTable(wire, colour: colour)
             let unseen = report.unseen
