@@ -9,7 +9,9 @@ import MACAuditIngest
 /// changes): the check and the identities of its subjects (a holder's key, a pool's name and owner).
 /// The captures are left out of the second run: they show the MACs as they were.
 public enum PlanVerifier {
-    /// The audit's inputs as the second run needs them.
+    /// The audit's inputs as the second run needs them. `inventory` is the one `snapshot` was
+    /// reconciled from: the plan names holders by their place in the snapshot, and their adapters,
+    /// interfaces and profiles are found in the inventory by identity.
     public struct Inputs {
         public var inventory: Inventory
         public var snapshot: Snapshot
