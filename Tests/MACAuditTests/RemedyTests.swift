@@ -25,7 +25,7 @@ import Testing
 
         // The cloned pair: both hosts take their ranges in the suggested plan; the ranges are disjoint.
         #expect(plan.poolChanges.map(\.host) == ["HCI-N01", "HCI-N03"])
-        #expect(plan.poolChanges.allSatisfy { $0.from.description == "00-15-5D-0A-10-00…00-15-5D-0A-10-FF" && $0.to.count == 4096 })
+        #expect(plan.poolChanges.allSatisfy { $0.from.description == "00-15-5D-0A-10-00…00-15-5D-0A-10-FF" && $0.to.count == 2048 })
         #expect(!plan.poolChanges[0].to.overlaps(plan.poolChanges[1].to))
         let overlap = try #require(report.findings.first { $0.check == .poolOverlap })
         #expect(plan.poolChanges.allSatisfy { $0.resolves == [overlap.id] })
@@ -43,6 +43,9 @@ import Testing
         // New MACs come from no other allocator's range: not the NC pool, not a host's dynamic range.
         let foreign = report.snapshot.pools.filter { $0.kind != .defined }.map(\.range)
         for p in plan.proposals where p.pool != nil { #expect(!foreign.contains { $0.contains(p.to) }, "\(p.to) for \(p.subject.label)") }
+        // …nor from the dynamic ranges the plan gives the hosts: Hyper-V gets the lower half of a
+        // host's plan range, the moves come from the upper half.
+        for p in plan.proposals where p.pool != nil { #expect(!plan.poolChanges.contains { $0.to.contains(p.to) }, "\(p.to)") }
         // No pools defined: the suggested plan, and the plan says so.
         #expect(plan.suggestion != nil && plan.suggestedPoolsUsed.count == 3)
         #expect(TextReport.render(report, colour: false).contains("New MACs come from the suggested plan 'seed' 02-00-00"))
@@ -55,9 +58,9 @@ import Testing
         let report = try Self.sample()
         let scripts = Dictionary(uniqueKeysWithValues: PowerShellScripts.render(try #require(report.plan), generatedAt: "t", runId: nil).map { ($0.host, $0) })
         let n01 = try #require(scripts["HCI-N01"]), n03 = try #require(scripts["HCI-N03"])
-        #expect(n01.apply.contains("Set-MacauditHostRange -ExpectedMinimum '00155D0A1000' -ExpectedMaximum '00155D0A10FF' -Minimum '020000000000' -Maximum '020000000FFF'"))
-        #expect(n01.rollback.contains("Set-MacauditHostRange -ExpectedMinimum '020000000000' -ExpectedMaximum '020000000FFF' -Minimum '00155D0A1000' -Maximum '00155D0A10FF'"))
-        #expect(n03.apply.contains("-Minimum '020000002000' -Maximum '020000002FFF'"))
+        #expect(n01.apply.contains("Set-MacauditHostRange -ExpectedMinimum '00155D0A1000' -ExpectedMaximum '00155D0A10FF' -Minimum '020000000000' -Maximum '0200000007FF'"))
+        #expect(n01.rollback.contains("Set-MacauditHostRange -ExpectedMinimum '020000000000' -ExpectedMaximum '0200000007FF' -Minimum '00155D0A1000' -Maximum '00155D0A10FF'"))
+        #expect(n03.apply.contains("-Minimum '020000002000' -Maximum '0200000027FF'"))
         // The range changes before any move of the host.
         let range = try #require(n01.apply.range(of: "\nSet-MacauditHostRange")), move = try #require(n01.apply.range(of: "\nMove-MacauditAdapter"))
         #expect(range.lowerBound < move.lowerBound)
@@ -67,7 +70,7 @@ import Testing
 
     /// 336 adapters on 8 hosts with the seed plan in the rules: 189 NC-managed MACs inside the NC
     /// pool, 51 dynamic MACs inside their own host's range, 8 host vNICs with their physical NIC's
-    /// MAC, 88 static MACs inside the plan.
+    /// MAC, 88 static MACs inside the plan (its upper half, where the planner's static MACs go).
     static func fleet336(strict: Bool) -> (Inventory, Rules) {
         var adapters: [Adapter] = [], interfaces: [ControllerInterface] = [], profiles: [PortProfile] = [], pools: [Pool] = []
         pools.append(Pool(name: "DefaultMacPool", range: Example.range("00-1D-D8-B7-1C-00", "00-1D-D8-B7-1F-FF"), kind: .controller, cluster: "HCI"))
@@ -92,7 +95,7 @@ import Testing
                 nc += 1
             }
             for i in 0..<7 where dynamic < 51 { adapter("dyn\(dynamic)", 0x0015_5D0A_0000 + UInt64(h + 1) << 12 + UInt64(i + 1), dynamic: true); dynamic += 1 }
-            for i in 0..<11 where planned < 88 { adapter("plan\(planned)", PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: UInt8(h)).lower.value + UInt64(i), dynamic: false); planned += 1 }
+            for i in 0..<11 where planned < 88 { adapter("plan\(planned)", PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: UInt8(h)).lower.value + 0x800 + UInt64(i), dynamic: false); planned += 1 }
         }
         let plan = PoolPlan(name: "seed", prefix: 0x021DD8, clusters: [.init(name: "HCI", byte: 1, hosts: (0..<8).map { ("HCI-N0\($0 + 1)", UInt8($0)) })],
                             strict: strict)
@@ -120,7 +123,8 @@ import Testing
         #expect(plan.poolChanges.count == 8)
         for c in plan.poolChanges {
             let nibble = UInt8(c.host.last!.wholeNumberValue! - 1)
-            #expect(c.to == PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: nibble))
+            let range = PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: nibble)
+            #expect(c.to == MACRange(range.lower, MACAddress(value: range.lower.value + 0x7FF)!), "Hyper-V gets the lower half")
         }
         // Moves grouped per host, with counts; nothing moved that needs no move.
         #expect(plan.proposals.count == 240)
@@ -128,7 +132,8 @@ import Testing
         #expect(plan.stages.map(\.moves).reduce(0, +) == 240 && plan.stages.allSatisfy { $0.poolChanges == 1 })
         for p in plan.proposals {
             let nibble = UInt8(p.host.last!.wholeNumberValue! - 1)
-            #expect(PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: nibble).contains(p.to), "\(p.to) for \(p.host)")
+            let range = PoolPlan.range(prefix: 0x021DD8, clusterByte: 1, hostNibble: nibble)
+            #expect(range.contains(p.to) && p.to.value >= range.lower.value + 0x800, "\(p.to) for \(p.host): the upper half")
         }
         plan.verification = PlanVerifier.verify(plan, .init(inventory: inventory, snapshot: report.snapshot, findings: report.findings, rules: rules))
         #expect(plan.verification?.remaining.isEmpty == true)

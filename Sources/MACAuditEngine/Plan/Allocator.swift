@@ -17,9 +17,10 @@ struct Allocator {
     private let holderCounts: [UInt64: Int]
     private let pools: [Pool]
     private let reserved: ReservedPrefixIndex
-    /// Ranges another allocator hands out (host dynamic ranges, NC macPools, SCVMM pools), merged
-    /// and sorted: never allocated from, even where a defined pool overlaps them.
-    private let foreign: [MACRange]
+    /// Ranges another allocator hands out (host dynamic ranges — a host's own plan range included —,
+    /// NC macPools, SCVMM pools), merged and sorted: never allocated from, even where a defined pool
+    /// overlaps them. A static MAC inside a range Hyper-V draws from would be handed out again.
+    private var foreign: [MACRange]
 
     struct PoolKey: Hashable { var name: String; var lower: UInt64 }
 
@@ -54,23 +55,24 @@ struct Allocator {
         used = unique
         self.database = database
         pools = snapshot.pools + suggested
-        let planned = pools.filter { $0.kind == .defined || $0.kind == .suggested }
-        foreign = snapshot.pools.filter { p in
-            switch p.kind {
-            case .controller, .scvmm: return true
-            case .hostDynamic: return !planned.contains { PoolOverlapCheck.isHostsOwnPlanRange(p, $0) }
-            case .defined, .suggested: return false
-            }
-        }.map(\.range).sorted().reduce(into: [MACRange]()) { merged, r in
+        foreign = Self.merged(snapshot.pools.filter { $0.kind == .hostDynamic || $0.kind == .controller || $0.kind == .scvmm }.map(\.range))
+        // Entries the admin rates as info (the SLAP reserved quadrant, NLB) do not stop allocation:
+        // a pool defined there is the admin's choice.
+        reserved = ReservedPrefixIndex(rules.reservedPrefixes.filter { $0.severity >= .warning })
+    }
+
+    /// Ranges that become another allocator's by this plan (a host's new dynamic range).
+    mutating func avoid(_ ranges: [MACRange]) { foreign = Self.merged(foreign + ranges) }
+
+    /// Sorted, disjoint ranges covering exactly the addresses of `ranges`.
+    static func merged(_ ranges: [MACRange]) -> [MACRange] {
+        ranges.sorted().reduce(into: [MACRange]()) { merged, r in
             if let last = merged.last, r.lower.value <= last.upper.value &+ 1 {
                 if r.upper > last.upper { merged[merged.count - 1] = MACRange(last.lower, r.upper)! }
             } else {
                 merged.append(r)
             }
         }
-        // Entries the admin rates as info (the SLAP reserved quadrant, NLB) do not stop allocation:
-        // a pool defined there is the admin's choice.
-        reserved = ReservedPrefixIndex(rules.reservedPrefixes.filter { $0.severity >= .warning })
     }
 
     func holderCount(_ mac: UInt64) -> Int { holderCounts[mac] ?? 0 }

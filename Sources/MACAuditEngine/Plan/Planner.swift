@@ -3,9 +3,10 @@ import MACAuditIngest
 /// Decides the fix of every finding it can and says why for the rest, deterministically (same
 /// inputs, same plan):
 ///
-/// - **Range changes** for `pool-overlap` of a host's dynamic range (hosts cloned from one image):
-///   each such host takes its range in the seed plan (`Set-VMHost -MacAddressMinimum/-Maximum`), and
-///   VM adapters whose dynamic MAC came from the clashing range get static MACs from the new ranges.
+/// - **Range changes** for `pool-overlap` of a host's dynamic range (hosts cloned from one image),
+///   and for every host of a `strict` plan: each such host's dynamic range becomes the lower half of
+///   its range in the seed plan (`Set-VMHost -MacAddressMinimum/-Maximum`; ``dynamicRange(in:)``),
+///   and VM adapters whose dynamic MAC came from a clashing range get static MACs from the upper half.
 /// - **Moves** for the findings whose check's remedy is ``Remedy/move`` or ``Remedy/adoptController``.
 ///   Who keeps a duplicated MAC follows the rules' ``KeepOrder`` (`rules/plan.yaml`); everyone else
 ///   moves. `mac-mismatch` and `dynamic-mac-on-sdn` adopt the controller's MAC when nothing else holds it.
@@ -41,6 +42,7 @@ public enum Planner {
         var moves = Moves()
 
         let ranges = rangeChanges(active, snapshot, allocator: allocator)
+        allocator.avoid(ranges.changes.map(\.to))
         unplaced += ranges.unplaced
         for (h, resolves) in ranges.movers { for id in resolves { moves.add(h, finding: id, check: .poolOverlap, remedy: .move) } }
         collectMoves(active, snapshot, rules, into: &moves, unplaced: &unplaced)
@@ -127,8 +129,9 @@ public enum Planner {
                                              reason: "host \(pool.host ?? "?") has no range in the seed plan (see `macaudit pool suggest`): give it one in rules/pools.yaml"))
                     continue
                 }
-                guard target.range != pool.range else { continue }
-                changes[key] = PoolChange(host: host, cluster: pool.cluster ?? "", pool: pool.name, from: pool.range, to: target.range,
+                let dynamic = dynamicRange(in: target)
+                guard dynamic != pool.range else { continue }
+                changes[key] = PoolChange(host: host, cluster: pool.cluster ?? "", pool: pool.name, from: pool.range, to: dynamic,
                                           planPool: target.name, resolves: [f.id])
             }
         }
@@ -136,10 +139,11 @@ public enum Planner {
         let strict = snapshot.pools.filter { $0.kind == .defined && $0.strict }
         for pool in snapshot.pools where pool.kind == .hostDynamic {
             guard let host = pool.host, let cluster = pool.cluster, strict.contains(where: { $0.serves(host: host, cluster: cluster) }),
-                  let target = allocator.planPool(host: host, cluster: cluster), !PoolOverlapCheck.isHostsOwnPlanRange(pool, target) else { continue }
+                  let target = allocator.planPool(host: host, cluster: cluster), pool.range != dynamicRange(in: target) else { continue }
             let key = "\(cluster)|\(HostName.key(host))"
             if changes[key] == nil {
-                changes[key] = PoolChange(host: host, cluster: cluster, pool: pool.name, from: pool.range, to: target.range, planPool: target.name, resolves: [])
+                changes[key] = PoolChange(host: host, cluster: cluster, pool: pool.name, from: pool.range, to: dynamicRange(in: target),
+                                          planPool: target.name, resolves: [])
             }
         }
         let ordered = changes.values.sorted { ($0.cluster, HostName.key($0.host)) < ($1.cluster, HostName.key($1.host)) }
@@ -152,6 +156,14 @@ public enum Planner {
             if !resolves.isEmpty { movers.append((h, Array(Set(resolves)).sorted())) }
         }
         return (ordered, unplaced, movers)
+    }
+
+    /// The part of a host's plan range that Hyper-V's dynamic allocation gets: the lower half
+    /// (VM numbers 000–7FF of a seed-plan range). The planner's static MACs come from the rest, so
+    /// Hyper-V never hands out a MAC the plan gave.
+    static func dynamicRange(in plan: Pool) -> MACRange {
+        let half = plan.range.count / 2
+        return half == 0 ? plan.range : MACRange(plan.range.lower, MACAddress(uncheckedValue: plan.range.lower.value + half - 1))!
     }
 
     /// `port-profile-mismatch`: point the port at the NC interface that holds the adapter's MAC.

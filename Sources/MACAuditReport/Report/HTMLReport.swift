@@ -41,7 +41,23 @@ public struct HTMLReport: ReportRenderer {
                 body += "<td>\(p.to)</td><td>\(escape(p.pool ?? "NC's MAC"))</td><td>\(escape(p.reason))</td></tr>\n"
             }
             body += "</table>\n"
-            for u in plan.unplaced { body += "<p>No MAC for \(escape(u.subject.label)): \(escape(u.reason))</p>\n" }
+            if !plan.poolChanges.isEmpty {
+                body += "<table><tr><th>host range (first, before the moves)</th><th>from</th><th>to</th><th>plan pool</th></tr>\n"
+                for c in plan.poolChanges { body += "<tr><td>\(escape(c.host))</td><td>\(c.from)</td><td>\(c.to)</td><td>\(escape(c.planPool))</td></tr>\n" }
+                body += "</table>\n"
+            }
+            if !plan.repairs.isEmpty {
+                body += "<table><tr><th>port profile repair</th><th>host</th><th>ProfileId from</th><th>to (NC interface)</th></tr>\n"
+                for r in plan.repairs {
+                    body += "<tr><td>\(escape(r.subject.label))</td><td>\(escape(r.host))</td><td>\(escape(r.from ?? ""))</td><td>\(escape(r.to)) (\(escape(r.interfaceResourceId)))</td></tr>\n"
+                }
+                body += "</table>\n"
+            }
+            for u in plan.unplaced { body += "<p>Not fixed: \(escape(u.subject.label)): \(escape(u.reason))</p>\n" }
+            if let v = plan.verification {
+                body += "<p>Verified: \(v.remaining.count) finding(s) the plan fixes remain, \(v.introduced.count) introduced.</p>\n"
+                for f in v.introduced { body += "<p>introduced: \(escape(f.severity.rawValue)) \(escape(f.check.rawValue)) \(escape(f.message))</p>\n" }
+            }
         }
         if let wire = report.wire { body += stations(wire) }
         let usage = report.poolUsage

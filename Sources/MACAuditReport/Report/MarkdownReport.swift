@@ -35,7 +35,19 @@ public struct MarkdownReport: ReportRenderer {
             for p in plan.proposals {
                 out += "| \(escape(p.subject.label)) | \(escape(p.host)) | \(escape(JSONReport.raw(p.from) ?? "")) | \(p.to) | \(escape(p.pool ?? "NC's MAC")) | \(escape(p.reason)) |\n"
             }
-            for u in plan.unplaced { out += "\nNo MAC for \(escape(u.subject.label)): \(escape(u.reason))\n" }
+            if !plan.poolChanges.isEmpty {
+                out += "\n| host range (first, before the moves) | from | to | plan pool |\n|---|---|---|---|\n"
+                for c in plan.poolChanges { out += "| \(escape(c.host)) | \(c.from) | \(c.to) | \(escape(c.planPool)) |\n" }
+            }
+            if !plan.repairs.isEmpty {
+                out += "\n| port profile repair | host | ProfileId from | to (NC interface) |\n|---|---|---|---|\n"
+                for r in plan.repairs { out += "| \(escape(r.subject.label)) | \(escape(r.host)) | \(escape(r.from ?? "")) | \(escape(r.to)) (\(escape(r.interfaceResourceId))) |\n" }
+            }
+            for u in plan.unplaced { out += "\nNot fixed: \(escape(u.subject.label)): \(escape(u.reason))\n" }
+            if let v = plan.verification {
+                out += "\nVerified: \(v.remaining.count) finding(s) the plan fixes remain, \(v.introduced.count) introduced.\n"
+                for f in v.introduced { out += "- introduced: \(f.severity.rawValue) `\(f.check.rawValue)` \(escape(f.message))\n" }
+            }
             out += "\n"
         }
         if let wire = report.wire { out += stations(wire) }
