@@ -35,8 +35,10 @@ public enum Planner {
     public static func plan(_ snapshot: Snapshot, findings: [Finding], rules: Rules, alsoUsed: [UInt64] = [],
                             pending: [String: MACAddress] = [:], accepted: Set<String> = []) -> Plan {
         let active = findings.filter { $0.severity >= .warning && !accepted.contains($0.id) }
-        let suggestion = PoolDesigner.suggest(places: PoolDesigner.places(snapshot), rules: rules, pools: snapshot.pools,
-                                              used: designUsed(snapshot, alsoUsed))
+        let places = PoolDesigner.places(snapshot)
+        let suggestion = needsDesign(places, snapshot, active)
+            ? PoolDesigner.suggest(places: places, rules: rules, pools: snapshot.pools, used: designUsed(snapshot, alsoUsed))
+            : PoolSuggestion(plans: rules.plans, leftOut: [], added: [], unchanged: rules.plans)
         var allocator = Allocator(snapshot: snapshot, rules: rules, alsoUsed: alsoUsed, suggested: suggestion.suggestedPools)
         var unplaced: [Unplaced] = []
         var moves = Moves()
@@ -50,13 +52,13 @@ public enum Planner {
         var proposals: [Proposal] = []
         for move in moves.ordered {
             let h = move.holder
-            let reasons = move.checks.map(\.rawValue).sorted().joined(separator: ", ")
-            if move.remedies == [.adoptController], let adopted = adoptControllerMAC(h, allocator: &allocator) {
+            let reasons = Set(move.checks).map(\.rawValue).sorted().joined(separator: ", ")
+            if move.remedies.allSatisfy({ $0 == .adoptController }), let adopted = adoptControllerMAC(h, allocator: &allocator) {
                 let what = h.mac.address == adopted ? "make the MAC static (the Network Controller's)" : "align with the Network Controller"
                 proposals.append(proposal(h, to: adopted, pool: nil, resolves: move.resolves, reason: what))
                 continue
             }
-            if let earlier = pending[holderKey(h)], allocator.holderCount(earlier.value) == 0, !allocator.isProposed(earlier.value) {
+            if !pending.isEmpty, let earlier = pending[holderKey(h)], allocator.holderCount(earlier.value) == 0, !allocator.isProposed(earlier.value) {
                 allocator.propose(earlier.value)
                 proposals.append(proposal(h, to: earlier, pool: nil, resolves: move.resolves, reason: reasons + " (reserved by an earlier plan)"))
                 continue
@@ -72,10 +74,24 @@ public enum Planner {
         var plan = Plan(proposals: proposals, repairs: repairs, poolChanges: ranges.changes, unplaced: unplaced)
         plan.unplaced += questions(active, snapshot, answered: plan.resolvedIds.union(unplaced.map(\.finding)))
         plan.unplaced.sort { ($0.finding, $0.subject) < ($1.finding, $1.subject) }
-        let usedSuggested = Set(proposals.compactMap(\.pool) + ranges.changes.map(\.planPool))
-        plan.suggestedPoolsUsed = suggestion.suggestedPools.map(\.name).filter(usedSuggested.contains)
+        let suggestedPools = suggestion.suggestedPools
+        if !suggestedPools.isEmpty {
+            let used = Set(proposals.compactMap(\.pool) + ranges.changes.map(\.planPool))
+            plan.suggestedPoolsUsed = suggestedPools.map(\.name).filter(used.contains)
+        }
         if !plan.suggestedPoolsUsed.isEmpty { plan.suggestion = suggestion }
         return plan
+    }
+
+    /// Whether the plan may need pools the rules do not define: a host no defined pool serves, or,
+    /// when host ranges are to change (an overlap, a strict plan), a host without a pool of its own.
+    /// Designing costs a sort of every MAC in use; a fleet whose rules cover it skips it.
+    static func needsDesign(_ places: [PoolDesigner.Place], _ snapshot: Snapshot, _ findings: [Finding]) -> Bool {
+        let defined = snapshot.pools.filter { $0.kind == .defined }
+        if places.contains(where: { p in !defined.contains { $0.serves(host: p.host, cluster: p.cluster) } }) { return true }
+        guard findings.contains(where: { $0.check == .poolOverlap }) || defined.contains(where: \.strict) else { return false }
+        let owned = Set(defined.compactMap { p in p.host.map { HostName.key($0) } })
+        return snapshot.pools.contains { $0.kind == .hostDynamic && !owned.contains(HostName.key($0.host ?? "")) }
     }
 
     /// What the design of a suggested plan must avoid: every holder's MAC and the database's.
@@ -196,26 +212,31 @@ public enum Planner {
         }
     }
 
-    /// The holders that move, in the order the plan lists them (first reported first), each with
+    /// The holders that move, in the order the plan lists them (snapshot order), each with
     /// every finding its move resolves.
     struct Moves {
         private var byPosition: [Int: Move] = [:]
 
         mutating func add(_ h: Holder, finding: String, check: CheckID, remedy: Remedy) {
-            byPosition[h.position, default: Move(holder: h)].resolves.append(finding)
-            byPosition[h.position]!.checks.insert(check)
-            byPosition[h.position]!.remedies.insert(remedy)
+            modify(&byPosition[h.position, default: Move(holder: h)])
+            func modify(_ move: inout Move) {
+                move.resolves.append(finding)
+                move.checks.append(check)
+                move.remedies.append(remedy)
+            }
         }
 
-        var ordered: [Move] { byPosition.values.sorted { moverOrder($0.holder, $1.holder) } }
+        /// By place in the snapshot: holders are there in file and record order.
+        var ordered: [Move] { byPosition.keys.sorted().map { byPosition[$0]! } }
     }
 
     /// One holder that moves, with every finding its move resolves.
     struct Move {
         let holder: Holder
         var resolves: [String] = []
-        var checks: Set<CheckID> = []
-        var remedies: Set<Remedy> = []
+        /// One per finding (repeats kept: most moves resolve one finding, and a set per move costs more).
+        var checks: [CheckID] = []
+        var remedies: [Remedy] = []
     }
 
     /// Why a holder cannot get a new MAC from a plan, if it cannot.
@@ -274,9 +295,10 @@ public enum Planner {
     }
 
     static func proposal(_ h: Holder, to: MACAddress, pool: String?, resolves: [String], reason: String) -> Proposal {
-        Proposal(holderKey: holderKey(h), subject: h.subject, host: h.host, vmName: h.adapter?.vmName, adapterName: h.adapter?.name ?? "",
-                 interfaceResourceId: h.interface?.resourceId, from: h.mac, to: to, pool: pool,
-                 resolves: Array(Set(resolves)).sorted(), reason: reason, position: h.position)
+        let subject = h.subject
+        return Proposal(holderKey: subject.key ?? holderKey(h), subject: subject, host: h.host, vmName: h.adapter?.vmName,
+                        adapterName: h.adapter?.name ?? "", interfaceResourceId: h.interface?.resourceId, from: h.mac, to: to, pool: pool,
+                        resolves: resolves.count == 1 ? resolves : Array(Set(resolves)).sorted(), reason: reason, position: h.position)
     }
 }
 

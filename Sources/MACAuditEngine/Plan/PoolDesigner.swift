@@ -97,7 +97,7 @@ public enum PoolDesigner {
         }
         // Prefixes last: a new plan's prefix must avoid every range the design itself gives.
         let forbidden = forbiddenRanges(pools: pools, rules: rules)
-        let sortedUsed = used.sorted()
+        let sortedUsed = zip(used, used.dropFirst()).allSatisfy { $0 <= $1 } ? used : used.sorted()
         var nextCandidate: UInt32 = 0x02_00_00
         let ruleNames = Set(rules.plans.map(\.name))
         var unprefixed = plans.indices.filter { plans[$0].prefix == 0 && !ruleNames.contains(plans[$0].name) }
