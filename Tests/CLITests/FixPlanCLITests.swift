@@ -38,6 +38,9 @@ import TestSupport
         #expect((verification["remaining"] as? [Any])?.isEmpty == true && (verification["introduced"] as? [Any])?.isEmpty == true)
         let proposals = try #require(report["proposals"] as? [[String: Any]])
         #expect(proposals.contains { ($0["pool"] as? String)?.hasPrefix("seed/sample-cluster/") == true })
+        // With the plan defined, the mismatch still adopts the controller's MAC.
+        let app01 = try #require(proposals.first { ($0["subject"] as? [String: Any])?["vm"] as? String == "app01" })
+        #expect(app01["to"] as? String == "00-1D-D8-B7-1C-14" && app01["pool"] == nil)
     }
 
     @Test func theJSONReportCarriesEveryKindOfFix() throws {

@@ -169,6 +169,21 @@ import Testing
         #expect(plan.proposals.first?.interfaceResourceId != nil, "the interface is set Static with the plan's MAC")
     }
 
+    @Test func aDuplicateOfUnjoinedInterfacesAndAdaptersAsksWhichIsWhose() throws {
+        // Two VMs and two NC interfaces on one MAC, no port profiles: which interface is whose is
+        // unknown, and moving an adapter off its own interface's MAC would make a mismatch.
+        let inventory = Inventory(adapters: [Example.vm("A", "021DD8000010", host: "HV01"), Example.vm("B", "021DD8000010", host: "HV02")],
+                                  interfaces: [Example.nic("a-nic", "021DD8000010"), Example.nic("b-nic", "021DD8000010")])
+        let rules = Rules()
+        let report = Audit.run(inventory: inventory, rules: rules)
+        let duplicate = try #require(report.findings.first { $0.check == .duplicateMAC })
+        let plan = Planner.plan(report.snapshot, findings: report.findings, rules: rules)
+        #expect(plan.proposals.isEmpty)
+        #expect(plan.unplaced.first { $0.finding == duplicate.id }?.reason.contains("no port profile says which interface") == true)
+        let v = PlanVerifier.verify(plan, .init(inventory: inventory, snapshot: report.snapshot, findings: report.findings, rules: rules))
+        #expect(v.introduced.isEmpty && v.remaining.isEmpty)
+    }
+
     @Test func anOverlapOfTwoControllerPoolsAsksWhichToChange() {
         let inventory = Inventory(pools: [Example.ncPool("a", "001DD8B71C00", "001DD8B71CFF"), Example.ncPool("b", "001DD8B71C80", "001DD8B71DFF")])
         let report = Audit.run(inventory: inventory, rules: Rules())

@@ -108,6 +108,10 @@ public enum Planner {
             // Holders that share the MAC (a duplicate): the first in keep order keeps it. A holder of a
             // cluster this run does not audit (from the pool database) is that cluster's to fix: it
             // keeps its MAC, and only this run's holders move.
+            if let question = unjoined(holders) {
+                unplaced.append(Unplaced(finding: finding.id, subject: finding.subjects.first ?? holders[0].subject, reason: question))
+                continue
+            }
             var movers = holders.count > 1 ? Array(keepOrder(holders, rules.keepOrder, wire: wire).dropFirst()) : holders
             if holders.contains(where: { !snapshot.isAudited($0) }) { movers = holders.filter { snapshot.isAudited($0) } }
             for h in movers {
@@ -237,6 +241,21 @@ public enum Planner {
         /// One per finding (repeats kept: most moves resolve one finding, and a set per move costs more).
         var checks: [CheckID] = []
         var remedies: [Remedy] = []
+    }
+
+    /// A shared MAC held by NC interfaces that no adapter claims and by adapters without an NC
+    /// interface, in one cluster: most likely each interface is one of those adapters', left unjoined
+    /// because no port profile says which. Moving an adapter off its own interface's MAC would make a
+    /// mismatch, so the plan asks instead.
+    static func unjoined(_ holders: [Holder]) -> String? {
+        let orphans = holders.filter { !$0.hasAdapter }
+        let bare = holders.filter { $0.hasAdapter && !$0.hasInterface && !$0.isManagementOS }
+        guard !orphans.isEmpty, bare.contains(where: { a in orphans.contains { $0.cluster == a.cluster } }) else { return nil }
+        let names = orphans.map { "'\($0.interface!.resourceId)'" }.joined(separator: ", ")
+        let adapters = bare.map(\.label).joined(separator: "; ")
+        return "NC interface(s) \(names) and \(adapters) hold this MAC, and no port profile says which interface is which adapter's: "
+            + "export the port profiles of their hosts and audit again (the plan then moves all but one VM with its interface), "
+            + "or remove the interfaces that belong to no VM"
     }
 
     /// Why a holder cannot get a new MAC from a plan, if it cannot.
