@@ -3,9 +3,9 @@ import Foundation
 
 extension Bench {
     /// Times `audit --plan --verify` against the audit alone, interleaved in one run, on the
-    /// generated fleet with its planted faults (duplicates, reserved and group MACs): the plan, its
-    /// design of the seed plan (the fleet's rules define no pools) and the second reconcile and
-    /// checks run of the verification.
+    /// generated fleet with faults planted for a plan to fix (duplicates, group and VRRP MACs, a
+    /// cloned host per cluster): the plan, its design of the seed plan (the fleet's rules define no
+    /// pools) and the second reconcile and checks of the verification.
     struct FixPlanRun: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "fixes", abstract: "Benchmark audit --plan --verify against the audit alone on a generated fleet.")
@@ -18,8 +18,10 @@ extension Bench {
             guard FileManager.default.isExecutableFile(atPath: binary) else {
                 throw ValidationError("Please build first: swift build -c release (no \(binary)).")
             }
-            let fleet = "\(work)/fleet-\(adapters)"
-            _ = try FleetGenerator(adapters: adapters, interfaces: adapters / 2).write(to: fleet)
+            let fleet = "\(work)/faults-\(adapters)"
+            var generator = FleetGenerator(adapters: adapters, interfaces: adapters / 2)
+            generator.faults = true
+            _ = try generator.write(to: fleet)
             let plan = "\(work)/fixes-\(adapters).json"
             func audit(_ extra: String, to output: String = "/dev/null") -> Measurement {
                 measure("/bin/sh", ["-c", "'\(binary)' audit '\(fleet)' --format json --fail-on critical \(extra) > '\(output)'"])

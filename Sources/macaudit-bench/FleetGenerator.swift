@@ -16,6 +16,10 @@ struct FleetGenerator {
     /// Another site of the same shape: its clusters, hosts, VM ids and MACs (prefix 02-1D-D8 + site)
     /// differ from site 0's, so two sites can share one pool database without colliding.
     var site = 0
+    /// Also plants what a plan must fix beside duplicates: a multicast (group-bit) MAC on one adapter
+    /// in 1,000, a VRRP MAC on one in 5,000, and in every cluster its last host cloned from its
+    /// first (the same dynamic range).
+    var faults = false
 
     private var namePrefix: String { site == 0 ? "" : "S\(site)" }
     private var idOffset: Int { site * 100_000_000 }
@@ -46,6 +50,8 @@ struct FleetGenerator {
                 for i in first..<last {
                     var mac = macFor(i)
                     if i % 1000 == 999 { mac = macFor(i - 500); planted += 1 }
+                    if faults && i % 1000 == 500 { mac = hex((0x031DD8 + UInt64(site)) << 24 + UInt64(i)); planted += 1 }
+                    if faults && i % 5000 == 2500 { mac = hex(0x0000_5E00_0100 + UInt64(i / 5000 % 256)); planted += 1 }
                     let vm = String(format: "vm%07d", i)
                     out += adapterRecord(host: host, vm: vm, index: i, mac: mac, switchId: switchId)
                     out += i + 1 < last ? ",\n" : "\n"
@@ -54,7 +60,8 @@ struct FleetGenerator {
                 out += "]\n"
                 try out.write(toFile: "\(folder)/\(host)-adapters.json", atomically: false, encoding: .utf8)
                 files += 1; bytes += out.utf8.count; adapterBytes += out.utf8.count
-                let base = 0x00155D00_0000 + UInt64(h) << 8
+                let cloned = faults && h % hostsPerCluster == hostsPerCluster - 1
+                let base = 0x00155D00_0000 + UInt64(cloned ? h - (hostsPerCluster - 1) : h) << 8
                 hostRecords.append("""
                       {"Name": "\(host)", "ComputerName": "\(host)", "MacAddressMinimum": "\(hex(base))", "MacAddressMaximum": "\(hex(base + 0xFF))", "LogicalProcessorCount": 64}
                     """)

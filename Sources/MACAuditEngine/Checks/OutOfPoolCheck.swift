@@ -79,9 +79,11 @@ public struct OutOfPoolCheck: Check {
         // Where each cluster's defined pools come from (`rules/pools.yaml`, the pool database), for the message.
         var definedSources: [String: Set<String>] = [:]
         for p in defined { definedSources[p.cluster ?? "*", default: []].insert(p.source.path) }
-        func sources(_ cluster: String) -> String {
-            definedSources[cluster, default: []].union(definedSources["*", default: []]).sorted().joined(separator: ", ")
-        }
+        let sourceText = Dictionary(uniqueKeysWithValues: Set(defined.compactMap(\.cluster)).map { cluster in
+            (cluster, definedSources[cluster, default: []].union(definedSources["*", default: []]).sorted().joined(separator: ", "))
+        })
+        let fleetSources = definedSources["*", default: []].sorted().joined(separator: ", ")
+        func sources(_ cluster: String) -> String { sourceText[cluster] ?? fleetSources }
         return snapshot.holders.compactMap { holder -> Finding? in
             guard let mac = holder.mac.address else { return nil }
             let containing = index.pools(containing: mac)

@@ -15,7 +15,12 @@ struct Allocator {
     /// keep near one pool's share of used addresses per MAC handed out, not a scan of the pool.
     private(set) var steps = 0
     private let holderCounts: [UInt64: Int]
-    private let pools: [Pool]
+    /// The pools a plan may draw from (defined, suggested), by whom they serve: a host's (by
+    /// ``HostName/key(_:)``), a cluster's, the fleet's. Thousands of per-host plan pools are looked
+    /// up, never scanned, per host.
+    private let byHost: [String: [Pool]]
+    private let byCluster: [String: [Pool]]
+    private let fleetPools: [Pool]
     private let reserved: ReservedPrefixIndex
     /// Ranges another allocator hands out (host dynamic ranges — a host's own plan range included —,
     /// NC macPools, SCVMM pools), merged and sorted: never allocated from, even where a defined pool
@@ -54,7 +59,10 @@ struct Allocator {
         }
         used = unique
         self.database = database
-        pools = snapshot.pools + suggested
+        let drawable = (snapshot.pools + suggested).filter { $0.kind == .defined || $0.kind == .suggested }
+        byHost = Dictionary(grouping: drawable.filter { $0.host != nil }, by: { HostName.key($0.host!) })
+        byCluster = Dictionary(grouping: drawable.filter { $0.host == nil && $0.cluster != nil }, by: { $0.cluster! })
+        fleetPools = drawable.filter { $0.host == nil && $0.cluster == nil }
         foreign = Self.merged(snapshot.pools.filter { $0.kind == .hostDynamic || $0.kind == .controller || $0.kind == .scvmm }.map(\.range))
         // Entries the admin rates as info (the SLAP reserved quadrant, NLB) do not stop allocation:
         // a pool defined there is the admin's choice.
@@ -103,15 +111,12 @@ struct Allocator {
     /// The pools a holder may draw from, best first (see ``Planner``): defined for its host, for its
     /// cluster, for the fleet; where none is, the suggested plan's range of its host.
     func candidatePools(for h: Holder) -> [Pool] {
-        func ranked(_ p: Pool) -> Int? {
-            guard p.serves(host: h.host, cluster: h.cluster) else { return nil }
-            switch p.kind {
-            case .defined: return p.host != nil ? 0 : p.cluster != nil ? 1 : 2
-            case .suggested: return 3
-            case .hostDynamic, .controller, .scvmm: return nil
-            }
+        let own = (byHost[HostName.key(h.host)] ?? []).filter { $0.cluster == nil || $0.cluster == h.cluster }
+        func rank(_ p: Pool) -> Int {
+            if p.kind == .suggested { return 3 }
+            return p.host != nil ? 0 : p.cluster != nil ? 1 : 2
         }
-        let ranked = pools.compactMap { p in ranked(p).map { (p, $0) } }.sorted { ($0.1, $0.0.range) < ($1.1, $1.0.range) }
+        let ranked = (own + (byCluster[h.cluster] ?? []) + fleetPools).map { ($0, rank($0)) }.sorted { ($0.1, $0.0.range) < ($1.1, $1.0.range) }
         // The suggested plan stands in only where the rules define nothing for the holder.
         return (ranked.contains { $0.1 < 3 } ? ranked.filter { $0.1 < 3 } : ranked).map(\.0)
     }
@@ -119,7 +124,7 @@ struct Allocator {
     /// The range a host's dynamic allocation should use: its pool in a defined plan (or a pool
     /// defined for that host), else its range in the suggested plan.
     func planPool(host: String, cluster: String) -> Pool? {
-        let own = pools.filter { $0.host.map(HostName.key) == HostName.key(host) && ($0.cluster == nil || $0.cluster == cluster) }
+        let own = (byHost[HostName.key(host)] ?? []).filter { $0.cluster == nil || $0.cluster == cluster }
         return own.first { $0.kind == .defined && $0.range.count == UInt64(PoolDesigner.addressesPerHost) }
             ?? own.first { $0.kind == .defined } ?? own.first { $0.kind == .suggested }
     }

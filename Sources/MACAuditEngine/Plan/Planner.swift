@@ -88,7 +88,8 @@ public enum Planner {
     /// Designing costs a sort of every MAC in use; a fleet whose rules cover it skips it.
     static func needsDesign(_ places: [PoolDesigner.Place], _ snapshot: Snapshot, _ findings: [Finding]) -> Bool {
         let defined = snapshot.pools.filter { $0.kind == .defined }
-        if places.contains(where: { p in !defined.contains { $0.serves(host: p.host, cluster: p.cluster) } }) { return true }
+        let served = Served(defined)
+        if places.contains(where: { !served.covers(host: $0.host, cluster: $0.cluster) }) { return true }
         guard findings.contains(where: { $0.check == .poolOverlap }) || defined.contains(where: \.strict) else { return false }
         let owned = Set(defined.compactMap { p in p.host.map { HostName.key($0) } })
         return snapshot.pools.contains { $0.kind == .hostDynamic && !owned.contains(HostName.key($0.host ?? "")) }
@@ -156,9 +157,9 @@ public enum Planner {
             }
         }
         // A strict rollout puts every host's dynamic range into the plan too, first of all.
-        let strict = snapshot.pools.filter { $0.kind == .defined && $0.strict }
-        for pool in snapshot.pools where pool.kind == .hostDynamic {
-            guard let host = pool.host, let cluster = pool.cluster, strict.contains(where: { $0.serves(host: host, cluster: cluster) }),
+        let strict = Served(snapshot.pools.filter { $0.kind == .defined && $0.strict })
+        for pool in snapshot.pools where pool.kind == .hostDynamic && !strict.isEmpty {
+            guard let host = pool.host, let cluster = pool.cluster, strict.covers(host: host, cluster: cluster),
                   let target = allocator.planPool(host: host, cluster: cluster), pool.range != dynamicRange(in: target) else { continue }
             let key = "\(cluster)|\(HostName.key(host))"
             if changes[key] == nil {
@@ -176,6 +177,28 @@ public enum Planner {
             if !resolves.isEmpty { movers.append((h, Array(Set(resolves)).sorted())) }
         }
         return (ordered, unplaced, movers)
+    }
+
+    /// Which hosts a set of pools serves, answered in constant time (a fleet's plan has a pool per host).
+    struct Served {
+        private let fleet: Bool
+        private let clusters: Set<String>
+        /// `cluster|host key`, and `|host key` for host pools of no cluster.
+        private let hosts: Set<String>
+        let isEmpty: Bool
+
+        init(_ pools: [Pool]) {
+            fleet = pools.contains { $0.host == nil && $0.cluster == nil }
+            clusters = Set(pools.filter { $0.host == nil }.compactMap(\.cluster))
+            hosts = Set(pools.compactMap { p in p.host.map { "\(p.cluster ?? "")|\(HostName.key($0))" } })
+            isEmpty = pools.isEmpty
+        }
+
+        func covers(host: String, cluster: String) -> Bool {
+            if fleet || clusters.contains(cluster) { return true }
+            let key = HostName.key(host)
+            return hosts.contains("\(cluster)|\(key)") || hosts.contains("|\(key)")
+        }
     }
 
     /// The part of a host's plan range that Hyper-V's dynamic allocation gets: the lower half

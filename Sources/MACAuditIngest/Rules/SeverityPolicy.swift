@@ -12,6 +12,7 @@ public struct SeverityPolicy: Sendable, Equatable {
 
     /// The severity to report, or nil when the rules turned it off.
     public func severity(check: String, variant: String? = nil, default value: Severity) -> Severity? {
+        guard !overrides.isEmpty else { return value }
         if let variant, let o = overrides["\(check).\(variant)"] { return o }
         if let o = overrides[check] { return o }
         return value
