@@ -225,6 +225,68 @@ struct ScriptSafetyTests {
     }
 }
 
+/// The scripts' structure and the cmdlets they call, checked on the parse tree (check_ps_structure.py
+/// with the documented parameter sets of `Tests/Fixtures/powershell/cmdlets.json`).
+@Suite(.enabled(if: PowerShellGrammar.available, "python3 with tree_sitter_powershell is not installed"))
+struct ScriptStructureTests {
+    static func check(_ folder: String) throws -> (status: Int32, output: String) {
+        try PowerShellGrammar.run([CLI.root.appendingPathComponent("Tests/Scripts/check_ps_structure.py").path, folder,
+                                   CLI.root.appendingPathComponent("Tests/Fixtures/powershell/cmdlets.json").path])
+    }
+
+    static func sampleScripts() throws -> String {
+        let dir = try CLI.temporaryDirectory()
+        let r = try CLI.run(["audit", "Captures/sample-cluster", "--plan", "--scripts", "\(dir)/scripts"])
+        #expect(r.status == 1)
+        return "\(dir)/scripts"
+    }
+
+    @Test func theSampleScriptsCallOnlyDocumentedParametersAndRestartEveryVMTheyStop() throws {
+        let folder = try Self.sampleScripts()
+        let r = try Self.check(folder)
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.contains("6 scripts") && r.output.contains(" 0 failures"))
+    }
+
+    /// The checker fails what it should: a VM stopped outside a try/finally, an adapter found by
+    /// name, a parameter no parameter set has, a missing #Requires.
+    @Test func theCheckerRefusesAnUnsafeScript() throws {
+        let dir = try CLI.temporaryDirectory()
+        try Data("""
+            function Stop-MacauditVM($VM) { Stop-VM -VM $VM -Force }
+            function Start-MacauditVM($VM) { Start-VM -VM $VM }
+            Stop-MacauditVM $vm
+            Set-VMNetworkAdapter -VMName 'x' -Name 'Network Adapter' -StaticMac '001122334455'
+            Get-VMNetworkAdapter -VMName 'x' -Name 'Network Adapter'
+            """.utf8).write(to: URL(fileURLWithPath: "\(dir)/bad.ps1"))
+        let r = try Self.check(dir)
+        #expect(r.status == 1)
+        for expected in ["not inside a try whose finally starts the VM", "has no parameter -StaticMac", "not filtered by Id", "lacks #Requires -RunAsAdministrator"] {
+            #expect(r.output.contains(expected), "\(r.output)")
+        }
+    }
+
+    @Test func rollbackRestoresTheControllersOwnValuesFromTheStateFile() throws {
+        let folder = try Self.sampleScripts()
+        let apply = try String(contentsOfFile: "\(folder)/apply-HCI-N02.ps1", encoding: .utf8)
+        let rollback = try String(contentsOfFile: "\(folder)/rollback-HCI-N02.ps1", encoding: .utf8)
+        // app01: the NC held 1C14 (the adapter 1C13): apply expects 1C14 on the interface and leaves it;
+        // rollback restores the adapter from the state file and names the NC's own values.
+        #expect(apply.contains("@{ Mac = '001DD8B71C13'; Dynamic = $false; InterfaceMac = '001DD8B71C14'; Method = 'Static' }"))
+        #expect(rollback.contains("VMName = 'app01'") && rollback.contains("ExportedInterfaceMac = '001DD8B71C14'; ExportedMethod = 'Static'"))
+        // dynvm: its interface was Dynamic; rollback knows it and restores what apply recorded.
+        #expect(apply.contains("@{ Mac = '001DD8B70001'; Dynamic = $false; InterfaceMac = '001DD8B70001'; Method = 'Dynamic' }"))
+        #expect(rollback.contains("ExportedInterfaceMac = '001DD8B70001'; ExportedMethod = 'Dynamic'"))
+        #expect(rollback.contains("(ConvertTo-MacauditTarget $before $s)"))
+        // Rollback refuses without a state file; apply records before it changes anything.
+        #expect(rollback.contains("no state file at {0}"))
+        #expect(apply.components(separatedBy: "-Record").count - 1 == 4, "each of the host's four moves records its state")
+        #expect(apply.contains("A move shuts its VM down if it runs (up to 4 VM(s) here) and starts it again, whatever happens."))
+        // migrated01 was dynamic: apply expects that and sets it static; rollback brings back the flag.
+        #expect(apply.contains("@{ Mac = '00155D0A1005'; Dynamic = $true }"))
+    }
+}
+
 enum PowerShellGrammar {
     static let available: Bool = (try? run(["-c", "import tree_sitter, tree_sitter_powershell"]).status) == 0
 

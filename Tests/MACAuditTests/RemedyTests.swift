@@ -58,14 +58,17 @@ import Testing
         let report = try Self.sample()
         let scripts = Dictionary(uniqueKeysWithValues: PowerShellScripts.render(try #require(report.plan), generatedAt: "t", runId: nil).map { ($0.host, $0) })
         let n01 = try #require(scripts["HCI-N01"]), n03 = try #require(scripts["HCI-N03"])
-        #expect(n01.apply.contains("Set-MacauditHostRange -ExpectedMinimum '00155D0A1000' -ExpectedMaximum '00155D0A10FF' -Minimum '020000000000' -Maximum '0200000007FF'"))
-        #expect(n01.rollback.contains("Set-MacauditHostRange -ExpectedMinimum '020000000000' -ExpectedMaximum '0200000007FF' -Minimum '00155D0A1000' -Maximum '00155D0A10FF'"))
-        #expect(n03.apply.contains("-Minimum '020000002000' -Maximum '0200000027FF'"))
-        // The range changes before any move of the host.
-        let range = try #require(n01.apply.range(of: "\nSet-MacauditHostRange")), move = try #require(n01.apply.range(of: "\nMove-MacauditAdapter"))
+        #expect(n01.apply.contains("Invoke-MacauditRangeStep @{ Step = 'range 1' } '00155D0A1000' '00155D0A10FF' '020000000000' '0200000007FF' -Record"))
+        #expect(n01.rollback.contains("Invoke-MacauditRangeStep @{ Step = 'range 1' } '020000000000' '0200000007FF' $before.minimum $before.maximum"))
+        #expect(n03.apply.contains("'020000002000' '0200000027FF' -Record"))
+        // The range changes before any move of the host; rollback undoes in the opposite order.
+        let range = try #require(n01.apply.range(of: "# range 1:")), move = try #require(n01.apply.range(of: "# move 1:"))
         #expect(range.lowerBound < move.lowerBound)
-        #expect(n03.apply.contains("Repair-MacauditPortProfile -VMName 'app02' -AdapterName 'Network Adapter' -Expected '8cff593b-36d5-522e-8987-3690756055e6' -ProfileId 'bff42d02-f230-539b-8bae-89b2a3ee5b8c'"))
-        #expect(n03.rollback.contains("-Expected 'bff42d02-f230-539b-8bae-89b2a3ee5b8c' -ProfileId '8cff593b-36d5-522e-8987-3690756055e6'"))
+        let undoRange = try #require(n01.rollback.range(of: "# range 1:")), undoMove = try #require(n01.rollback.range(of: "# move 1:"))
+        #expect(undoMove.lowerBound < undoRange.lowerBound)
+        // app02's repair: found {8cff…}, set {bff4…}; its VM keeps running (the adapter's MAC stays).
+        #expect(n03.apply.contains("@{ Mac = '001DD8B71C15'; Dynamic = $false; ProfileId = '8cff593b-36d5-522e-8987-3690756055e6' }"))
+        #expect(n03.apply.contains("@{ Mac = '001DD8B71C15'; Dynamic = $false; ProfileId = 'bff42d02-f230-539b-8bae-89b2a3ee5b8c' } -Record"))
     }
 
     /// 336 adapters on 8 hosts with the seed plan in the rules: 189 NC-managed MACs inside the NC

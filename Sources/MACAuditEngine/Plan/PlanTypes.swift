@@ -19,6 +19,13 @@ public struct Proposal: Sendable, Hashable {
     public var reason: String
     /// The holder's place in the snapshot the plan was made from (``Snapshot/holders``).
     public var position: Int
+    /// What the scripts find the adapter and its interface by, and expect of them (from the export).
+    public var vmId: String? = nil
+    public var adapterId: String? = nil
+    public var wasDynamic: Bool? = nil
+    public var interfaceMAC: MACAddress? = nil
+    /// `Static` or `Dynamic`, as the NC export said.
+    public var interfaceAllocation: String? = nil
 
     /// True when the MAC stays and only becomes static (a dynamic MAC the controller agrees with).
     public var makesStatic: Bool { from.address == to }
@@ -39,6 +46,11 @@ public struct ProfileRepair: Sendable, Hashable {
     public var interfaceResourceId: String
     public var resolves: [String]
     public var position: Int
+    /// The adapter's MAC (it does not change) and what the scripts find the adapter by.
+    public var mac: MACAddress
+    public var vmId: String? = nil
+    public var adapterId: String? = nil
+    public var wasDynamic: Bool? = nil
 }
 
 /// A host's dynamic range (`Set-VMHost -MacAddressMinimum … -MacAddressMaximum …`) moved to one

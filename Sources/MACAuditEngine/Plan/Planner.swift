@@ -215,14 +215,14 @@ public enum Planner {
         for f in findings where f.remedy == .repairProfile {
             for ref in f.holders {
                 let h = snapshot.holders[ref.index]
-                guard let a = h.adapter, let vm = a.vmName, let nic = h.interface, let instance = nic.instanceId else {
+                guard let a = h.adapter, let vm = a.vmName, let nic = h.interface, let instance = nic.instanceId, let mac = h.mac.address else {
                     unplaced.append(Unplaced(finding: f.id, subject: h.subject, reason:
                         "no NC interface holds the adapter's MAC: which NC interface is this adapter's? Set the port's ProfileId to its instanceId, or create the interface"))
                     continue
                 }
                 out.append(ProfileRepair(holderKey: h.key, subject: h.subject, host: h.host, vmName: vm, adapterName: a.name,
                                          from: h.profile?.profileId, to: instance, interfaceResourceId: nic.resourceId,
-                                         resolves: [f.id], position: h.position))
+                                         resolves: [f.id], position: h.position, mac: mac, vmId: a.vmId, adapterId: a.id, wasDynamic: a.dynamicMAC))
             }
         }
         return out
@@ -338,9 +338,15 @@ public enum Planner {
 
     static func proposal(_ h: Holder, to: MACAddress, pool: String?, resolves: [String], reason: String) -> Proposal {
         let subject = h.subject
-        return Proposal(holderKey: subject.key ?? holderKey(h), subject: subject, host: h.host, vmName: h.adapter?.vmName,
-                        adapterName: h.adapter?.name ?? "", interfaceResourceId: h.interface?.resourceId, from: h.mac, to: to, pool: pool,
-                        resolves: resolves.count == 1 ? resolves : Array(Set(resolves)).sorted(), reason: reason, position: h.position)
+        var p = Proposal(holderKey: subject.key ?? holderKey(h), subject: subject, host: h.host, vmName: h.adapter?.vmName,
+                         adapterName: h.adapter?.name ?? "", interfaceResourceId: h.interface?.resourceId, from: h.mac, to: to, pool: pool,
+                         resolves: resolves.count == 1 ? resolves : Array(Set(resolves)).sorted(), reason: reason, position: h.position)
+        p.vmId = h.adapter?.vmId
+        p.adapterId = h.adapter?.id
+        p.wasDynamic = h.adapter?.dynamicMAC
+        p.interfaceMAC = h.interface?.mac.address
+        p.interfaceAllocation = h.interface.map { $0.allocation.rawValue }
+        return p
     }
 }
 
