@@ -175,10 +175,10 @@ enum PowerShellLibrary {
         }
         $profileDone = $true
         if ($Target.ProfileId) {
-            $profile = Get-MacauditProfileId $adapter
-            $profileDone = $profile -eq $Target.ProfileId
-            if (-not $profileDone -and $From.ProfileId -and $profile -ne $From.ProfileId) {
-                throw ('adapter {0} has port profile {1}; the plan expects {2}' -f $S.AdapterName, $profile, $From.ProfileId)
+            $currentProfile = Get-MacauditProfileId $adapter
+            $profileDone = $currentProfile -eq $Target.ProfileId
+            if (-not $profileDone -and $From.ProfileId -and $currentProfile -ne $From.ProfileId) {
+                throw ('adapter {0} has port profile {1}; the plan expects {2}' -f $S.AdapterName, $currentProfile, $From.ProfileId)
             }
         }
         if ($adapterDone -and $ncDone -and $profileDone) { Write-MacauditStep $step 'already done; skipped'; return 'done' }
