@@ -30,6 +30,8 @@ Planted faults (what `macaudit audit Captures/sample-cluster/` must find):
   warning  foreign-pool-dynamic   migrated01 on N02 holds 00-15-5D-0A-10-05 from N01's (and N03's) pool
   warning  nc-orphan              old-vm-nic has no adapter
   warning  unmanaged-adapter      test01 on the SDN switch without an NC interface
+  warning  foreign-oui            p2v01 kept its physical Intel NIC's MAC 3C-FD-FE-1A-2B-3C (with a registry)
+  warning  unregistered-oui       rand01's A8-3D-7E-5C-19-F2: universal, and no registry assigns A8-3D-7E
   info     out-of-pool            the gateway's Static NIC 00-1D-D8-B7-1C-08 below the pool (normal)
 Not faults, and must not be reported: web02 reported by N02 and N03 (it live-migrated while the
 export ran), off01's 000000000000 placeholder, the converged vNIC holding the pNIC's MAC.
@@ -123,6 +125,8 @@ def main():
         adapter("HCI-N03", "SDNEXP-GW01", "001DD8B71C08"),
         adapter("HCI-N03", "mcast01", "01155D0A3001", sdn=False),
         adapter("HCI-N03", "off01", "000000000000", dynamic=True, sdn=False),
+        adapter("HCI-N03", "p2v01", "3CFDFE1A2B3C", sdn=False, vlan=20),   # converted from a server: kept its Intel NIC's MAC
+        adapter("HCI-N03", "rand01", "A83D7E5C19F2", sdn=False, vlan=20),  # a random generator's universal MAC
     ]
     for a in n03:
         a["PSComputerName"] = a.pop("ComputerName"); a["RunspaceId"] = guid("runspace"); a["PSShowComputerName"] = True

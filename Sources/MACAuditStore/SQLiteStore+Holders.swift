@@ -677,6 +677,14 @@ extension SQLiteStore {
     /// Newest first, at most 1,000: holders whose key, VM or name contains `text` (in any case;
     /// an empty text matches every holder). The texts are packed, so rows are read newest first
     /// until enough match.
+    public func assignments(of mac: MACAddress) throws -> [Assignment] {
+        try reading("reading the holders of \(mac)") { db in
+            let runDates = try Self.runDates(db)
+            return try Row.fetchAll(db, sql: "\(Self.assignmentColumns) WHERE a.mac = ? ORDER BY a.firstRunId, a.id", arguments: [Int64(bitPattern: mac.value)])
+                .map { try assignment($0, runDates) }
+        }
+    }
+
     public func assignments(matching text: String) throws -> [Assignment] {
         try reading("reading assignments") { db in
             let runDates = try Self.runDates(db)

@@ -129,6 +129,12 @@ extension SQLiteStore {
         try reading("reading finding \(fingerprint)") { db in try FindingRecord.fetchOne(db, key: fingerprint)?.resolved }
     }
 
+    public func findings(mac: MACAddress) throws -> [ResolvedFinding] {
+        try reading("reading the findings of \(mac)") { db in
+            try FindingRecord.fetchAll(db, sql: "SELECT * FROM finding WHERE mac = ? ORDER BY firstRunId, fingerprint", arguments: [mac.description]).map(\.resolved)
+        }
+    }
+
     // MARK: - Baseline
 
     public func accept(_ entry: BaselineEntry) throws {

@@ -38,6 +38,7 @@ extension MacAudit {
         var color: ColorChoice = .auto
 
         @OptionGroup var ruleOptions: RuleOptions
+        @OptionGroup var registryOptions: RegistryOptions
 
         @Option(help: ArgumentHelp("Record the run in this pool database: pools join the inputs, findings get new/persisting/resolved (also $MACAUDIT_DB).", valueName: "path"))
         var db: String?
@@ -85,7 +86,8 @@ extension MacAudit {
         enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
         func run() throws {
-            let rules = try ruleOptions.load()
+            var rules = try ruleOptions.load()
+            rules.registry = try registryOptions.load()
             let accepted = try baseline.map(BaselineFile.load) ?? []
             let dbPath = databasePath
             // Every output path is checked before anything is recorded: a run whose report cannot

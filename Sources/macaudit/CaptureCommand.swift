@@ -25,6 +25,7 @@ extension MacAudit {
         @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file (atomically).", valueName: "file")) var output: String?
         @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity.") var failOn: Severity = .error
         @OptionGroup var ruleOptions: RuleOptions
+        @OptionGroup var registryOptions: RegistryOptions
 
         func validate() throws {
             if paths.isEmpty && interface == nil { throw ValidationError("Please give capture files or --interface.") }
@@ -33,7 +34,8 @@ extension MacAudit {
         }
 
         func run() throws {
-            let rules = try ruleOptions.load()
+            var rules = try ruleOptions.load()
+            rules.registry = try registryOptions.load()
             let report = MACAudit.Audit.run(capture: try readWire(), rules: rules)
             for warning in report.warnings where format != .text || output != nil {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))

@@ -15,7 +15,7 @@ import TestSupport
         "out-of-pool": "32f287af1f3bdc83", "pool-overlap": "711c5075e2375841", "port-profile-mismatch": "8c77edf9a41364ed",
         "reserved-prefix": "3403a6f968a99a71", "wire-duplicate": "54ee3bcbaed95559", "ethernet-mismatch": "7b9544dfe3740575",
         "foreign-pool-dynamic": "5157f085a09c28ff", "nc-orphan": "2bae8a1af73476c3", "unmanaged-adapter": "3a9bdf819937468a",
-        "wire-unknown-mac": "e552d1e7d7ef7927",
+        "wire-unknown-mac": "e552d1e7d7ef7927", "foreign-oui": "092a7d126ec3df6c", "unregistered-oui": "02e7b5f424b035f3",
     ]
 
     static var inputs: [String] {

@@ -97,3 +97,56 @@ import TestSupport
         #expect(reservations.stdout.contains("02-00-00-00-08-00"), "vrrp01's new MAC is reserved")
     }
 }
+
+/// `macaudit mac`: everything known about one address.
+@Suite struct MacCommandCLITests {
+    static func adapters(_ rows: [(vm: String, mac: String)]) -> String {
+        let items = rows.enumerated().map { i, r in
+            """
+            {"ComputerName": "HV01", "VMName": "\(r.vm)", "Name": "Network Adapter", "Id": "Microsoft:0C3A9E6B-0000-4000-8000-00000000000\(i)\\\\2F1E3D4C-5B6A-4789-8A7B-6C5D4E3F2A1\(i)",
+             "VMId": "0c3a9e6b-0000-4000-8000-00000000000\(i)", "MacAddress": "\(r.mac)", "DynamicMacAddressEnabled": false, "SwitchName": "S"}
+            """
+        }
+        return "[" + items.joined(separator: ",\n") + "]\n"
+    }
+
+    @Test func aMACThatMovedBetweenVMsShowsBothHoldersInOrder() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        for (night, rows) in [("night1", [("alpha", "00155D010203"), ("beta", "00155D010204")]),
+                              ("night2", [("alpha", "00155D0102AA"), ("beta", "00155D010203")])] {
+            try FileManager.default.createDirectory(atPath: "\(dir)/\(night)/lab", withIntermediateDirectories: true)
+            try Data(Self.adapters(rows.map { (vm: $0.0, mac: $0.1) }).utf8).write(to: URL(fileURLWithPath: "\(dir)/\(night)/lab/adapters.json"))
+            let r = try CLI.run(["audit", "\(dir)/\(night)/lab", "--db", db, "--fail-on", "critical"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let r = try CLI.run(["mac", "00:15:5d:01:02:03", "--db", db, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let about = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]).first
+        let holders = try #require(about?["holders"] as? [[String: Any]])
+        #expect(holders.compactMap { $0["vm"] as? String } == ["alpha", "beta"], "alpha held it first, beta now")
+        #expect(about?["mac"] as? String == "00-15-5D-01-02-03")
+        #expect((about?["spellings"] as? [String: String])?["cisco"] == "0015.5d01.0203")
+        let text = try CLI.run(["mac", "00155D010203", "--db", db])
+        #expect(text.stdout.contains("alpha") && text.stdout.contains("beta"))
+        #expect(try CLI.run(["mac", "00-15-5D-01-02-0"]).status == 2, "malformed")
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/ieee-data/oui.csv")))
+    func theRegistryNamesVendorsAndAnUnknownMACExitsOne() throws {
+        let ms = try CLI.run(["mac", "00-15-5D-0A-14-07"])
+        #expect(ms.status == 0 && ms.stdout.contains("Microsoft Corporation"))
+        let unknown = try CLI.run(["mac", "A8-3D-7E-5C-19-F2"])
+        #expect(unknown.status == 1 && unknown.stdout.contains("no registry assigns this block"))
+        let local = try CLI.run(["mac", "--oui-data", "/usr/share/ieee-data", "02-1D-D8-00-00-10"])
+        #expect(local.stdout.contains("SLAP quadrant AAI"))
+        // Every report says which registry it used.
+        let report = try CLI.run(["audit", "Captures/sample-cluster", "--format", "json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        #expect(((json["registry"] as? [String: Any])?["source"] as? String)?.contains("ieee-data") == true)
+        let p2v = (json["findings"] as? [[String: Any]])?.first { $0["check"] as? String == "foreign-oui" }
+        #expect(p2v?["vendor"] as? String == "Intel Corporate")
+        let missing = try CLI.run(["audit", "Captures/sample-cluster", "--oui-data", "/nonexistent"])
+        #expect(missing.status == 2 && missing.stderr.contains("/nonexistent"))
+    }
+}

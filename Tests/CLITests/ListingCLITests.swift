@@ -35,7 +35,7 @@ import TestSupport
         #expect(runs.map { $0["id"] as? Int } == [1, 2])
         #expect((runs.first?["summary"] as? [String: Int])?["error"] == 9)
         let diff = try #require(try Self.json(["history", "--diff", "1", "2", "--db", db]) as? [String: Any])
-        #expect(diff["persisted"] as? Int == 13)
+        #expect(diff["persisted"] as? Int == 15)
         let holder = try #require(try Self.json(["history", "--holder", "vrrp01", "--db", db]) as? [[String: Any]])
         #expect(holder.first?["state"] as? String == "live" && holder.first?["lastRun"] as? Int == 2)
         #expect(try Self.json(["history", "--events", "--db", db]) as? [Any] != nil)

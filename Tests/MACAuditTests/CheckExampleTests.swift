@@ -69,6 +69,7 @@ import Testing
         "port-profile-mismatch": "6b761adf97790c49", "reserved-prefix": "24a66de17f3cbc75", "unmanaged-adapter": "df806bafd1f45b7b",
         "wire-duplicate": "fbca12959e5d7c15", "wire-group-source": "7d0ca1d349221185", "wire-ip-mismatch": "873a6a4a71e5def7",
         "wire-unknown-mac": "bad2240dcf7c3f66", "reservation-conflict": "71283c1ec99eaf61",
+        "unregistered-oui": "63937d0ef47aa4a6", "foreign-oui": "3950d15c3af9be33",
     ]
 
     /// The ids earlier releases gave the same findings: ``Finding/legacyId`` must still compute them,

@@ -33,6 +33,8 @@ final class RacedStore: PoolStore {
     func recordedHolders(_ query: RecordedHolderQuery) throws -> [RecordedHolder] { try inner.recordedHolders(query) }
     func holderEvents(run: Int64?, holder: String?) throws -> [HolderEvent] { try inner.holderEvents(run: run, holder: holder) }
     func assignments(matching text: String) throws -> [Assignment] { try inner.assignments(matching: text) }
+    func assignments(of mac: MACAddress) throws -> [Assignment] { try inner.assignments(of: mac) }
+    func findings(mac: MACAddress) throws -> [ResolvedFinding] { try inner.findings(mac: mac) }
     func usedMACs() throws -> [UInt64] { try inner.usedMACs() }
     func release(mac: MACAddress) throws -> Bool { try inner.release(mac: mac) }
     func record(audit: AuditRecord) throws -> RunOutcome { try inner.record(audit: audit) }

@@ -34,6 +34,8 @@ public struct AuditReport: Sendable {
     public let statuses: [String: FindingStatus]
     /// The reassignment plan, when one was asked for.
     public let plan: Plan?
+    /// The IEEE registry the vendor checks used, if one was found.
+    public var registry: OUIRegistry?
 
     public init(generatedAt: Date, inputs: [InputSummary], warnings: [InputWarning], snapshot: Snapshot, findings: [Finding],
                 recorded: RunOutcome? = nil, statuses: [String: FindingStatus] = [:], plan: Plan? = nil) {
@@ -146,8 +148,10 @@ public enum Audit {
                 reservations: claims, audited: store == nil ? nil : coverage.clusters))
             clock.lap("verify")
         }
-        return AuditReport(generatedAt: now, inputs: inputs, warnings: warnings, snapshot: snapshot, findings: findings,
-                           recorded: recorded, statuses: statuses, plan: plan)
+        var report = AuditReport(generatedAt: now, inputs: inputs, warnings: warnings, snapshot: snapshot, findings: findings,
+                                 recorded: recorded, statuses: statuses, plan: plan)
+        report.registry = rules.registry
+        return report
     }
 
     /// How an audit uses its pool database.
@@ -189,7 +193,9 @@ public enum Audit {
     public static func run(inventory: Inventory, inputs: [InputSummary] = [], warnings: [InputWarning] = [],
                            rules: Rules, now: Date = Date(), wire: WireSnapshot? = nil) -> AuditReport {
         let (snapshot, findings) = judge(inventory, rules: rules, wire: wire, clock: PhaseClock())
-        return AuditReport(generatedAt: now, inputs: inputs, warnings: warnings, snapshot: snapshot, findings: findings)
+        var report = AuditReport(generatedAt: now, inputs: inputs, warnings: warnings, snapshot: snapshot, findings: findings)
+        report.registry = rules.registry
+        return report
     }
 
     /// Captures alone: the wire checks on what the captures showed. No inventory, so no pools are

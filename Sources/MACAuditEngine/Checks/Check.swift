@@ -125,6 +125,8 @@ public enum CheckRegistry {
         WireDuplicateCheck.self,
         WireIPMismatchCheck.self,
         ReservationConflictCheck.self,
+        UnregisteredOUICheck.self,
+        ForeignOUICheck.self,
     ]
 
     /// Each check's description by id.
@@ -176,6 +178,20 @@ enum Example {
     static func reservation(_ mac: String, for holder: String, run: Int64 = 1) -> Reservation {
         Reservation(mac: try! MACAddress(parsing: mac), pool: "p", holder: holder, runId: run, state: .pending, createdAt: Date(timeIntervalSince1970: 0))
     }
+
+    /// Rules with a small registry: Microsoft's and Cisco's MA-L blocks and one MA-S block of an OUI
+    /// that is otherwise unassigned.
+    static let registryRules: Rules = {
+        var rules = Rules()
+        let csv = """
+            Registry,Assignment,Organization Name,Organization Address
+            MA-L,00155D,Microsoft Corporation,One Microsoft Way Redmond WA US 98052-8300
+            MA-L,F4BD9E,"Cisco Systems, Inc",80 West Tasman Drive San Jose CA US 94568
+            MA-S,70B3D5F2F,TELEPLATFORMS,"Polbina st., 3/1 Moscow  RU 109388 "
+            """
+        rules.registry = try! OUIRegistry.make([("example.csv", "ieee-data", Date(timeIntervalSince1970: 0), Array(csv.utf8))])
+        return rules
+    }()
 
     static func range(_ first: String, _ last: String) -> MACRange {
         MACRange(try! MACAddress(parsing: first), try! MACAddress(parsing: last))!

@@ -18,6 +18,8 @@ public protocol HolderRegistry: AnyObject {
     func holderEvents(run: Int64?, holder: String?) throws -> [HolderEvent]
     /// Every assignment of the holders whose key or label contains `text`, newest first.
     func assignments(matching text: String) throws -> [Assignment]
+    /// Every holder the database has had of `mac`, now and before, in the order they were first seen.
+    func assignments(of mac: MACAddress) throws -> [Assignment]
 }
 
 /// What an audit read, for deciding which database holders it covers.

@@ -68,6 +68,8 @@ public protocol AuditLog: AnyObject {
     /// The finding with this id as the last run that reported it recorded it; nil for an id no
     /// run ever produced.
     func finding(fingerprint: String) throws -> ResolvedFinding?
+    /// Every finding recorded about `mac` (canonical text), oldest first.
+    func findings(mac: MACAddress) throws -> [ResolvedFinding]
 }
 
 /// Findings accepted by an admin, with a reason and an optional expiry.

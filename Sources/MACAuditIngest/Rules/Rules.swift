@@ -17,6 +17,12 @@ public struct Rules: Sendable {
     public var keepOrder: KeepOrder
     /// How audits use the pool database.
     public var database: DatabaseSettings
+    /// OUIs a VM's universal MAC may have (`ouis.yaml`; without it Hyper-V's 00-15-5D and the
+    /// Network Controller default pool's 00-1D-D8).
+    public var expectedOUIs: [ExpectedOUI] = ExpectedOUI.defaults
+    /// The IEEE registry, when one was found (`--oui-data`, `ieee-data`, Wireshark's `manuf`);
+    /// without it the vendor checks are skipped.
+    public var registry: OUIRegistry?
 
     public init(reservedPrefixes: [ReservedPrefix] = [], severities: SeverityPolicy = SeverityPolicy(), pools: [Pool] = [],
                 keepOrder: KeepOrder = .standard, database: DatabaseSettings = DatabaseSettings()) {
@@ -27,7 +33,7 @@ public struct Rules: Sendable {
         self.database = database
     }
 
-    public static let fileNames = ["reserved-prefixes.yaml", "severities.yaml", "pools.yaml", "plan.yaml", "database.yaml"]
+    public static let fileNames = ["reserved-prefixes.yaml", "severities.yaml", "pools.yaml", "plan.yaml", "database.yaml", "ouis.yaml"]
 
     /// Loads a rules directory; the first problem is thrown as a ``RuleError`` naming file and line.
     /// `severityKeys` are the keys `severities.yaml` may use: every check id and `<id>.<variant>`
@@ -61,6 +67,7 @@ public struct Rules: Sendable {
         case "pools.yaml": (pools, plans) = try PoolDefinitions.load(doc)
         case "plan.yaml": keepOrder = try KeepOrder.load(doc)
         case "database.yaml": database = try DatabaseSettings.load(doc)
+        case "ouis.yaml": expectedOUIs = try ExpectedOUI.load(doc)
         default: preconditionFailure("\(name) is not a rule file name")
         }
     }

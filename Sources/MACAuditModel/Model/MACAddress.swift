@@ -81,7 +81,7 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// Hyper-V's form `00155D010203` (what `Set-VMNetworkAdapter -StaticMacAddress` and NC take).
     public var hyperVForm: String { formatted(separator: "") }
 
-    func formatted(separator: String) -> String {
+    public func formatted(separator: String) -> String {
         let hex: [Character] = Array("0123456789ABCDEF")
         var out = ""
         out.reserveCapacity(17)

@@ -83,7 +83,7 @@ public struct HTMLReport: ReportRenderer {
             .summary td { font-size: 20px; text-align: center; }
             small { color: #666; } .meta { color: #555; }
             </style></head><body>
-            \(body)</body></html>
+            \(body)<p><small>registry: \(escape(report.registryLine))</small></p></body></html>
 
             """
     }

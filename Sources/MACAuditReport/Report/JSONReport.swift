@@ -1,5 +1,6 @@
 import MACAuditModel
 import MACAuditEngine
+import MACAuditIngest
 import Foundation
 
 /// The machine-readable report, schema `macaudit.report/1` (DESIGN.md). Keys are sorted and the
@@ -40,6 +41,8 @@ public struct JSONReport: ReportRenderer {
         var suggestedPlan: SuggestedPlanDTO?
         /// With `--verify`: the plan applied and every check run again.
         var verification: VerificationDTO?
+        /// The IEEE registry vendors and the vendor checks came from, or why they were skipped.
+        var registry: RegistryDTO?
         var unseen: [Subject]?
         /// With a database: its holders that took part, and what the run did to its holders.
         var database: DatabaseDTO?
@@ -97,10 +100,12 @@ public struct JSONReport: ReportRenderer {
         var providers: [String]
         var evidence: Evidence
         var dhcpHostName: String?
+        var vendor: String?
 
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(mac, forKey: .mac)
+            try c.encodeIfPresent(vendor, forKey: .vendor)
             try c.encode(vlan, forKey: .vlan)  // null when untagged
             try c.encode(vni, forKey: .vni)    // null outside an overlay
             try c.encode(ips, forKey: .ips)
@@ -113,7 +118,7 @@ public struct JSONReport: ReportRenderer {
             try c.encodeIfPresent(dhcpHostName, forKey: .dhcpHostName)
         }
 
-        enum CodingKeys: String, CodingKey { case mac, vlan, vni, ips, roles, frames, firstSeen, lastSeen, providers, evidence, dhcpHostName }
+        enum CodingKeys: String, CodingKey { case mac, vlan, vni, ips, roles, frames, firstSeen, lastSeen, providers, evidence, dhcpHostName, vendor }
     }
 
     /// The station table of the text, Markdown and HTML reports: its header, the first `limit`
@@ -174,6 +179,7 @@ public struct JSONReport: ReportRenderer {
         var firstRun: Int64?
         var firstSeen: String?
         var acceptedReason: String?
+        var vendor: String?
 
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -188,9 +194,10 @@ public struct JSONReport: ReportRenderer {
             try c.encodeIfPresent(firstRun, forKey: .firstRun)
             try c.encodeIfPresent(firstSeen, forKey: .firstSeen)
             try c.encodeIfPresent(acceptedReason, forKey: .acceptedReason)
+            try c.encodeIfPresent(vendor, forKey: .vendor)
         }
 
-        enum CodingKeys: String, CodingKey { case id, check, severity, mac, message, subjects, evidence, status, firstRun, firstSeen, acceptedReason }
+        enum CodingKeys: String, CodingKey { case id, check, severity, mac, message, subjects, evidence, status, firstRun, firstSeen, acceptedReason, vendor }
     }
 
     struct ProposalDTO: Encodable {
@@ -242,6 +249,21 @@ public struct JSONReport: ReportRenderer {
         var leftOut: [String]
     }
 
+    struct RegistryDTO: Encodable {
+        var source: String?
+        var date: String?
+        var blocks: Int?
+        var skipped: String?
+
+        init(_ registry: OUIRegistry?) {
+            if let registry {
+                source = registry.sources.map(\.path).joined(separator: ", "); date = registry.date.map(JSONReport.timestamp); blocks = registry.blockCount
+            } else {
+                skipped = OUIRegistry.missing
+            }
+        }
+    }
+
     struct VerificationDTO: Encodable {
         var remaining: [String]
         var introduced: [FindingDTO]
@@ -272,7 +294,8 @@ public struct JSONReport: ReportRenderer {
                 stations(wire).map { s, ips in
                     StationDTO(mac: s.mac.description, vlan: s.scope.vlan, vni: s.scope.vni, ips: ips.map(\.description), roles: s.roles.names,
                                frames: s.frames, firstSeen: wireTimestamp(s.firstSeen), lastSeen: wireTimestamp(s.lastSeen),
-                               providers: s.providers.map(\.address.description), evidence: wire.evidence(s.firstFrame), dhcpHostName: s.dhcpHostName)
+                               providers: s.providers.map(\.address.description), evidence: wire.evidence(s.firstFrame), dhcpHostName: s.dhcpHostName,
+                               vendor: report.registry?.lookup(s.mac)?.vendor)
                 }
             },
             unplaced: report.plan.map { $0.unplaced.map { UnplacedDTO(finding: $0.finding, subject: $0.subject, reason: $0.reason) } },
@@ -291,6 +314,7 @@ public struct JSONReport: ReportRenderer {
             verification: report.plan?.verification.map { v in
                 VerificationDTO(remaining: v.remaining, introduced: v.introduced.map { findingDTO($0, report) }, findingsAfter: v.findingsAfter)
             },
+            registry: RegistryDTO(report.registry),
             unseen: report.wire == nil || captureOnly ? nil : report.unseen,
             database: report.runId == nil ? nil : DatabaseDTO(holders: report.databaseHolderCount, events: report.holderEvents.map(EventDTO.init)),
             pools: captureOnly ? nil : report.poolUsage.map {
@@ -308,7 +332,7 @@ public struct JSONReport: ReportRenderer {
         return FindingDTO(id: f.id, check: f.check.rawValue, severity: f.severity.rawValue, mac: f.macText, message: f.message,
                           subjects: f.subjects, evidence: f.evidence, status: status?.label,
                           firstRun: status?.history?.firstRunId, firstSeen: status?.history.map { timestamp($0.firstSeen) },
-                          acceptedReason: status?.accepted?.reason)
+                          acceptedReason: status?.accepted?.reason, vendor: f.mac.address.flatMap { report.registry?.lookup($0)?.vendor })
     }
 
     static func raw(_ field: MACField) -> String? { field.text }

@@ -59,6 +59,7 @@ public struct MarkdownReport: ReportRenderer {
                 out += "| \(escape(u.pool.name)) | \(u.pool.range) | \(u.used) | \(u.free) | \(bar) \(String(format1: u.share * 100))% |\n"
             }
         }
+        out += "\n_registry: \(escape(report.registryLine))_\n"
         return out
     }
 

@@ -1,4 +1,5 @@
 import MACAuditEngine
+import MACAuditIngest
 
 /// What a renderer may be asked besides the report: colour for a terminal, the capture-only envelope.
 public struct RenderOptions: Sendable {
@@ -47,4 +48,11 @@ public enum ReportFormats {
 public struct UnknownFormat: Error, CustomStringConvertible, Sendable {
     public var format: String
     public var description: String { "'\(format)' is not a report format; known: \(ReportFormats.all.map { type(of: $0).format }.joined(separator: ", "))" }
+}
+
+extension AuditReport {
+    /// Which IEEE registry vendors came from and how old it is, or why there are none.
+    public var registryLine: String {
+        registry.map { "\($0.label), \($0.blockCount) blocks" } ?? OUIRegistry.missing
+    }
 }

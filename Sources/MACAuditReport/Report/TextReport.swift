@@ -90,6 +90,7 @@ public struct TextReport: ReportRenderer {
         let s = report.summary
         let records = report.inputs.reduce(0) { $0 + $1.records }
         out += holderEvents(report)
+        out += "registry: \(report.registryLine)\n"
         let fromDatabase = report.databaseHolderCount > 0 ? " (+ \(report.databaseHolderCount) from the pool database)" : ""
         out += "\(report.inputs.count) input file(s), \(records) record(s), \(report.holderCount) MAC holder(s)\(fromDatabase), \(report.poolCount) pool(s): "
         out += "\(s[.critical]!) critical, \(s[.error]!) error, \(s[.warning]!) warning, \(s[.info]!) info"
