@@ -162,7 +162,7 @@ import TestSupport
 /// each target runs 30 seconds, so a crash within reach of the seeds fails the suite (the script
 /// prints the input as base64).
 @Suite struct FuzzHarnessTests {
-    @Test(.timeLimit(.minutes(10)), arguments: ["frame", "json", "rules"])
+    @Test(.timeLimit(.minutes(10)), arguments: ["frame", "json", "rules", "registry"])
     func theHarnessBuildsAndRuns(_ target: String) throws {
         let r = try Subprocess.run("/bin/bash", ["Tests/Fuzz/run.sh", target, "30"], environment: CLI.environment(), directory: CLI.root.path)
         #expect(r.status == 0, "\(r.stdout.suffix(2000))\(r.stderr.suffix(2000))")

@@ -4,13 +4,14 @@
 #   bash Tests/Fuzz/run.sh frame [seconds]   # the frame decoder, seeded with Captures/wire frames
 #   bash Tests/Fuzz/run.sh json [seconds]    # JSON exports (reader + decoders), seeded with the sample exports
 #   bash Tests/Fuzz/run.sh rules [seconds]   # rule files (Yams + every rule kind), seeded with rules/
+#   bash Tests/Fuzz/run.sh registry [seconds] # IEEE registry files (CSV, manuf), seeded with ieee-data and manuf heads
 # A crash, leak or timeout exits non-zero and prints the input as base64; inputs kept in
 # Tests/Fixtures/fuzz/TARGET/ (crashes found earlier, turned into regression inputs) run first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 target=${1:-frame}
 seconds=${2:-600}
-case "$target" in frame|json|rules) ;; *) echo "usage: run.sh frame|json|rules [seconds]" >&2; exit 2 ;; esac
+case "$target" in frame|json|rules|registry) ;; *) echo "usage: run.sh frame|json|rules|registry [seconds]" >&2; exit 2 ;; esac
 work="$root/.build-fuzz/$target"
 rm -rf "$work/corpus"
 mkdir -p "$work/corpus" "$work/artifacts"
@@ -88,13 +89,32 @@ PY
     python3 - "$root" "$work/corpus" <<'PY'
 import glob, os, sys
 root, dst = sys.argv[1], sys.argv[2]
-kinds = ["reserved-prefixes.yaml", "severities.yaml", "pools.yaml", "plan.yaml", "database.yaml"]
+kinds = ["reserved-prefixes.yaml", "severities.yaml", "pools.yaml", "plan.yaml", "database.yaml", "ouis.yaml"]
 files = glob.glob(os.path.join(root, "rules", "*.yaml")) + glob.glob(os.path.join(root, "Captures", "**", "*.yaml"), recursive=True) \
       + glob.glob(os.path.join(root, "Tests", "Fixtures", "**", "*.yaml"), recursive=True)
 for n, path in enumerate(sorted(files)):
     name = os.path.basename(path)
     if name in kinds:
         open(os.path.join(dst, "seed-%03d" % n), "wb").write(bytes([kinds.index(name)]) + open(path, "rb").read())
+PY
+    ;;
+  registry)
+    # Seeds: the head of every installed registry file (even byte: IEEE CSV, odd: manuf) and the
+    # quirks the tests know (quotes, line breaks in fields, CRLF, a BOM, /28 and /36 masks).
+    source="$root/Tests/Fuzz/RegistryFuzz.swift"
+    python3 - "$work/corpus" <<'PY'
+import glob, os, sys
+dst = sys.argv[1]
+seeds = []
+for path in sorted(glob.glob("/usr/share/ieee-data/*.csv")):
+    seeds.append(b"\x00" + b"".join(open(path, "rb").readlines()[:60]))
+if os.path.exists("/usr/share/wireshark/manuf"):
+    lines = open("/usr/share/wireshark/manuf", "rb").readlines()
+    seeds.append(b"\x01" + b"".join(lines[:80]) + b"".join(l for l in lines if b"/36" in l or b"/28" in l)[:4000])
+seeds.append(b"\x00\xef\xbb\xbfRegistry,Assignment,Organization Name,Organization Address\r\nMA-L,F4BD9E,\"Cisco Systems, Inc\",\"a\r\nb\"\r\nMA-S,70B3D5F2F,\"x \"\"y\"\"\",\r\n")
+seeds.append(b"\x01# manuf\n00:15:5D\tMicrosof\tMicrosoft Corporation\n00:1B:C5:00:00:00/36\tConvergi\tConverging\n00:55:DA:50:00:00/28\tNano\n")
+for n, seed in enumerate(seeds):
+    open(os.path.join(dst, "seed-%03d" % n), "wb").write(seed)
 PY
     ;;
 esac

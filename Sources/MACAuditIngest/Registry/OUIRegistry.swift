@@ -239,7 +239,8 @@ enum RegistryFiles {
                 else if ch == UInt8(ascii: "/") {
                     var n = 0
                     for q in (p + 1)..<columns[0].1 {
-                        guard let d = hexDigit(b[q]), d < 10 else { n = -1; break }
+                        // Digits only, and few: a mask is at most 48 (a longer run is no mask).
+                        guard let d = hexDigit(b[q]), d < 10, n < 100 else { n = -1; break }
                         n = n * 10 + Int(d)
                     }
                     bits = n

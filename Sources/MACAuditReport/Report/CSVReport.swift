@@ -1,5 +1,6 @@
 import MACAuditModel
 import MACAuditEngine
+import MACAuditIngest
 /// Findings for spreadsheets: one row per finding × subject, RFC 4180 (CRLF, fields with `,`, `"`,
 /// CR or LF quoted, quotes doubled). Cells that a spreadsheet would run as a formula (`=`, `+`,
 /// `-`, `@` first) get a leading `'`, since VM names come from the inputs.
@@ -10,21 +11,22 @@ public struct CSVReport: ReportRenderer {
 
     public func render(_ report: AuditReport, options: RenderOptions) throws -> String { Self.render(report) }
 
-    static let header = ["id", "check", "severity", "status", "mac", "message", "subject_kind", "cluster", "host", "vm", "name", "subject_id", "evidence"]
+    static let header = ["id", "check", "severity", "status", "mac", "message", "subject_kind", "cluster", "host", "vm", "name", "subject_id", "evidence", "vendor"]
 
     public static func render(_ report: AuditReport) -> String {
         var rows = [header]
         // Input warnings first, as rows of their own (check `input-warning`, no subject), so that
         // whoever reads only the spreadsheet still learns that an input was skipped.
         for w in report.warnings {
-            rows.append(["", "input-warning", Severity.warning.rawValue, "", "", w.message, "", "", "", "", "", "", w.source])
+            rows.append(["", "input-warning", Severity.warning.rawValue, "", "", w.message, "", "", "", "", "", "", w.source, ""])
         }
         for f in report.findings {
             let evidence = f.evidence.map { "\($0.source): \($0.at)" }.joined(separator: "; ")
             let subjects = f.subjects.isEmpty ? [Subject(kind: "")] : f.subjects
+            let vendor = f.mac.address.flatMap { report.registry?.lookup($0)?.vendor } ?? ""
             for s in subjects {
                 rows.append([f.id, f.check.rawValue, f.severity.rawValue, report.status(of: f)?.label ?? "", f.macText ?? "", f.message, s.kind, s.cluster ?? "", s.host ?? "",
-                             s.vm ?? "", s.name ?? "", s.id ?? "", evidence])
+                             s.vm ?? "", s.name ?? "", s.id ?? "", evidence, vendor])
             }
         }
         return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"

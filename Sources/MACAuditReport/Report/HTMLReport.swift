@@ -1,5 +1,6 @@
 import MACAuditModel
 import MACAuditEngine
+import MACAuditIngest
 /// A self-contained HTML page (no external assets, works offline): summary counts, findings by
 /// severity with their evidence, the plan, and each pool's use as an inline SVG bar (used, reserved
 /// by the plan, free), nearest exhaustion first. Every input-derived string goes through
@@ -59,7 +60,7 @@ public struct HTMLReport: ReportRenderer {
                 for f in v.introduced { body += "<p>introduced: \(escape(f.severity.rawValue)) \(escape(f.check.rawValue)) \(escape(f.message))</p>\n" }
             }
         }
-        if let wire = report.wire { body += stations(wire) }
+        if let wire = report.wire { body += stations(wire, registry: report.registry) }
         let usage = report.poolUsage
         if !usage.isEmpty {
             let planned = Dictionary(grouping: report.plan?.proposals ?? [], by: { $0.pool ?? "" }).mapValues(\.count)
@@ -90,8 +91,8 @@ public struct HTMLReport: ReportRenderer {
 
     /// An inline SVG bar, 300 × 14: used (dark), reserved by the plan (amber), free (light).
     /// The stations of the captures, as the text report lists them (the first 500; JSON has all).
-    static func stations(_ wire: WireSnapshot) -> String {
-        let table = JSONReport.StationTable(wire)
+    static func stations(_ wire: WireSnapshot, registry: OUIRegistry?) -> String {
+        let table = JSONReport.StationTable(wire, registry: registry)
         var out = "<h2>Stations (\(table.total))</h2>\n<p>\(table.frames) frame(s) in \(table.captures) capture(s).</p>\n"
         out += "<table><tr>" + JSONReport.StationTable.header.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
         for row in table.rows { out += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }

@@ -125,18 +125,19 @@ public struct JSONReport: ReportRenderer {
     /// stations as cells (MAC, scope, frames, roles, IPs, providers), how many were left out, and the
     /// frames and captures behind them.
     public struct StationTable {
-        public static let header = ["MAC", "scope", "frames", "roles", "IPs", "providers"]
+        public static let header = ["MAC", "scope", "frames", "roles", "IPs", "providers", "vendor"]
         public var rows: [[String]]
         public var total: Int
         public var frames: Int64
         public var captures: Int
         public var omitted: Int { total - rows.count }
 
-        public init(_ wire: WireSnapshot, limit: Int = 500) {
+        public init(_ wire: WireSnapshot, registry: OUIRegistry? = nil, limit: Int = 500) {
             let all = JSONReport.stations(wire)
             rows = all.prefix(limit).map { s, ips in
                 [s.mac.description, s.scope.label, String(s.frames), s.roles.names.joined(separator: ","),
-                 ips.map(\.description).joined(separator: ","), s.providers.map(\.address.description).joined(separator: ",")]
+                 ips.map(\.description).joined(separator: ","), s.providers.map(\.address.description).joined(separator: ","),
+                 registry?.lookup(s.mac)?.vendor ?? ""]
             }
             total = all.count
             frames = wire.summaries.reduce(Int64(0)) { $0 + $1.frames }

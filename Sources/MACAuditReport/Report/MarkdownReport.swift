@@ -1,5 +1,6 @@
 import MACAuditModel
 import MACAuditEngine
+import MACAuditIngest
 /// The report for people: summary counts, findings by severity with their evidence, the plan, and
 /// how full each pool is (nearest exhaustion first). Every input-derived string is escaped so that a
 /// VM name cannot become Markdown (or HTML, which Markdown renderers pass through).
@@ -50,7 +51,7 @@ public struct MarkdownReport: ReportRenderer {
             }
             out += "\n"
         }
-        if let wire = report.wire { out += stations(wire) }
+        if let wire = report.wire { out += stations(wire, registry: report.registry) }
         let usage = report.poolUsage
         if !usage.isEmpty {
             out += "## Pools (nearest exhaustion first)\n\n| pool | range | used | free | use |\n|---|---|---:|---:|---|\n"
@@ -64,10 +65,10 @@ public struct MarkdownReport: ReportRenderer {
     }
 
     /// The stations of the captures, as the text report lists them (the first 500; JSON has all).
-    static func stations(_ wire: WireSnapshot) -> String {
-        let table = JSONReport.StationTable(wire)
+    static func stations(_ wire: WireSnapshot, registry: OUIRegistry?) -> String {
+        let table = JSONReport.StationTable(wire, registry: registry)
         var out = "## Stations (\(table.total))\n\n\(table.frames) frame(s) in \(table.captures) capture(s).\n\n"
-        out += "| " + JSONReport.StationTable.header.joined(separator: " | ") + " |\n|---|---|---:|---|---|---|\n"
+        out += "| " + JSONReport.StationTable.header.joined(separator: " | ") + " |\n|---|---|---:|---|---|---|---|\n"
         for row in table.rows { out += "| " + row.map(escape).joined(separator: " | ") + " |\n" }
         if table.omitted > 0 { out += "\n… and \(table.omitted) more stations (see `--format json`).\n" }
         return out + "\n"

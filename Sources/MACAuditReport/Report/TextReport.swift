@@ -1,5 +1,6 @@
 import MACAuditModel
 import MACAuditEngine
+import MACAuditIngest
 /// The report for a terminal: findings grouped by severity, worst first, each with its subjects and
 /// where the evidence is; a summary line last. Colour only when asked (the CLI asks on a TTY
 /// without `NO_COLOR`).
@@ -78,7 +79,7 @@ public struct TextReport: ReportRenderer {
         }
         if let plan = report.plan { out += planSection(plan, colour: colour) }
         if let wire = report.wire {
-            out += stationTable(wire, colour: colour)
+            out += stationTable(wire, registry: report.registry, colour: colour)
             let unseen = report.unseen
             if !unseen.isEmpty, !report.snapshot.holders.isEmpty {
                 out += "\(unseen.count) inventory MAC(s) not seen on the wire (listed, not judged):\n"
@@ -115,8 +116,8 @@ public struct TextReport: ReportRenderer {
     }
 
     /// The stations of the captures: MAC, scope, frames, roles, IPs, providers.
-    static func stationTable(_ wire: WireSnapshot, colour: Bool) -> String {
-        let table = JSONReport.StationTable(wire)
+    static func stationTable(_ wire: WireSnapshot, registry: OUIRegistry?, colour: Bool) -> String {
+        let table = JSONReport.StationTable(wire, registry: registry)
         var out = paint("STATIONS (\(table.total))", .cyan, colour, bold: true) + "\n"
         out += "  \(table.frames) frame(s) in \(table.captures) capture(s)\n"
         out += "  " + JSONReport.StationTable.header.map { $0.uppercased() }.joined(separator: "\t") + "\n"
