@@ -2,9 +2,10 @@ import Foundation
 import MACAuditModel
 
 /// The IEEE registry of MAC address blocks, offline: Debian's `ieee-data` (MA-L `oui.csv`, MA-M
-/// `mam.csv`, MA-S `oui36.csv`, IAB `iab.csv`) and Wireshark's `manuf` (its `/28` and `/36` blocks
-/// too), or the files an admin names. Every source is read; where two give the same block, the newer
-/// file wins; a lookup takes the longest block that holds the MAC (MA-S/IAB 36 bits, MA-M 28, MA-L 24).
+/// `mam.csv`, MA-S `oui36.csv`, IAB `iab.csv`) or Wireshark's `manuf` (its `/28` and `/36` blocks
+/// too), whichever is newer, or the files an admin names; within the files read, where two give the
+/// same block the newer file wins, and a lookup takes the longest block that holds the MAC (MA-S/IAB
+/// 36 bits, MA-M 28, MA-L 24).
 ///
 /// Vendors stay bytes of the files until asked for: a registry of 90,000 blocks costs a few sorted
 /// integer arrays, not 90,000 strings.
@@ -102,6 +103,11 @@ public struct OUIRegistry: Sendable {
             }
         }
         guard !found.isEmpty else { return nil }
+        // The newest source only: Wireshark's manuf is compiled from the IEEE's lists (MA-L, MA-M,
+        // MA-S, IAB as /24, /28, /36), so when it is newer than ieee-data it holds everything
+        // ieee-data does and more; reading one source keeps loading near 15 ms instead of 30.
+        let newest = Dictionary(grouping: found, by: \.kind).max { a, b in a.value.map(\.date).max()! < b.value.map(\.date).max()! }!.key
+        found.removeAll { $0.kind != newest }
         return try make(found.map { f in
             guard let data = FileManager.default.contents(atPath: f.path) else { throw IngestError(file: f.path, message: "cannot be read") }
             return (f.path, f.kind, f.date, [UInt8](data))
