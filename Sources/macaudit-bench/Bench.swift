@@ -36,10 +36,7 @@ struct Bench: ParsableCommand {
         @Option(help: "Runs per measurement; the best wall time is kept.") var repeats = 3
 
         func run() throws {
-            let binary = siblingBinary("macaudit")
-            guard FileManager.default.isExecutableFile(atPath: binary) else {
-                throw ValidationError("Please build first: swift build -c release (no \(binary)).")
-            }
+            let binary = try builtMacaudit()
             print("machine: \(machine())")
             print("| adapters | NC interfaces | input MB | tool | wall s | peak MiB | MB/s | time vs jq |")
             print("|---:|---:|---:|---|---:|---:|---:|---:|")
@@ -105,6 +102,15 @@ func measure(_ path: String, _ arguments: [String]) -> Measurement {
     wait4(pid, &status, 0, &usage)
     let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     return Measurement(wall: wall, peakMiB: Double(usage.ru_maxrss) / 1024, status: status)
+}
+
+/// The `macaudit` built beside this benchmark, which every benchmark that runs the CLI times.
+func builtMacaudit() throws -> String {
+    let binary = siblingBinary("macaudit")
+    guard FileManager.default.isExecutableFile(atPath: binary) else {
+        throw ValidationError("Please build first: swift build -c release (no \(binary)).")
+    }
+    return binary
 }
 
 func siblingBinary(_ name: String) -> String {

@@ -14,10 +14,7 @@ extension Bench {
         @Option(help: "Runs of each measurement without a database; the best is kept.") var repeats = 2
 
         func run() throws {
-            let binary = siblingBinary("macaudit")
-            guard FileManager.default.isExecutableFile(atPath: binary) else {
-                throw ValidationError("Please build first: swift build -c release (no \(binary)).")
-            }
+            let binary = try builtMacaudit()
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             let fleet = "\(work)/fleet-\(adapters)", other = "\(work)/site1-\(site)"
             _ = try FleetGenerator(adapters: adapters, interfaces: adapters / 2).write(to: fleet)

@@ -14,10 +14,7 @@ extension Bench {
         @Option(help: "Runs of each measurement, interleaved; the best is kept.") var repeats = 2
 
         func run() throws {
-            let binary = siblingBinary("macaudit")
-            guard FileManager.default.isExecutableFile(atPath: binary) else {
-                throw ValidationError("Please build first: swift build -c release (no \(binary)).")
-            }
+            let binary = try builtMacaudit()
             let fleet = "\(work)/faults-\(adapters)"
             var generator = FleetGenerator(adapters: adapters, interfaces: adapters / 2)
             generator.faults = true

@@ -24,7 +24,6 @@ struct ListingOptions: ParsableArguments {
 
 /// The JSON shapes of the listings.
 enum Listing {
-    struct Range: Encodable { var first: String; var last: String }
 
     struct PoolRow: Encodable {
         var name: String
@@ -33,11 +32,11 @@ enum Listing {
         var host: String?
         var kind: String
         var source: String
-        var ranges: [Range]
+        var ranges: [JSONReport.RangeDTO]
 
         init(_ s: PoolSpec) {
             name = s.name; scope = s.scope.rawValue; cluster = s.cluster; host = s.host; kind = s.kind.rawValue; source = s.source
-            ranges = s.ranges.map { Range(first: $0.lower.description, last: $0.upper.description) }
+            ranges = s.ranges.map(JSONReport.RangeDTO.init)
         }
     }
 

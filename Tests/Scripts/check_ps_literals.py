@@ -6,39 +6,22 @@ and that the scripts parse without errors.
 Usage: check_ps_literals.py SCRIPTS_DIR VALUES_JSON   (VALUES_JSON: a JSON array of the raw values)
 Exit 0 when every check holds; prints what failed and exits 1 otherwise.
 """
-import json, os, sys
-import tree_sitter as ts
-import tree_sitter_powershell as tsp
+import json, sys
+from ps_scripts import finish, parsed_scripts, walk
 
 def literal(value):
     quotes = {"'", "\u2018", "\u2019", "\u201a", "\u201b"}
     return "'" + "".join(c + c if c in quotes else c for c in value) + "'"
 
 def verbatim_spans(tree):
-    spans, errors = [], []
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.type == "ERROR" or node.is_missing:
-            errors.append(node)
-        if node.type == "verbatim_string_characters":
-            spans.append((node.start_byte, node.end_byte))
-        stack.extend(node.children)
-    return spans, errors
+    return [(n.start_byte, n.end_byte) for n in walk(tree.root_node) if n.type == "verbatim_string_characters"]
 
 def main():
     folder, values = sys.argv[1], json.load(open(sys.argv[2], encoding="utf-8"))
-    parser = ts.Parser(ts.Language(tsp.language()))
-    failures, scripts, checked = [], 0, 0
-    for name in sorted(os.listdir(folder)):
-        if not name.endswith(".ps1"):
-            continue
-        scripts += 1
-        source = open(os.path.join(folder, name), "rb").read()
-        tree = parser.parse(source)
-        spans, errors = verbatim_spans(tree)
-        if errors:
-            failures.append("%s: parse errors at bytes %s" % (name, [e.start_byte for e in errors[:5]]))
+    failures, checked = [], 0
+    scripts = parsed_scripts(folder, failures)
+    for name, source, tree in scripts:
+        spans = verbatim_spans(tree)
         for value in values:
             needle = literal(value).encode("utf-8")
             start = source.find(needle)
@@ -56,12 +39,7 @@ def main():
                     if not any(s < pos and pos + len(raw) < e for s, e in spans):
                         failures.append("%s: %r appears unquoted at byte %d" % (name, value, pos))
                     pos = source.find(raw, pos + 1)
-    if scripts == 0:
-        failures.append("no scripts in " + folder)
-    for f in failures:
-        print(f)
-    print("%d scripts, %d literal occurrences checked, %d failures" % (scripts, checked, len(failures)))
-    sys.exit(1 if failures else 0)
+    finish(failures, "%d scripts, %d literal occurrences checked" % (len(scripts), checked))
 
 if __name__ == "__main__":
     main()

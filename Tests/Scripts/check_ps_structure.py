@@ -14,17 +14,11 @@
 Usage: check_ps_structure.py SCRIPTS_DIR CMDLETS_JSON
 Exit 0 when every check holds; prints what failed and exits 1 otherwise.
 """
-import json, os, re, sys
-import tree_sitter as ts
-import tree_sitter_powershell as tsp
+import json, re, sys
+from ps_scripts import finish, parsed_scripts, walk
 
 def nodes(node, kind):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.type == kind:
-            yield n
-        stack.extend(reversed(n.children))
+    return (n for n in walk(node) if n.type == kind)
 
 def text(source, node):
     return source[node.start_byte:node.end_byte].decode("utf-8")
@@ -104,26 +98,13 @@ def main():
     folder, table = sys.argv[1], json.load(open(sys.argv[2], encoding="utf-8"))
     common = table["_common"]
     cmdlets = {k: v for k, v in table.items() if not k.startswith("_")}
-    parser = ts.Parser(ts.Language(tsp.language()))
-    failures, scripts, commands = [], 0, 0
-    for name in sorted(os.listdir(folder)):
-        if not name.endswith(".ps1"):
-            continue
-        scripts += 1
-        source = open(os.path.join(folder, name), "rb").read()
-        tree = parser.parse(source)
-        errors = [n for n in nodes(tree.root_node, "ERROR")]
-        if errors:
-            failures.append("%s: parse errors at bytes %s" % (name, [e.start_byte for e in errors[:5]]))
+    failures, commands = [], 0
+    scripts = parsed_scripts(folder, failures)
+    for name, source, tree in scripts:
         f, n = check(name, source, tree, cmdlets, common)
         failures += f
         commands += n
-    if scripts == 0:
-        failures.append("no scripts in " + folder)
-    for f in failures:
-        print(f)
-    print("%d scripts, %d commands checked, %d failures" % (scripts, commands, len(failures)))
-    sys.exit(1 if failures else 0)
+    finish(failures, "%d scripts, %d commands checked" % (len(scripts), commands))
 
 if __name__ == "__main__":
     main()

@@ -32,8 +32,8 @@ public struct ForeignOUICheck: Check {
         // A MAC a reserved prefix names (VRRP, NLB, another hypervisor's OUI) is `reserved-prefix`'s.
         let reserved = ReservedPrefixIndex(rules.reservedPrefixes.filter { $0.severity >= .warning })
         return snapshot.holders.compactMap { holder in
-            guard let mac = holder.mac.address, !mac.isLocal, !mac.isGroup, !holder.isManagementOS, !expected.contains(mac.oui),
-                  reserved.firstMatch(mac) == nil, let entry = registry.lookup(mac) else { return nil }
+            guard let mac = holder.vendorMAC, !expected.contains(mac.oui), reserved.firstMatch(mac) == nil,
+                  let entry = registry.lookup(mac) else { return nil }
             return Self.info.finding(mac: mac,
                                      message: "\(mac) of \(holder.label) is a universal MAC of \(entry.vendor) (\(entry.registry) \(entry.block.lower)/\(entry.bits)), not of an expected vendor (rules/ouis.yaml): a physical NIC's or another system's MAC",
                                      holders: [holder], rules: rules)

@@ -90,7 +90,6 @@ public struct OutOfPoolCheck: Check {
             func inside(_ kinds: Set<PoolKind>) -> Bool {
                 containing.contains { kinds.contains($0.kind) && ($0.cluster == nil || $0.cluster == holder.cluster) }
             }
-            let inOwnHostRange = containing.contains { $0.kind == .hostDynamic && $0.host.map(HostName.key) == HostName.key(holder.host) }
             if holder.allocation == .dynamic, clustersWithNCPools.contains(holder.cluster), !inside([.controller]) {
                 return finding(.ncDynamic, mac, holder, "is Dynamic in the Network Controller but outside every NC macPool of its cluster", rules)
             }
@@ -102,7 +101,9 @@ public struct OutOfPoolCheck: Check {
                 // A Static NC interface's MAC is the controller's record, outside every allocator's
                 // range (`nc-static` says so at info).
                 let accounted = (holder.hasInterface && (inside([.controller]) || holder.allocation == .static))
-                    || (holder.dynamicMAC == true && inOwnHostRange)
+                    || (holder.dynamicMAC == true && containing.contains {
+                        $0.kind == .hostDynamic && $0.host.map(HostName.key) == HostName.key(holder.host)
+                    })
                 if strict || !accounted {
                     let why = strict && accounted ? "; the rollout is strict, so it moves into the plan" : ""
                     return finding(.defined, mac, holder, "is outside every pool defined for cluster '\(holder.cluster)' (in \(sources(holder.cluster)))\(why)", rules)

@@ -26,7 +26,7 @@ public struct UnregisteredOUICheck: Check {
     public func findings(in snapshot: Snapshot, rules: Rules) -> [Finding] {
         guard let registry = rules.registry else { return [] }
         return snapshot.holders.compactMap { holder in
-            guard let mac = holder.mac.address, !mac.isLocal, !mac.isGroup, !holder.isManagementOS, registry.lookup(mac) == nil else { return nil }
+            guard let mac = holder.vendorMAC, registry.lookup(mac) == nil else { return nil }
             return Self.info.finding(mac: mac,
                                      message: "\(mac) of \(holder.label) is a universal MAC whose block no registry assigns (\(registry.label)): a made-up address",
                                      holders: [holder], rules: rules)
@@ -36,6 +36,15 @@ public struct UnregisteredOUICheck: Check {
 
 extension CheckID {
     public static let unregisteredOUI = CheckID("unregistered-oui")
+}
+
+extension Holder {
+    /// The MAC the vendor checks judge: a valid universal unicast MAC of anything but a host vNIC
+    /// (which carries its physical NIC's MAC); nil otherwise.
+    var vendorMAC: MACAddress? {
+        guard let mac = mac.address, !mac.isLocal, !mac.isGroup, !isManagementOS else { return nil }
+        return mac
+    }
 }
 
 extension OUIRegistry {

@@ -229,10 +229,11 @@ public struct JSONReport: ReportRenderer {
         var resolves: [String]
     }
 
-    struct RangeDTO: Encodable {
+    /// A MAC range as every JSON output writes it: `{"first": …, "last": …}`.
+    public struct RangeDTO: Encodable, Sendable {
         var first: String
         var last: String
-        init(_ r: MACRange) { first = r.lower.description; last = r.upper.description }
+        public init(_ r: MACRange) { first = r.lower.description; last = r.upper.description }
     }
 
     struct SuggestedPlanDTO: Encodable {
