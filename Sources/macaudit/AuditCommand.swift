@@ -110,9 +110,11 @@ extension MacAudit {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
             }
             let text = try ReportFormats.render(report, format: format.rawValue, options: RenderOptions(colour: useColour))
+            // Scripts first: a scripts folder that cannot be made stops the run before a report says
+            // there is a plan to apply.
+            if let scripts, let plan = report.plan { try writeScripts(plan, report, to: scripts) }
             if let metrics { try AtomicFile.write(try ReportFormats.render(report, format: PrometheusMetrics.format), to: metrics) }
             try emit(text, to: output)
-            if let scripts, let plan = report.plan { try writeScripts(plan, report, to: scripts) }
             let code = report.exitCode(failOn: failOn, onlyNew: failOnNew)
             // Everything is written. Close the database, then leave without tearing the report down:
             // freeing a million holders, adapters and their strings one by one takes as long as
@@ -125,8 +127,8 @@ extension MacAudit {
 
         /// Each file through a temporary file and a rename; the folder is created when missing.
         func writeScripts(_ plan: Plan, _ report: AuditReport, to folder: String) throws {
+            try OutputPaths.makeFolder(folder, what: "scripts")
             do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 for s in PowerShellScripts.render(plan, generatedAt: JSONReport.timestamp(report.generatedAt), runId: report.runId) {
                     try AtomicFile.write(s.apply, to: (folder as NSString).appendingPathComponent(PowerShellScripts.fileName("apply", s.host)))
                     try AtomicFile.write(s.rollback, to: (folder as NSString).appendingPathComponent(PowerShellScripts.fileName("rollback", s.host)))

@@ -86,6 +86,20 @@ enum OutputPaths {
         if let folder { try writableFolder(folder, for: folder, what: "scripts", mustExist: false) }
     }
 
+    /// Creates `folder` and every missing folder above it; a failure names the folder that could
+    /// not be made and the system's reason (`/proc/none: No such file or directory`).
+    static func makeFolder(_ folder: String, what: String) throws {
+        var missing: [String] = []
+        var candidate = folder
+        while !candidate.isEmpty, !FileManager.default.fileExists(atPath: candidate) {
+            missing.append(candidate)
+            candidate = (candidate as NSString).deletingLastPathComponent
+        }
+        for path in missing.reversed() where mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw OutputError(path: folder, what: what, reason: "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
     private static func writableFolder(_ folder: String, for path: String, what: String, mustExist: Bool) throws {
         var candidate = folder
         while true {

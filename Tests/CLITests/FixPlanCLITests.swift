@@ -80,6 +80,17 @@ import TestSupport
         #expect(chosen.status == 0 && chosen.stdout.contains("prefix: 12-AB-CD"))
     }
 
+    /// A scripts folder that cannot be made (here under /proc, which passes a writability check as
+    /// root) stops the run with the folder and the system's reason, before the report is written.
+    @Test func aScriptsFolderThatCannotBeMadeWritesNoReport() throws {
+        let dir = try CLI.temporaryDirectory()
+        let r = try CLI.run(["audit", "Captures/sample-cluster", "--plan", "--scripts", "/proc/macaudit-none/scripts", "-o", "\(dir)/report.txt"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("/proc/macaudit-none/scripts: the scripts cannot be written: "), "\(r.stderr)")
+        #expect(!r.stderr.contains("The operation could not be completed"), "the system's reason, not Foundation's")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/report.txt"), "no report for a plan whose scripts are missing")
+    }
+
     @Test func theVerifiedPlanIsReservedInThePoolDatabaseAndTheRerunReusesIt() throws {
         let dir = try CLI.temporaryDirectory()
         let db = "\(dir)/pool.sqlite"
