@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The pure core, one target per stage; each imports only the stages before it, never GRDB
@@ -36,12 +40,25 @@ let package = Package(
             name: "MACAuditStore",
             dependencies: ["MACAudit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
+        // The fleet's pool database (PostgreSQL through postgres-nio): the only target that imports it.
+        .target(
+            name: "MACAuditPostgres",
+            dependencies: [
+                "MACAudit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The thin command line: parses arguments, calls the core, maps outcomes to exit codes.
         .executableTarget(
             name: "macaudit",
             dependencies: [
                 "MACAudit",
                 "MACAuditStore",
+                "MACAuditPostgres",
                 "MACAuditCapture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -52,6 +69,7 @@ let package = Package(
             dependencies: [
                 "MACAudit",
                 "MACAuditStore",
+                "MACAuditPostgres",
                 "MACAuditCapture",
                 "CPcap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -59,7 +77,7 @@ let package = Package(
         ),
         .testTarget(name: "MACAuditTests", dependencies: ["MACAudit", "MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport"]),
         // GRDB only to build a database file of an older release for the migration test.
-        .testTarget(name: "StoreTests", dependencies: ["MACAuditStore", "MACAudit", "MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport",
+        .testTarget(name: "StoreTests", dependencies: ["MACAuditStore", "MACAuditPostgres", "TestSupport", "MACAudit", "MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport",
                                                    .product(name: "GRDB", package: "GRDB.swift")]),
         // Launching child processes in tests (posix_spawn, not Foundation's Process).
         .target(name: "TestSupport", path: "Tests/TestSupport"),

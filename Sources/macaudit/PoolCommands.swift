@@ -2,10 +2,12 @@ import ArgumentParser
 import Foundation
 import MACAudit
 import MACAuditStore
+import MACAuditPostgres
 
-/// `--db PATH`, shared by every command that uses the pool database.
+/// `--db PATH|URL`, shared by every command that uses the pool database.
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The pool database (default: $MACAUDIT_DB, else $XDG_DATA_HOME/macaudit/pool.sqlite).", valueName: "path"))
+    @Option(help: ArgumentHelp("The pool database: an SQLite file, or a PostgreSQL server as postgres://user@host:5432/database "
+                               + "(default: $MACAUDIT_DB, else $XDG_DATA_HOME/macaudit/pool.sqlite).", valueName: "path|url"))
     var db: String?
 
     var path: String { db ?? SQLiteStore.defaultPath() }
@@ -18,32 +20,24 @@ struct DatabaseOptions: ParsableArguments {
 /// Opens the pool database a location names. Every command reaches the database through
 /// ``PoolStore``; this is the one place that knows which backend serves which location.
 enum PoolDatabase {
+    /// An SQLite file (made when `create`), or a PostgreSQL database, which must exist on its
+    /// server (its tables are made on first use).
     static func open(_ location: String, create: Bool) throws -> any PoolStore {
-        if let scheme = urlScheme(location) {
-            throw StoreError.cannotOpen(location: redacted(location),
-                                        reason: "'\(scheme)://' databases are not supported by this build; give the path of an SQLite file")
+        switch try parse(location) {
+        case .sqlite(let path): return try SQLiteStore(path: path, create: create)
+        case .postgres(let target): return try PostgresStore(target)
         }
-        return try SQLiteStore(path: location, create: create)
     }
 
-    /// Whether opening `location` with `create` would make a new database.
+    static func parse(_ location: String) throws -> DatabaseLocation {
+        do { return try DatabaseLocation.parse(location) } catch let e as DatabaseLocationError {
+            throw StoreError.cannotOpen(location: e.location, reason: e.reason)
+        }
+    }
+
+    /// Whether opening `location` with `create` would make a new database file.
     static func wouldCreate(_ location: String) -> Bool {
-        urlScheme(location) == nil && !FileManager.default.fileExists(atPath: location)
-    }
-
-    /// The scheme of a `scheme://…` location (a server URL, never a file path), if it is one.
-    static func urlScheme(_ location: String) -> String? {
-        guard let r = location.range(of: "://") else { return nil }
-        let scheme = location[..<r.lowerBound]
-        return !scheme.isEmpty && scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) ? String(scheme) : nil
-    }
-
-    /// The location with any password in it (`user:secret@host`) replaced, for messages.
-    static func redacted(_ location: String) -> String {
-        guard let r = location.range(of: "://"), let at = location[r.upperBound...].firstIndex(of: "@") else { return location }
-        let userInfo = location[r.upperBound..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return location }
-        return String(location[..<location.index(after: colon)]) + "***" + String(location[at...])
+        DatabaseLocation.scheme(of: location) == nil && !FileManager.default.fileExists(atPath: location)
     }
 }
 

@@ -6,6 +6,8 @@ import Testing
 @testable import MACAuditEngine
 @testable import MACAuditReport
 import MACAuditStore
+import MACAuditPostgres
+import TestSupport
 
 /// A pool-store backend under test: how to make a new, empty database, and how to open a second
 /// connection to it (another process's view). Every conformance test runs against every backend;
@@ -24,7 +26,25 @@ struct Backend: CustomTestStringConvertible, Sendable {
         return (try SQLiteStore(path: path), { try SQLiteStore(path: path) })
     }
 
-    static let all: [Backend] = [.sqlite]
+    /// A new database on the server the tests start (``PostgresServer/shared``), over TLS.
+    static let postgres = Backend(name: "postgres") { label in
+        let server = try PostgresServer.shared.get()
+        let name = try server.createDatabase(label)
+        let url = server.url(name)
+        return (try PoolDatabaseOpener.open(url), { try PoolDatabaseOpener.open(url) })
+    }
+
+    static let all: [Backend] = [.sqlite, .postgres]
+}
+
+/// Opens a store by its location, as the command line does.
+enum PoolDatabaseOpener {
+    static func open(_ location: String) throws -> any PoolStore {
+        switch try DatabaseLocation.parse(location, environment: [:]) {
+        case .sqlite(let path): return try SQLiteStore(path: path)
+        case .postgres(let target): return try PostgresStore(target)
+        }
+    }
 }
 
 func mac(_ s: String) -> MACAddress { try! MACAddress(parsing: s) }

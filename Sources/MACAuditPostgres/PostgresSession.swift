@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import MACAudit
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// One connection to the server, used synchronously: every query is sent on the connection's
+/// event loop and waited for on the calling thread (never on Swift's cooperative pool, so a
+/// synchronous caller inside a task cannot starve the pool). Calls are serialised by a lock.
+final class PostgresSession: @unchecked Sendable {
+    let target: PostgresTarget
+    private let connection: PostgresConnection
+    private let lock = NSLock()
+    private let logger: Logger
+    private static let group = MultiThreadedEventLoopGroup.singleton
+
+    /// Connects and logs in, within the target's connect timeout. Every way this can fail is a
+    /// ``StoreError/cannotOpen(location:reason:)`` that names host, port, user and database, and
+    /// never the password.
+    init(_ target: PostgresTarget) throws {
+        self.target = target
+        var logger = Logger(label: "macaudit.postgres")
+        logger.logLevel = .critical
+        self.logger = logger
+        let configuration = try Self.configuration(target)
+        let future = PostgresConnection.connect(on: Self.group.next(), configuration: configuration, id: 1, logger: logger)
+        do {
+            connection = try future.wait()
+        } catch {
+            throw StoreError.cannotOpen(location: target.display, reason: Self.connectFailure(error, target))
+        }
+    }
+
+    deinit { try? connection.close().wait() }
+
+    /// Runs one statement and returns its rows.
+    @discardableResult
+    func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        lock.lock(); defer { lock.unlock() }
+        return try connection.query(query, logger: logger).wait()
+    }
+
+    /// Runs statements without parameters (several separated by `;` are allowed: the simple protocol).
+    func execute(_ sql: String) throws {
+        lock.lock(); defer { lock.unlock() }
+        _ = try connection.simpleQuery(sql).wait()
+    }
+
+    // MARK: - Configuration
+
+    static func configuration(_ target: PostgresTarget) throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if let socket = target.socketPath {
+            configuration = .init(unixSocketPath: socket, username: target.user, password: target.password, database: target.database)
+        } else {
+            configuration = .init(host: target.host, port: target.port, username: target.user, password: target.password, database: target.database,
+                                  tls: try tls(target))
+            if target.sslMode == .verifyFull { configuration.options.tlsServerName = target.host }
+        }
+        if target.connectTimeout > 0 { configuration.options.connectTimeout = .seconds(Int64(target.connectTimeout)) }
+        configuration.options.additionalStartupParameters = [("application_name", target.applicationName)]
+        return configuration
+    }
+
+    /// libpq's `sslmode` as NIOSSL: `disable`/`allow` plain, `prefer` TLS when offered, `require`
+    /// TLS without checking the certificate, `verify-ca` the chain to `sslrootcert`, `verify-full`
+    /// the chain and the host name.
+    static func tls(_ target: PostgresTarget) throws -> PostgresConnection.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch target.sslMode {
+        case .disable, .allow: return .disable
+        case .prefer, .require: tls.certificateVerification = .none
+        case .verifyCA, .verifyFull:
+            tls.certificateVerification = target.sslMode == .verifyFull ? .fullVerification : .noHostnameVerification
+            guard let root = target.sslRootCert, FileManager.default.fileExists(atPath: root) else {
+                throw StoreError.cannotOpen(location: target.display,
+                                            reason: "sslmode=\(target.sslMode.rawValue) needs the server's CA certificate: \(target.sslRootCert ?? "sslrootcert") is not there")
+            }
+            do {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(root))
+            } catch {
+                throw StoreError.cannotOpen(location: target.display, reason: "\(root) holds no PEM certificate (\(error))")
+            }
+        }
+        let context: NIOSSLContext
+        do { context = try NIOSSLContext(configuration: tls) } catch {
+            throw StoreError.cannotOpen(location: target.display, reason: "TLS cannot be set up: \(error)")
+        }
+        return target.sslMode == .prefer ? .prefer(context) : .require(context)
+    }
+
+    // MARK: - Errors in the admin's words
+
+    /// Why connecting failed, naming what the admin must check.
+    static func connectFailure(_ error: Error, _ target: PostgresTarget) -> String {
+        let server = target.socketPath ?? "\(target.host):\(target.port)"
+        if let e = error as? PSQLError {
+            if let sql = e.serverInfo?[.sqlState] {
+                let message = e.serverInfo?[.message] ?? "refused"
+                switch sql {
+                case "28P01", "28000":
+                    return "the server at \(server) refused user '\(target.user)' for database '\(target.database)': \(message)"
+                case "3D000":
+                    return "the server at \(server) has no database '\(target.database)' (user '\(target.user)'): create it with `createdb -O \(target.user) \(target.database)`"
+                default:
+                    return "the server at \(server) refused the connection of user '\(target.user)' to database '\(target.database)': \(message) (SQLSTATE \(sql))"
+                }
+            }
+            switch e.code {
+            case .sslUnsupported:
+                return "the server at \(server) does not offer TLS, and sslmode=\(target.sslMode.rawValue) requires it"
+            case .connectionError, .uncleanShutdown, .serverClosedConnection:
+                return "cannot reach the server at \(server): \(reason(e.underlying ?? error))"
+            default:
+                if let underlying = e.underlying { return "cannot connect to \(server) as '\(target.user)': \(reason(underlying))" }
+                return "cannot connect to \(server) as '\(target.user)': \(e.code)"
+            }
+        }
+        return "cannot reach the server at \(server): \(reason(error))"
+    }
+
+    /// An error in words: the system's for socket errors, NIOSSL's for TLS, the server's for SQL.
+    static func reason(_ error: Error) -> String {
+        if let e = error as? PSQLError {
+            if let message = e.serverInfo?[.message] {
+                return "\(message)\(e.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")"
+            }
+            if let underlying = e.underlying { return reason(underlying) }
+            return "\(e.code)"
+        }
+        if let e = error as? IOError { return "\(e.description)" }
+        if error is ChannelError, case ChannelError.connectTimeout(let t) = error as! ChannelError {
+            return "no answer within \(t.nanoseconds / 1_000_000_000) s (connect_timeout)"
+        }
+        if let e = error as? NIOConnectionError {
+            let first = e.connectionErrors.first.map { reason($0.error) } ?? e.dnsAAAAError.map(reason) ?? e.dnsAError.map(reason) ?? "\(e)"
+            return first
+        }
+        if let e = error as? NIOSSLError { return "TLS: \(e)" }
+        if let e = error as? BoringSSLError { return "TLS: \(e)" }
+        return "\(error)"
+    }
+
+    /// The SQLSTATE of a server error, if it is one.
+    static func sqlState(_ error: Error) -> String? { (error as? PSQLError)?.serverInfo?[.sqlState] }
+}

@@ -1,0 +1,481 @@
+import Foundation
+import MACAudit
+import NIOCore
+import PostgresNIO
+
+/// The holder side of recording an audit (see `SQLiteStore.recordHolders` for the semantics both
+/// stores share, pinned by the conformance suite), done as sets: the audited clusters' known
+/// assignments are read once as integers, compared in memory with the run's holders, and the
+/// changes go back as a few statements over bound arrays (thousands of rows per round trip).
+extension PostgresStore {
+    /// A place as the database files holders under it: one export as audits read it.
+    struct Place: Hashable {
+        var cluster: String, host: String, kind: String, source: String
+        var packed: PackedSighting.Place { PackedSighting.Place(kind: kind, cluster: cluster, host: host, source: source) }
+    }
+
+    /// A live or gone assignment of an audited cluster, in integers.
+    struct Known {
+        var id: Int64, mac: Int64, keyHash: Int64, live: Bool, digest: Int64, placeId: Int64, lastRunId: Int64?
+        var seen = false
+    }
+
+    /// Rows to write, gathered during the comparison and written as arrays.
+    struct Changes {
+        var insert: [(n: Int, placeId: Int64)] = []
+        var update: [(id: Int64, n: Int, placeId: Int64)] = []
+        var gone: [(id: Int64, lastSeen: Int64)] = []
+        var released: [Int64] = []
+    }
+
+    /// How many rows one statement carries.
+    static let batch = 8_192
+
+    func recordHolders(_ audit: AuditRecord, runId: Int64) throws -> (events: [HolderEvent], tally: HolderTally) {
+        var events: [HolderEvent] = []
+        func event(_ key: String, _ label: String, _ kind: HolderEvent.Kind, from: MACAddress? = nil, to: MACAddress? = nil,
+                   fromHost: String? = nil, toHost: String? = nil) {
+            events.append(HolderEvent(runId: runId, at: audit.at, holder: key, label: label, kind: kind, from: from, to: to, fromHost: fromHost, toHost: toHost))
+        }
+        var tally = HolderTally()
+        let clusters = audit.clusters.sorted()
+        var places = try placeIds(clusters: clusters)
+        var known = try knownAssignments(clusters: clusters)
+        var byKeyMAC: [KeyMAC: Int] = [:], byKey: [Int64: [Int]] = [:]
+        byKeyMAC.reserveCapacity(known.count)
+        for (i, k) in known.enumerated() { byKeyMAC[KeyMAC(k.keyHash, k.mac)] = i; byKey[k.keyHash, default: []].append(i) }
+        let elsewhere = (try scalar(Int64.self, "SELECT count(*) FROM assignment") ?? 0) > Int64(known.count)
+        let reserved = Set(try rows("SELECT holderKey FROM reservation WHERE state = 'pending'").map { HolderSighting.keyHash(try $0.decode(String.self)) })
+
+        var changes = Changes()
+        var thisRun: [Int64: Int64] = [:], staticNow = Set<Int64>()
+        var maybeElsewhere: [(n: Int, placeId: Int64)] = []
+        var macRange: [Int64: (Int64, Int64)] = [:]
+        let holders = audit.holders
+        thisRun.reserveCapacity(holders.count)
+        for c in 0..<holders.chunkCount {
+            let chunk = holders.chunk(c)
+            for (j, sum) in chunk.summaries.enumerated() {
+                let n = chunk.base + j, mac = sum.mac, keyHash = sum.keyHash
+                if let earlier = thisRun[keyHash], earlier == mac { continue }  // one holder reported twice
+                let firstOfKey = thisRun.updateValue(mac, forKey: keyHash) == nil
+                if !reserved.isEmpty, sum.dynamicMAC != true, reserved.contains(keyHash) { staticNow.insert(keyHash) }
+                let origin = holders.place(n)
+                let placeId = try places.id(Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source), self)
+                let r = macRange[placeId] ?? (mac, mac)
+                macRange[placeId] = (min(r.0, mac), max(r.1, mac))
+                if let i = byKeyMAC[KeyMAC(keyHash, mac)], !known[i].seen {
+                    let row = known[i]
+                    known[i].seen = true
+                    tally.seen += 1
+                    guard !row.live || row.digest != sum.digest || row.placeId != placeId else { continue }
+                    changes.update.append((row.id, n, placeId))
+                    let s = holders.sighting(n)
+                    if !row.live { event(s.key, s.label, .returned, to: s.mac); tally.returned += 1 }
+                    if let old = places.byId[row.placeId], HostName.key(old.host) != HostName.key(s.host) {
+                        event(s.key, s.label, .moved, fromHost: old.host, toHost: s.host)
+                    }
+                    continue
+                }
+                if firstOfKey, let rows = byKey[keyHash] {
+                    let s = holders.sighting(n)
+                    for i in rows where !known[i].seen && known[i].live {
+                        known[i].seen = true
+                        changes.gone.append((known[i].id, max(known[i].lastRunId ?? 0, places.lastRun[known[i].placeId] ?? 0)))
+                        event(s.key, s.label, .macChanged, from: MACAddress(stored: known[i].mac), to: s.mac)
+                    }
+                }
+                if elsewhere { maybeElsewhere.append((n, placeId)) } else { changes.insert.append((n, placeId)); tally.added += 1 }
+            }
+        }
+        // The same holder and MAC recorded outside the audited places (a VM moved between clusters,
+        // or a released holder seen again): that row moves here; a released one comes back to life.
+        if !maybeElsewhere.isEmpty {
+            let found = try rowsElsewhere(maybeElsewhere.map(\.n), holders, exceptIds: Set(known.map(\.id)))
+            for (n, placeId) in maybeElsewhere {
+                guard let other = found[n] else { changes.insert.append((n, placeId)); tally.added += 1; continue }
+                changes.update.append((other.id, n, placeId))
+                if other.state == .released {
+                    let s = holders.sighting(n)
+                    event(s.key, s.label, .returned, to: s.mac)
+                    tally.returned += 1
+                } else {
+                    tally.seen += 1
+                }
+            }
+        }
+        try retireAliases(holders, &known, &changes, event)
+        // Live rows of places the run covered that it did not see are gone.
+        var covered: [Int64: Bool] = [:]
+        for (id, p) in places.byId { covered[id] = audit.coverage.covers(kind: p.kind, cluster: p.cluster, host: p.host, source: p.source) }
+        let unseen = known.filter { !$0.seen && $0.live && covered[$0.placeId] == true }.sorted { $0.id < $1.id }
+        let described = try describe(unseen.map(\.id))
+        for row in unseen {
+            changes.gone.append((row.id, max(row.lastRunId ?? 0, places.lastRun[row.placeId] ?? 0)))
+            let (key, label) = described[row.id] ?? ("?", "?")
+            event(key, label, .gone, from: MACAddress(stored: row.mac))
+        }
+        tally.gone = unseen.count
+        try write(changes, holders, runId: runId)
+        // A covered place's live holders are now exactly those this run saw there.
+        var placeIds: [Int64] = [], lows: [Int64] = [], highs: [Int64] = []
+        for (place, id) in places.ids where audit.coverage.covers(kind: place.kind, cluster: place.cluster, host: place.host, source: place.source) {
+            let r = macRange[id] ?? (1, 0)
+            placeIds.append(id); lows.append(r.0); highs.append(r.1)
+        }
+        try run("""
+            UPDATE place p SET lastRunId = \(runId), minMAC = u.low, maxMAC = u.high
+            FROM unnest(\(placeIds)::bigint[], \(lows)::bigint[], \(highs)::bigint[]) AS u(id, low, high) WHERE p.id = u.id
+            """)
+        tally.released = try release(before: audit.at.addingTimeInterval(-audit.releaseAfter), runId: runId, event)
+        tally.fulfilled = try fulfil(thisRun, staticNow, runId: runId, event)
+        try writeEvents(events)
+        return (events, tally)
+    }
+
+    struct KeyMAC: Hashable {
+        let keyHash: Int64, mac: Int64
+        init(_ keyHash: Int64, _ mac: Int64) { self.keyHash = keyHash; self.mac = mac }
+    }
+
+    /// The places of some clusters: ids both ways and the last run that read each; new ones added.
+    struct Places {
+        var ids: [Place: Int64] = [:]
+        var byId: [Int64: Place] = [:]
+        var lastRun: [Int64: Int64] = [:]
+
+        mutating func id(_ place: Place, _ store: PostgresStore) throws -> Int64 {
+            if let id = ids[place] { return id }
+            guard let id = try store.scalar(Int64.self, """
+                INSERT INTO place (cluster, host, kind, source) VALUES (\(place.cluster), \(place.host), \(place.kind), \(place.source))
+                ON CONFLICT (cluster, host, kind, source) DO UPDATE SET cluster = excluded.cluster RETURNING id
+                """) else { throw StoreError.failed(location: store.location, operation: "recording the audit's holders", reason: "no place id") }
+            ids[place] = id
+            byId[id] = place
+            return id
+        }
+    }
+
+    func placeIds(clusters: [String]) throws -> Places {
+        var places = Places()
+        for row in try rows("SELECT id, cluster, host, kind, source, lastRunId FROM place WHERE cluster = ANY(\(clusters)::text[])") {
+            let (id, cluster, host, kind, source, last) = try row.decode((Int64, String, String, String, String, Int64?).self)
+            let place = Place(cluster: cluster, host: host, kind: kind, source: source)
+            places.ids[place] = id
+            places.byId[id] = place
+            if let last { places.lastRun[id] = last }
+        }
+        return places
+    }
+
+    private func knownAssignments(clusters: [String]) throws -> [Known] {
+        try rows("""
+            SELECT a.id, a.mac, a.keyHash, a.state = 'live', a.digest, a.placeId, a.lastRunId FROM assignment a
+            WHERE a.placeId IN (SELECT id FROM place WHERE cluster = ANY(\(clusters)::text[])) AND a.state IN ('live', 'gone')
+            ORDER BY a.id
+            """).map { row in
+            let (id, mac, keyHash, live, digest, placeId, last) = try row.decode((Int64, Int64, Int64, Bool, Int64, Int64, Int64?).self)
+            return Known(id: id, mac: mac, keyHash: keyHash, live: live, digest: digest, placeId: placeId, lastRunId: last)
+        }
+    }
+
+    /// For holders `ns`: their row (same key and MAC) outside `exceptIds`, if any.
+    private func rowsElsewhere(_ ns: [Int], _ holders: HolderSightings, exceptIds: Set<Int64>) throws -> [Int: (id: Int64, state: Assignment.State)] {
+        var out: [Int: (id: Int64, state: Assignment.State)] = [:]
+        for start in stride(from: 0, to: ns.count, by: Self.batch) {
+            let part = Array(ns[start..<min(ns.count, start + Self.batch)])
+            var wanted: [KeyMAC: [Int]] = [:]
+            for n in part { let s = holders.summary(n); wanted[KeyMAC(s.keyHash, s.mac), default: []].append(n) }
+            let macs = part.map { holders.summary($0).mac }, keys = part.map { holders.summary($0).keyHash }
+            for row in try rows("""
+                SELECT a.id, a.state, a.mac, a.keyHash, a.holder FROM assignment a
+                JOIN unnest(\(macs)::bigint[], \(keys)::bigint[]) AS w(mac, keyHash) ON a.mac = w.mac AND a.keyHash = w.keyHash
+                ORDER BY a.id
+                """) {
+                let (id, stateText, mac, keyHash, bytes) = try row.decode((Int64, String, Int64, Int64, ByteBuffer).self)
+                guard !exceptIds.contains(id), let ns = wanted[KeyMAC(keyHash, mac)] else { continue }
+                let key = try packedKey(bytes)
+                for n in ns where out[n] == nil && holders.sighting(n).key == key {
+                    out[n] = (id, try state(stateText))
+                }
+            }
+        }
+        return out
+    }
+
+    /// An NC interface recorded alone before and now joined to its adapter is one holder: its own
+    /// row ends (the pair's row holds the MAC), as a `rekeyed` event.
+    private func retireAliases(_ holders: HolderSightings, _ known: inout [Known], _ changes: inout Changes,
+                               _ event: (String, String, HolderEvent.Kind, MACAddress?, MACAddress?, String?, String?) -> Void) throws {
+        var unseen: [Int64: [Int]] = [:]
+        for i in known.indices where !known[i].seen { unseen[known[i].keyHash, default: []].append(i) }
+        guard !unseen.isEmpty else { return }
+        for c in 0..<holders.chunkCount {
+            let chunk = holders.chunk(c)
+            for (j, sum) in chunk.summaries.enumerated() where sum.aliasHash != 0 {
+                guard let rows = unseen[sum.aliasHash]?.filter({ !known[$0].seen }), !rows.isEmpty else { continue }
+                let s = holders.sighting(chunk.base + j)
+                let keys = try describe(rows.map { known[$0].id })
+                for i in rows where keys[known[i].id]?.key == s.alias {
+                    known[i].seen = true
+                    changes.released.append(known[i].id)
+                    event(s.key, s.label, .rekeyed, nil, s.mac, nil, nil)
+                }
+            }
+        }
+    }
+
+    /// Inserts, updates, gone and retired rows, a batch per statement.
+    private func write(_ changes: Changes, _ holders: HolderSightings, runId: Int64) throws {
+        for start in stride(from: 0, to: changes.insert.count, by: Self.batch) {
+            let part = changes.insert[start..<min(changes.insert.count, start + Self.batch)]
+            let (macs, keys, digests, blobs) = columns(part.map(\.n), holders)
+            try run("""
+                INSERT INTO assignment (mac, keyHash, placeId, digest, firstRunId, lastRunId, holder, state)
+                SELECT m, k, p, d, \(runId), \(runId), h, 'live'
+                FROM unnest(\(macs)::bigint[], \(keys)::bigint[], \(part.map(\.placeId))::bigint[], \(digests)::bigint[], \(blobs)::bytea[]) AS u(m, k, p, d, h)
+                """)
+        }
+        for start in stride(from: 0, to: changes.update.count, by: Self.batch) {
+            let part = changes.update[start..<min(changes.update.count, start + Self.batch)]
+            let (macs, keys, digests, blobs) = columns(part.map(\.n), holders)
+            try run("""
+                UPDATE assignment a SET mac = u.m, keyHash = u.k, placeId = u.p, digest = u.d, holder = u.h, state = 'live', goneRunId = NULL,
+                    releasedRunId = NULL, lastRunId = \(runId)
+                FROM unnest(\(part.map(\.id))::bigint[], \(macs)::bigint[], \(keys)::bigint[], \(part.map(\.placeId))::bigint[], \(digests)::bigint[],
+                            \(blobs)::bytea[]) AS u(id, m, k, p, d, h)
+                WHERE a.id = u.id
+                """)
+        }
+        for start in stride(from: 0, to: changes.gone.count, by: Self.batch) {
+            let part = changes.gone[start..<min(changes.gone.count, start + Self.batch)]
+            try run("""
+                UPDATE assignment a SET state = 'gone', goneRunId = \(runId), lastRunId = NULLIF(u.last, 0)
+                FROM unnest(\(part.map(\.id))::bigint[], \(part.map(\.lastSeen))::bigint[]) AS u(id, last) WHERE a.id = u.id
+                """)
+        }
+        if !changes.released.isEmpty {
+            try run("UPDATE assignment SET state = 'released', releasedRunId = \(runId) WHERE id = ANY(\(changes.released)::bigint[])")
+        }
+    }
+
+    /// The MAC, key hash, digest and packed bytes of holders `ns`, as arrays to bind.
+    private func columns(_ ns: [Int], _ holders: HolderSightings) -> ([Int64], [Int64], [Int64], [ByteBuffer]) {
+        var macs: [Int64] = [], keys: [Int64] = [], digests: [Int64] = [], blobs: [ByteBuffer] = []
+        macs.reserveCapacity(ns.count); keys.reserveCapacity(ns.count); digests.reserveCapacity(ns.count); blobs.reserveCapacity(ns.count)
+        for n in ns {
+            let s = holders.summary(n)
+            macs.append(s.mac); keys.append(s.keyHash); digests.append(s.digest)
+            blobs.append(holders.withPacked(n) { ByteBuffer(bytes: $0) })
+        }
+        return (macs, keys, digests, blobs)
+    }
+
+    /// Gone rows whose grace period ended are released (their MACs are free again).
+    private func release(before cutoff: Date, runId: Int64,
+                         _ event: (String, String, HolderEvent.Kind, MACAddress?, MACAddress?, String?, String?) -> Void) throws -> Int {
+        let due = try rows("""
+            UPDATE assignment a SET state = 'released', releasedRunId = \(runId) FROM run r
+            WHERE r.id = a.goneRunId AND a.state = 'gone' AND r.startedAt <= \(cutoff) RETURNING a.id, a.mac
+            """).map { try $0.decode((Int64, Int64).self) }.sorted { $0.0 < $1.0 }
+        let described = try describe(due.map(\.0))
+        for (id, mac) in due {
+            let (key, label) = described[id] ?? ("?", "?")
+            event(key, label, .released, MACAddress(stored: mac), nil, nil, nil)
+        }
+        return due.count
+    }
+
+    /// Pending reservations whose holder this run saw with the reserved MAC are fulfilled (see the SQLite store).
+    private func fulfil(_ thisRun: [Int64: Int64], _ staticNow: Set<Int64>, runId: Int64,
+                        _ event: (String, String, HolderEvent.Kind, MACAddress?, MACAddress?, String?, String?) -> Void) throws -> Int {
+        var ids: [Int64] = []
+        for row in try rows("SELECT id, holderKey, label, mac, fromMAC FROM reservation WHERE state = 'pending' ORDER BY id") {
+            let (id, holder, label, mac, from) = try row.decode((Int64, String, String?, Int64, Int64?).self)
+            let key = HolderSighting.keyHash(holder)
+            guard thisRun[key] == mac, (from != nil && from != mac) || staticNow.contains(key) else { continue }
+            ids.append(id)
+            event(holder, label ?? holder, .fulfilled, nil, MACAddress(stored: mac), nil, nil)
+        }
+        if !ids.isEmpty {
+            try run("UPDATE reservation SET state = 'fulfilled', fulfilledRunId = \(runId) WHERE id = ANY(\(ids)::bigint[])")
+        }
+        return ids.count
+    }
+
+    private func writeEvents(_ events: [HolderEvent]) throws {
+        for start in stride(from: 0, to: events.count, by: Self.batch) {
+            let part = Array(events[start..<min(events.count, start + Self.batch)])
+            let runIds = part.map(\.runId), ats = part.map(\.at), keys = part.map(\.holder), labels = part.map(\.label), kinds = part.map(\.kind.rawValue)
+            let froms = part.map { $0.from?.stored ?? -1 }, tos = part.map { $0.to?.stored ?? -1 }
+            let fromHosts = part.map { $0.fromHost ?? "" }, toHosts = part.map { $0.toHost ?? "" }
+            let hasHosts = part.map { $0.fromHost != nil || $0.toHost != nil }
+            try run("""
+                INSERT INTO holderEvent (runId, at, holderKey, label, kind, fromMAC, toMAC, fromHost, toHost)
+                SELECT r, t, k, l, kd, NULLIF(f, -1), NULLIF(o, -1), CASE WHEN hh THEN fh END, CASE WHEN hh THEN th END
+                FROM unnest(\(runIds)::bigint[], \(ats)::timestamptz[], \(keys)::text[], \(labels)::text[], \(kinds)::text[], \(froms)::bigint[],
+                            \(tos)::bigint[], \(fromHosts)::text[], \(toHosts)::text[], \(hasHosts)::boolean[])
+                     WITH ORDINALITY AS u(r, t, k, l, kd, f, o, fh, th, hh, ord)
+                ORDER BY ord
+                """)
+        }
+    }
+
+    /// Key and label of rows, for events.
+    private func describe(_ ids: [Int64]) throws -> [Int64: (key: String, label: String)] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [Int64: (key: String, label: String)] = [:]
+        for a in try assignmentRows(where: "a.id = ANY($1::bigint[])", binds: ids) {
+            out[a.id] = (a.assignment.sighting.key, a.assignment.sighting.label)
+        }
+        return out
+    }
+
+    // MARK: - Decoding
+
+    func packedKey(_ bytes: ByteBuffer) throws -> String {
+        do {
+            return try bytes.withUnsafeReadableBytes { b in try PackedSighting.key(b) }
+        } catch let e as PackedSighting.DecodeError {
+            throw StoreError.failed(location: location, operation: "reading a holder", reason: e.reason)
+        }
+    }
+
+    func state(_ text: String) throws -> Assignment.State {
+        guard let state = Assignment.State(rawValue: text) else {
+            throw StoreError.failed(location: location, operation: "reading an assignment", reason: "'\(text)' is not a state this build knows")
+        }
+        return state
+    }
+
+    static let assignmentSelect = """
+        SELECT a.id, a.mac, a.state, a.holder, a.firstRunId, a.lastRunId, a.goneRunId, p.cluster, p.host, p.kind, p.source, p.lastRunId
+        FROM assignment a JOIN place p ON p.id = a.placeId
+        """
+
+    /// Assignments (joined with their places) matching a condition; dates from `runDates`.
+    func assignmentRows(where condition: String, binds: [Int64]? = nil, runDates: [Int64: Date] = [:]) throws -> [(id: Int64, assignment: Assignment)] {
+        var bindings = PostgresBindings()
+        if let binds { bindings.append(binds) }
+        return try rows(PostgresQuery(unsafeSQL: "\(Self.assignmentSelect) WHERE \(condition)", binds: bindings)).map { row in
+            let (id, mac, stateText, bytes, firstRun, lastRun, goneRun, cluster, host, kind, source, placeRun) =
+                try row.decode((Int64, Int64, String, ByteBuffer, Int64?, Int64?, Int64?, String, String, String, String, Int64?).self)
+            let place = PackedSighting.Place(kind: kind, cluster: cluster, host: host, source: source)
+            let sighting: HolderSighting
+            do {
+                sighting = try bytes.withUnsafeReadableBytes { b in try PackedSighting.decode(b, mac: MACAddress(stored: mac), place: place) }
+            } catch let e as PackedSighting.DecodeError {
+                throw StoreError.failed(location: "\(location): assignment \(id)", operation: "reading a holder", reason: e.reason)
+            }
+            let state = try state(stateText)
+            // A live holder was seen by its place's last run; a gone or released one last by its own.
+            let seenRun = state == .live ? max(lastRun ?? 0, placeRun ?? 0) : (lastRun ?? 0)
+            return (id, Assignment(sighting: sighting, state: state, firstSeen: firstRun.flatMap { runDates[$0] } ?? .distantPast,
+                                   lastSeen: runDates[seenRun] ?? .distantPast, firstRunId: firstRun, lastRunId: seenRun == 0 ? nil : seenRun,
+                                   goneAt: goneRun.flatMap { runDates[$0] }))
+        }
+    }
+}
+
+// MARK: - Reading holders back
+
+extension PostgresStore {
+    /// See ``HolderRegistry/recordedHolders(_:)``: the live holders of the audited clusters' places
+    /// the run did not cover, and the live holders of other clusters that hold one of the run's
+    /// MACs (places whose MAC range misses every one of them are not read).
+    public func recordedHolders(_ query: RecordedHolderQuery) throws -> [RecordedHolder] {
+        try reading("reading the database's holders") {
+            let runDates = try runDates()
+            let places = try placeIds(clusters: query.coverage.clusters.sorted())
+            var ids: [Int64] = []
+            let uncovered = places.byId.filter { $0.value.kind != "imported" && !query.coverage.covers(kind: $0.value.kind, cluster: $0.value.cluster,
+                                                                                                        host: $0.value.host, source: $0.value.source) }
+            if !uncovered.isEmpty {
+                for row in try rows("""
+                    SELECT id, placeId, lastRunId FROM assignment WHERE placeId = ANY(\(Array(uncovered.keys))::bigint[]) AND state = 'live'
+                    """) {
+                    let (id, placeId, last) = try row.decode((Int64, Int64, Int64?).self)
+                    let lastSeen = max(last ?? 0, places.lastRun[placeId] ?? 0)
+                    if let date = runDates[lastSeen], date >= query.since { ids.append(id) }
+                }
+            }
+            ids += try otherClusters(query, runDates)
+            return try assignmentRows(where: "a.id = ANY($1::bigint[])", binds: ids, runDates: runDates)
+                .map { RecordedHolder(sighting: $0.assignment.sighting, lastRunId: $0.assignment.lastSeenRunId, lastSeen: $0.assignment.lastSeen) }
+                .sorted { ($0.sighting.cluster, $0.sighting.host, $0.sighting.key) < ($1.sighting.cluster, $1.sighting.host, $1.sighting.key) }
+        }
+    }
+
+    private func otherClusters(_ query: RecordedHolderQuery, _ runDates: [Int64: Date]) throws -> [Int64] {
+        guard !query.macs.isEmpty else { return [] }
+        var candidatePlaces: [Int64] = [], placeRun: [Int64: Int64] = [:]
+        for row in try rows("""
+            SELECT id, lastRunId, minMAC, maxMAC FROM place WHERE kind <> 'imported' AND cluster <> ALL(\(query.coverage.clusters.sorted())::text[])
+            """) {
+            let (id, last, low, high) = try row.decode((Int64, Int64?, Int64?, Int64?).self)
+            if let low, let high, !Self.sortedContains(query.macs, from: UInt64(max(low, 0)), through: UInt64(max(high, 0))) { continue }
+            candidatePlaces.append(id)
+            placeRun[id] = last ?? 0
+        }
+        guard !candidatePlaces.isEmpty else { return [] }
+        var out: [Int64] = []
+        for row in try rows("SELECT id, mac, lastRunId, placeId FROM assignment WHERE placeId = ANY(\(candidatePlaces)::bigint[]) AND state = 'live'") {
+            let (id, mac, last, placeId) = try row.decode((Int64, Int64, Int64?, Int64).self)
+            guard Self.sortedContains(query.macs, UInt64(mac)) else { continue }
+            let lastSeen = max(last ?? 0, placeRun[placeId] ?? 0)
+            if (runDates[lastSeen] ?? .distantPast) >= query.since { out.append(id) }
+        }
+        return out
+    }
+
+    static func sortedContains(_ sorted: [UInt64], from low: UInt64, through high: UInt64) -> Bool {
+        guard low <= high else { return false }
+        var lo = 0, hi = sorted.count
+        while lo < hi { let mid = (lo + hi) / 2; if sorted[mid] < low { lo = mid + 1 } else { hi = mid } }
+        return lo < sorted.count && sorted[lo] <= high
+    }
+
+    static func sortedContains(_ sorted: [UInt64], _ value: UInt64) -> Bool { sortedContains(sorted, from: value, through: value) }
+
+    public func holderEvents(run: Int64?, holder: String?) throws -> [HolderEvent] {
+        try reading("reading holder events") {
+            try rows("""
+                SELECT runId, at, holderKey, label, kind, fromMAC, toMAC, fromHost, toHost FROM holderEvent
+                WHERE (\(run)::bigint IS NULL OR runId = \(run)) AND (\(holder)::text IS NULL OR holderKey = \(holder)) ORDER BY id
+                """).map { row in
+                let (runId, at, key, label, kindText, from, to, fromHost, toHost) =
+                    try row.decode((Int64, Date, String, String, String, Int64?, Int64?, String?, String?).self)
+                guard let kind = HolderEvent.Kind(rawValue: kindText) else {
+                    throw StoreError.failed(location: location, operation: "reading holder events", reason: "'\(kindText)' is not an event this build knows")
+                }
+                return HolderEvent(runId: runId, at: at, holder: key, label: label, kind: kind, from: from.map(MACAddress.init(stored:)),
+                                   to: to.map(MACAddress.init(stored:)), fromHost: fromHost, toHost: toHost)
+            }
+        }
+    }
+
+    public func assignments(of mac: MACAddress) throws -> [Assignment] {
+        try reading("reading the holders of \(mac)") {
+            try assignmentRows(where: "a.mac = \(mac.stored) ORDER BY a.firstRunId, a.id", runDates: try runDates()).map(\.assignment)
+        }
+    }
+
+    /// Newest first, at most 1,000: holders whose key, VM or name contains `text` (any case).
+    public func assignments(matching text: String) throws -> [Assignment] {
+        try reading("reading assignments") {
+            let runDates = try runDates(), needle = text.lowercased()
+            var out: [Assignment] = []
+            var before = Int64.max
+            while out.count < 1000 {
+                let page = try assignmentRows(where: "a.id < \(before) ORDER BY a.id DESC LIMIT 5000", runDates: runDates)
+                guard let last = page.last else { break }
+                for (_, a) in page where out.count < 1000 {
+                    let s = a.sighting
+                    if needle.isEmpty || [s.key, s.vm ?? "", s.name].contains(where: { $0.lowercased().contains(needle) }) { out.append(a) }
+                }
+                before = last.id
+            }
+            return out
+        }
+    }
+}
