@@ -37,12 +37,12 @@ enum PostgresSchema {
                 id bigserial PRIMARY KEY,
                 startedAt timestamptz NOT NULL,
                 inputsDigest text NOT NULL,
-                inputCount integer NOT NULL,
+                inputCount bigint NOT NULL,
                 clusters text NOT NULL,
-                critical integer NOT NULL,
-                error integer NOT NULL,
-                warning integer NOT NULL,
-                info integer NOT NULL,
+                critical bigint NOT NULL,
+                error bigint NOT NULL,
+                warning bigint NOT NULL,
+                info bigint NOT NULL,
                 hosts text NOT NULL DEFAULT ''
             );
 

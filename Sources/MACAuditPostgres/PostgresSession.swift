@@ -25,9 +25,26 @@ final class PostgresSession: @unchecked Sendable {
         logger.logLevel = .critical
         self.logger = logger
         let configuration = try Self.configuration(target)
-        let future = PostgresConnection.connect(on: Self.group.next(), configuration: configuration, id: 1, logger: logger)
+        let loop = Self.group.next()
+        let connected = loop.makePromise(of: PostgresConnection.self)
+        // connect_timeout covers the whole login, as libpq's does: a server that accepts the TCP
+        // connection and never answers must not hang a nightly job. Both callbacks run on `loop`,
+        // so whichever comes first completes the promise and the other sees it done.
+        let settled = Settled()
+        PostgresConnection.connect(on: loop, configuration: configuration, id: 1, logger: logger).whenComplete { result in
+            guard !settled.done else { if case .success(let late) = result { let _: EventLoopFuture<Void> = late.close() }; return }
+            settled.done = true
+            connected.completeWith(result)
+        }
+        if target.connectTimeout > 0 {
+            loop.scheduleTask(in: .seconds(Int64(target.connectTimeout))) {
+                guard !settled.done else { return }
+                settled.done = true
+                connected.fail(ConnectTimeout(seconds: target.connectTimeout))
+            }
+        }
         do {
-            connection = try future.wait()
+            connection = try connected.futureResult.wait()
         } catch {
             throw StoreError.cannotOpen(location: target.display, reason: Self.connectFailure(error, target))
         }
@@ -39,13 +56,28 @@ final class PostgresSession: @unchecked Sendable {
     @discardableResult
     func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
         lock.lock(); defer { lock.unlock() }
-        return try connection.query(query, logger: logger).wait()
+        // A query sent on a connection the server has closed (it stopped, or was restarted) may
+        // never be answered by postgres-nio: the connection's close ends the wait as well.
+        let loop = connection.eventLoop
+        let answered = loop.makePromise(of: PostgresQueryResult.self)
+        let settled = Settled()
+        connection.query(query, logger: logger).whenComplete { result in
+            guard !settled.done else { return }
+            settled.done = true
+            answered.completeWith(result)
+        }
+        connection.closeFuture.whenComplete { _ in
+            guard !settled.done else { return }
+            settled.done = true
+            answered.fail(ConnectionClosed())
+        }
+        return try answered.futureResult.wait()
     }
 
-    /// Runs statements without parameters (several separated by `;` are allowed: the simple protocol).
+    /// Runs one statement without parameters. (Through the same path as ``query(_:)``: the
+    /// legacy simple-query path never answers once the server has gone.)
     func execute(_ sql: String) throws {
-        lock.lock(); defer { lock.unlock() }
-        _ = try connection.simpleQuery(sql).wait()
+        try query(PostgresQuery(unsafeSQL: sql))
     }
 
     // MARK: - Configuration
@@ -93,6 +125,11 @@ final class PostgresSession: @unchecked Sendable {
 
     // MARK: - Errors in the admin's words
 
+    struct ConnectTimeout: Error { var seconds: Int }
+    struct ConnectionClosed: Error {}
+    /// Whether the login finished or timed out (touched only on the connection's event loop).
+    private final class Settled: @unchecked Sendable { var done = false }
+
     /// Why connecting failed, naming what the admin must check.
     static func connectFailure(_ error: Error, _ target: PostgresTarget) -> String {
         let server = target.socketPath ?? "\(target.host):\(target.port)"
@@ -109,10 +146,13 @@ final class PostgresSession: @unchecked Sendable {
                 }
             }
             switch e.code {
+            case .authMechanismRequiresPassword:
+                return "the server at \(server) wants a password for user '\(target.user)' and none was given (in the URL, $PGPASSWORD or ~/.pgpass)"
             case .sslUnsupported:
                 return "the server at \(server) does not offer TLS, and sslmode=\(target.sslMode.rawValue) requires it"
             case .connectionError, .uncleanShutdown, .serverClosedConnection:
-                return "cannot reach the server at \(server): \(reason(e.underlying ?? error))"
+                guard let underlying = e.underlying else { return "cannot reach the server at \(server): the connection was closed before the login ended" }
+                return "cannot reach the server at \(server): \(reason(underlying))"
             default:
                 if let underlying = e.underlying { return "cannot connect to \(server) as '\(target.user)': \(reason(underlying))" }
                 return "cannot connect to \(server) as '\(target.user)': \(e.code)"
@@ -127,10 +167,13 @@ final class PostgresSession: @unchecked Sendable {
             if let message = e.serverInfo?[.message] {
                 return "\(message)\(e.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")"
             }
+            if e.code == .serverClosedConnection || e.code == .connectionClosed || e.code == .uncleanShutdown { return reason(ConnectionClosed()) }
             if let underlying = e.underlying { return reason(underlying) }
             return "\(e.code)"
         }
-        if let e = error as? IOError { return "\(e.description)" }
+        if error is ConnectionClosed { return "the server closed the connection (it stopped or restarted); nothing of this transaction was kept" }
+        if let e = error as? ConnectTimeout { return "no answer within \(e.seconds) s (connect_timeout)" }
+        if let e = error as? IOError { return String(cString: strerror(e.errnoCode)) }
         if error is ChannelError, case ChannelError.connectTimeout(let t) = error as! ChannelError {
             return "no answer within \(t.nanoseconds / 1_000_000_000) s (connect_timeout)"
         }

@@ -11,8 +11,8 @@ extension PostgresStore {
             for f in audit.findings { counts[f.severity, default: 0] += 1 }
             guard let runId = try scalar(Int64.self, """
                 INSERT INTO run (startedAt, inputsDigest, inputCount, clusters, critical, error, warning, info, hosts)
-                VALUES (\(audit.at), \(audit.inputsDigest), \(Int32(clamping: audit.inputCount)), \(audit.clusters.sorted().joined(separator: "\n")),
-                        \(Int32(counts[.critical] ?? 0)), \(Int32(counts[.error] ?? 0)), \(Int32(counts[.warning] ?? 0)), \(Int32(counts[.info] ?? 0)),
+                VALUES (\(audit.at), \(audit.inputsDigest), \(Int64(audit.inputCount)), \(audit.clusters.sorted().joined(separator: "\n")),
+                        \(Int64(counts[.critical] ?? 0)), \(Int64(counts[.error] ?? 0)), \(Int64(counts[.warning] ?? 0)), \(Int64(counts[.info] ?? 0)),
                         \(audit.coverage.adapterHosts.sorted().joined(separator: "\n")))
                 RETURNING id
                 """) else { throw StoreError.failed(location: location, operation: "recording the audit", reason: "no run id") }
@@ -109,7 +109,7 @@ extension PostgresStore {
     public func runs() throws -> [RunSummary] {
         try reading("listing runs") {
             try rows("SELECT id, startedAt, inputsDigest, inputCount, critical, error, warning, info FROM run ORDER BY id").map { row in
-                let (id, at, digest, inputs, c, e, w, i) = try row.decode((Int64, Date, String, Int32, Int32, Int32, Int32, Int32).self)
+                let (id, at, digest, inputs, c, e, w, i) = try row.decode((Int64, Date, String, Int64, Int64, Int64, Int64, Int64).self)
                 return RunSummary(id: id, at: at, inputsDigest: digest, inputCount: Int(inputs),
                                   counts: [.critical: Int(c), .error: Int(e), .warning: Int(w), .info: Int(i)])
             }

@@ -140,10 +140,10 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
     }
 
     /// Eight processes reserve 1,000 MACs each from one pool at the same time: 8,000 distinct MACs.
-    @Test(.timeLimit(.minutes(5)))
-    func eightConcurrentReserversNeverGetTheSameMAC() throws {
+    @Test(.timeLimit(.minutes(5)), arguments: DatabaseKind.allCases)
+    func eightConcurrentReserversNeverGetTheSameMAC(_ kind: DatabaseKind) throws {
         let dir = try CLI.temporaryDirectory()
-        let db = "\(dir)/pool.sqlite"
+        let db = try kind.fresh(dir, #function)
         #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
         #expect(try CLI.run(["pool", "add", "shared", "02-1D-D8-00-00-00", "02-1D-D8-00-FF-FF", "--db", db]).status == 0)
         let processes = try (0..<8).map { i in try spawn(["pool", "reserve", "shared", "--holder", "planner-\(i)", "--count", "1000", "--db", db]) }
@@ -162,10 +162,10 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
     /// A writer killed with SIGKILL at random moments leaves the database sound, and every run it
     /// reported as recorded is there. The nights alternate between the sample and the sample with
     /// one host's VMs deleted, so runs write holders gone, returned and released, not only runs.
-    @Test(.timeLimit(.minutes(5)))
-    func aWriterKilledAtAnyMomentLosesNoCommittedRun() throws {
+    @Test(.timeLimit(.minutes(5)), arguments: DatabaseKind.allCases)
+    func aWriterKilledAtAnyMomentLosesNoCommittedRun(_ kind: DatabaseKind) throws {
         let dir = try CLI.temporaryDirectory()
-        let db = "\(dir)/pool.sqlite"
+        let db = try kind.fresh(dir, #function)
         #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
         #expect(try CLI.run(["pool", "import", "Captures/sample-cluster", "--allow-overlap", "--db", db]).status == 0)
         let thinner = "\(dir)/thinner/sample-cluster"

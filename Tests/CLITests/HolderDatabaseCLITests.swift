@@ -2,6 +2,23 @@ import Foundation
 import Testing
 import TestSupport
 
+/// Where a test's pool database lives: an SQLite file in its folder, or a new database on the
+/// PostgreSQL server the tests start. Every audit of a test is its own process.
+enum DatabaseKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    func fresh(_ dir: String, _ label: String) throws -> String {
+        switch self {
+        case .sqlite: return "\(dir)/pool.sqlite"
+        case .postgres:
+            let server = try PostgresServer.shared.get()
+            return server.url(try server.createDatabase(label))
+        }
+    }
+}
+
 /// The pool database as the fleet's record of holders, through the binary: sites audited on their
 /// own schedules meet in it; migrations, deletions and late exports keep it true.
 @Suite struct HolderDatabaseCLITests {
@@ -53,9 +70,9 @@ import TestSupport
             .map { "\($0[0]) \($0[1])" }
     }
 
-    @Test func twoSitesAuditedApartMeetInTheDatabase() throws {
+    @Test(arguments: DatabaseKind.allCases) func twoSitesAuditedApartMeetInTheDatabase(_ kind: DatabaseKind) throws {
         let dir = try CLI.temporaryDirectory()
-        let db = "\(dir)/pool.sqlite"
+        let db = try kind.fresh(dir, #function)
         let siteA = try Self.export("\(dir)/a", cluster: "site-a", ["A-N01": [VM(name: "web1", mac: "02AA00000001", host: "A-N01", n: 1)]])
         let siteB = try Self.export("\(dir)/b", cluster: "site-b", ["B-N01": [VM(name: "db9", mac: "02AA00000001", host: "B-N01", n: 2)]])
         let first = try Self.audit(siteA, db)
@@ -87,9 +104,9 @@ import TestSupport
 
     /// The mistakes of a first week: a cluster name mistyped once, then right; a report that
     /// cannot be written. The holder stays one holder, and a failed run changes nothing.
-    @Test func aMistypedClusterThenTheRightOneIsOneHolder() throws {
+    @Test(arguments: DatabaseKind.allCases) func aMistypedClusterThenTheRightOneIsOneHolder(_ kind: DatabaseKind) throws {
         let dir = try CLI.temporaryDirectory()
-        let db = "\(dir)/pool.sqlite"
+        let db = try kind.fresh(dir, #function)
         let folder = try Self.export(dir, cluster: "site-a", ["A-N01": [VM(name: "web1", mac: "02AA00000001", host: "A-N01", n: 1)]])
         _ = try Self.audit(folder, db, ["--cluster", "site-aa"])
         let right = try Self.audit(folder, db)
@@ -111,9 +128,9 @@ import TestSupport
         #expect(try Self.assignments(db, "web1") == ["02-AA-00-00-00-01 gone"])
     }
 
-    @Test func aVMThatMigratesBetweenHostsIsOneHolderAndKeepsItsReservation() throws {
+    @Test(arguments: DatabaseKind.allCases) func aVMThatMigratesBetweenHostsIsOneHolderAndKeepsItsReservation(_ kind: DatabaseKind) throws {
         let dir = try CLI.temporaryDirectory()
-        let db = "\(dir)/pool.sqlite"
+        let db = try kind.fresh(dir, #function)
         #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
         #expect(try CLI.run(["pool", "add", "tenant", "02-1D-D8-00-00-00", "02-1D-D8-00-00-FF", "--scope", "cluster", "--cluster", "site", "--db", db]).status == 0)
         // app1 and app2 share a MAC: the plan moves one of them and reserves its new MAC.
@@ -142,9 +159,9 @@ import TestSupport
         #expect(try CLI.run(["pool", "reservations", "--pending", "--db", db]).stdout == reservations)
     }
 
-    @Test func aDeletedVMIsGoneThenItsMACIsFreeAfterTheGracePeriod() throws {
+    @Test(arguments: DatabaseKind.allCases) func aDeletedVMIsGoneThenItsMACIsFreeAfterTheGracePeriod(_ kind: DatabaseKind) throws {
         let dir = try CLI.temporaryDirectory()
-        let db = "\(dir)/pool.sqlite"
+        let db = try kind.fresh(dir, #function)
         #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
         #expect(try CLI.run(["pool", "add", "tenant", "02-1D-D8-00-00-00", "02-1D-D8-00-00-07", "--db", db]).status == 0)
         let keep = VM(name: "keep", mac: "021DD8000001", host: "N01", n: 1), doomed = VM(name: "doomed", mac: "021DD8000002", host: "N01", n: 2)
@@ -170,9 +187,9 @@ import TestSupport
         #expect(try show().contains("free            7 (87.5%)"))
     }
 
-    @Test func aHostWhoseExportIsMissingKeepsItsVMsLive() throws {
+    @Test(arguments: DatabaseKind.allCases) func aHostWhoseExportIsMissingKeepsItsVMsLive(_ kind: DatabaseKind) throws {
         let dir = try CLI.temporaryDirectory()
-        let db = "\(dir)/pool.sqlite"
+        let db = try kind.fresh(dir, #function)
         // late1 on N02 holds a VRRP MAC: a finding that must persist while N02's export is late.
         let folder = try Self.export(dir, cluster: "site", ["N01": [VM(name: "web", mac: "02AA00000001", host: "N01", n: 1)],
                                                             "N02": [VM(name: "late1", mac: "00005E00010A", host: "N02", n: 2)]])
@@ -190,9 +207,9 @@ import TestSupport
         #expect(try Self.assignments(db, "late1") == ["00-00-5E-00-01-0A live"])
     }
 
-    @Test func theSameInputsTwiceChangeNothingButLastSeen() throws {
+    @Test(arguments: DatabaseKind.allCases) func theSameInputsTwiceChangeNothingButLastSeen(_ kind: DatabaseKind) throws {
         let dir = try CLI.temporaryDirectory()
-        let db = "\(dir)/pool.sqlite"
+        let db = try kind.fresh(dir, #function)
         let first = try Self.audit("Captures/sample-cluster", db)
         let before = try CLI.run(["history", "--holder", "", "--db", db]).stdout
         let second = try Self.audit("Captures/sample-cluster", db)
@@ -208,9 +225,9 @@ import TestSupport
         #expect(try CLI.run(["history", "--events", "--db", db]).stdout.isEmpty)
     }
 
-    @Test func aReservedMACUsedByAnotherVMIsAReservationConflict() throws {
+    @Test(arguments: DatabaseKind.allCases) func aReservedMACUsedByAnotherVMIsAReservationConflict(_ kind: DatabaseKind) throws {
         let dir = try CLI.temporaryDirectory()
-        let db = "\(dir)/pool.sqlite"
+        let db = try kind.fresh(dir, #function)
         #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
         #expect(try CLI.run(["pool", "add", "tenant", "02-1D-D8-00-00-00", "02-1D-D8-00-00-FF", "--scope", "cluster", "--cluster", "site", "--db", db]).status == 0)
         let a = VM(name: "a", mac: "021DD8000010", host: "N01", n: 1), b = VM(name: "b", mac: "021DD8000010", host: "N01", n: 2)
