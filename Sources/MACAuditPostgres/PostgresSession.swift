@@ -133,6 +133,7 @@ final class PostgresSession: @unchecked Sendable {
     /// Why connecting failed, naming what the admin must check.
     static func connectFailure(_ error: Error, _ target: PostgresTarget) -> String {
         let server = target.socketPath ?? "\(target.host):\(target.port)"
+        if "\(error)".contains("UnknownHost") || reason(error).contains("UnknownHost") { return "cannot reach the server at \(server): the host name '\(target.host)' does not resolve" }
         if let e = error as? PSQLError {
             if let sql = e.serverInfo?[.sqlState] {
                 let message = e.serverInfo?[.message] ?? "refused"

@@ -153,7 +153,7 @@ import TestSupport
         var reported: Set<Int> = [], failed = 0
         for round in 0..<6 {
             let audit = try spawn(["audit", cluster, "--db", url, "--verbose", "--oui-data", noRegistry])
-            usleep(UInt32(300_000 + round * 350_000))
+            usleep(UInt32(300_000 + round * 700_000))  // 0.3–3.8 s: an audit of these takes about 3 s in a debug build
             plain.stop()
             let r = audit.wait()
             if let line = r.stderr.split(separator: "\n").first(where: { $0.contains("recorded in") }),

@@ -5,13 +5,14 @@
 #   bash Tests/Fuzz/run.sh json [seconds]    # JSON exports (reader + decoders), seeded with the sample exports
 #   bash Tests/Fuzz/run.sh rules [seconds]   # rule files (Yams + every rule kind), seeded with rules/
 #   bash Tests/Fuzz/run.sh registry [seconds] # IEEE registry files (CSV, manuf), seeded with ieee-data and manuf heads
+#   bash Tests/Fuzz/run.sh database [seconds] # --db values (postgres:// URLs, paths) and ~/.pgpass files
 # A crash, leak or timeout exits non-zero and prints the input as base64; inputs kept in
 # Tests/Fixtures/fuzz/TARGET/ (crashes found earlier, turned into regression inputs) run first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 target=${1:-frame}
 seconds=${2:-600}
-case "$target" in frame|json|rules|registry) ;; *) echo "usage: run.sh frame|json|rules|registry [seconds]" >&2; exit 2 ;; esac
+case "$target" in frame|json|rules|registry|database) ;; *) echo "usage: run.sh frame|json|rules|registry|database [seconds]" >&2; exit 2 ;; esac
 work="$root/.build-fuzz/$target"
 rm -rf "$work/corpus"
 mkdir -p "$work/corpus" "$work/artifacts"
@@ -116,6 +117,17 @@ seeds.append(b"\x01# manuf\n00:15:5D\tMicrosof\tMicrosoft Corporation\n00:1B:C5:
 for n, seed in enumerate(seeds):
     open(os.path.join(dst, "seed-%03d" % n), "wb").write(seed)
 PY
+    ;;
+  database)
+    # Seeds: URLs of every shape the reader knows (even first byte) and password files (odd).
+    source="$root/Tests/Fuzz/DatabaseLocationFuzz.swift"
+    n=0
+    for seed in '\x00\x00postgres://u:p%40w@db.example.net:6432/fleet?sslmode=verify-full&sslrootcert=/etc/ca.crt&connect_timeout=5' \
+                '\x00\x01postgresql:///fleet?host=/run/postgresql&application_name=x' '\x00\x00postgres://u@[fd00::5]:5444/x' \
+                '\x00\x01/var/lib/macaudit/pool.sqlite' '\x00\x00postgres:/broken' '\x00\x00redis://h/0' \
+                '\x01\x00# c\ndb:5432:fleet:audit:first\n*:*:*:*:second\nweird\\:host:*:*:*:x\\\\y\n'; do
+      printf "$seed" > "$work/corpus/seed-$n"; n=$((n + 1))
+    done
     ;;
 esac
 swiftc "${flags[@]}" -package-name macaudit -I "$modules" "${cyaml[@]}" "$source" \

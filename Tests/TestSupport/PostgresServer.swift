@@ -53,9 +53,7 @@ public final class PostgresServer: @unchecked Sendable {
         if geteuid() == 0 { try Self.check(Subprocess.run("chown", ["-R", "postgres:postgres", folder]), "chown") }
         try Self.check(asServer("\(binaries)/initdb", ["-D", data, "-U", Self.user, "--pwfile", pwfile, "--auth-host=scram-sha-256",
                                                         "--auth-local=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]), "initdb")
-        var options = "-c listen_addresses=127.0.0.1 -p \(port) -k \(folder) -c fsync=off -c synchronous_commit=off -c max_connections=200"
-        if tls { options += " -c ssl=on -c ssl_cert_file=\(certificate) -c ssl_key_file=\(folder)/server.key" }
-        try Self.check(asServer("\(binaries)/pg_ctl", ["-D", data, "-l", "\(folder)/log", "-o", options, "-w", "-t", "60", "start"]), "pg_ctl start")
+        try start()
         Self.started.append(self)
         if Self.started.count == 1 { atexit { PostgresServer.stopAll() } }
     }
@@ -88,9 +86,11 @@ public final class PostgresServer: @unchecked Sendable {
         _ = try? asServer("\(binaries)/pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"])
     }
 
-    /// Starts it again after ``stop()``.
+    /// Starts it (again, after ``stop()``).
+    /// (fsync is off: the tests stop the server, never the machine; commits stay synchronous, so a
+    /// server stopped at once keeps every commit it acknowledged.)
     public func start() throws {
-        var options = "-c listen_addresses=127.0.0.1 -p \(port) -k \(folder) -c fsync=off -c synchronous_commit=off -c max_connections=200"
+        var options = "-c listen_addresses=127.0.0.1 -p \(port) -k \(folder) -c fsync=off -c max_connections=200"
         if tls { options += " -c ssl=on -c ssl_cert_file=\(certificate) -c ssl_key_file=\(folder)/server.key" }
         try Self.check(asServer("\(binaries)/pg_ctl", ["-D", data, "-l", "\(folder)/log", "-o", options, "-w", "-t", "60", "start"]), "pg_ctl start")
     }

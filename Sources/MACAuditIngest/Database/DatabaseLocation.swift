@@ -13,7 +13,14 @@ public enum DatabaseLocation: Sendable, Equatable {
     /// echoing a password).
     public static func parse(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                              passwordFile: ((String) -> String?)? = nil) throws -> DatabaseLocation {
-        guard let scheme = scheme(of: text) else { return .sqlite(path: text) }
+        guard let scheme = scheme(of: text) else {
+            let lower = text.lowercased()
+            if lower.hasPrefix("postgres:") || lower.hasPrefix("postgresql:") {
+                throw DatabaseLocationError(location: PostgresTarget.redacted(text),
+                                            reason: "looks like a server URL with a broken scheme; write postgres://user@host:5432/database (or ./\(text) for a file)")
+            }
+            return .sqlite(path: text)
+        }
         guard scheme == "postgres" || scheme == "postgresql" else {
             throw DatabaseLocationError(location: PostgresTarget.redacted(text),
                                         reason: "'\(scheme)://' is not a database this build knows; give an SQLite file's path or a postgres:// URL")
