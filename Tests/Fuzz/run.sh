@@ -126,7 +126,7 @@ PY
                 '\x00\x01postgresql:///fleet?host=/run/postgresql&application_name=x' '\x00\x00postgres://u@[fd00::5]:5444/x' \
                 '\x00\x01/var/lib/macaudit/pool.sqlite' '\x00\x00postgres:/broken' '\x00\x00redis://h/0' \
                 '\x01\x00# c\ndb:5432:fleet:audit:first\n*:*:*:*:second\nweird\\:host:*:*:*:x\\\\y\n'; do
-      printf "$seed" > "$work/corpus/seed-$n"; n=$((n + 1))
+      printf %b "$seed" > "$work/corpus/seed-$n"; n=$((n + 1))
     done
     ;;
 esac
