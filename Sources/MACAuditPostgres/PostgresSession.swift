@@ -31,7 +31,7 @@ final class PostgresSession: @unchecked Sendable {
         // connection and never answers must not hang a nightly job. Both callbacks run on `loop`,
         // so whichever comes first completes the promise and the other sees it done.
         let settled = Settled()
-        PostgresConnection.connect(on: loop, configuration: configuration, id: 1, logger: logger).whenComplete { result in
+        Self.connect(target, configuration, on: loop, logger: logger).whenComplete { result in
             guard !settled.done else { if case .success(let late) = result { let _: EventLoopFuture<Void> = late.close() }; return }
             settled.done = true
             connected.completeWith(result)
@@ -81,6 +81,23 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     // MARK: - Configuration
+
+    /// A TCP connection is made here with TCP_NODELAY (postgres-nio leaves Nagle's algorithm on,
+    /// and a transaction of small statements then waits on delayed ACKs: 12 reservations a second
+    /// instead of hundreds), then handed to postgres-nio for TLS and the login.
+    static func connect(_ target: PostgresTarget, _ configuration: PostgresConnection.Configuration, on loop: any EventLoop,
+                        logger: Logger) -> EventLoopFuture<PostgresConnection> {
+        guard target.socketPath == nil else { return PostgresConnection.connect(on: loop, configuration: configuration, id: 1, logger: logger) }
+        var bootstrap = ClientBootstrap(group: loop).channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+        if target.connectTimeout > 0 { bootstrap = bootstrap.connectTimeout(.seconds(Int64(target.connectTimeout))) }
+        return bootstrap.connect(host: target.host, port: target.port).flatMap { channel in
+            var established = PostgresConnection.Configuration(establishedChannel: channel, tls: configuration.tls, username: configuration.username,
+                                                               password: configuration.password, database: configuration.database)
+            established.options = configuration.options
+            return PostgresConnection.connect(on: loop, configuration: established, id: 1, logger: logger)
+        }
+    }
 
     static func configuration(_ target: PostgresTarget) throws -> PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration

@@ -39,7 +39,7 @@ extension PostgresStore {
 
     public func pools() throws -> [StoredPool] {
         try reading("listing pools") {
-            try rows("SELECT id FROM pool ORDER BY name COLLATE \"C\"").map { try storedPool(id: try $0.decode(Int64.self))! }
+            try storedPools(PostgresQuery(unsafeSQL: "\(Self.poolSelect) GROUP BY p.id ORDER BY p.name COLLATE \"C\""))
         }
     }
 
@@ -93,20 +93,28 @@ extension PostgresStore {
     }
 
     func storedPool(named name: String) throws -> StoredPool? {
-        try scalar(Int64.self, "SELECT id FROM pool WHERE name = \(name)").flatMap { try storedPool(id: $0) }
+        try storedPools(PostgresQuery(unsafeSQL: "\(Self.poolSelect) WHERE p.name = $1 GROUP BY p.id", binds: {
+            var b = PostgresBindings(); b.append(name); return b }())).first
     }
 
-    func storedPool(id: Int64) throws -> StoredPool? {
-        guard let row = try rows("SELECT name, scope, host, cluster, kind, source FROM pool WHERE id = \(id)").first else { return nil }
-        let (name, scopeText, host, cluster, kindText, source) = try row.decode((String, String, String?, String?, String, String).self)
-        guard let scope = PoolSpec.Scope(rawValue: scopeText), let kind = PoolKind(rawValue: kindText) else {
-            throw StoreError.failed(location: location, operation: "reading pool '\(name)'", reason: "scope '\(scopeText)' or kind '\(kindText)' is not one this build knows")
+    /// A pool with its ranges in one row (one round trip: a reservation is a handful of them).
+    static let poolSelect = """
+        SELECT p.id, p.name, p.scope, p.host, p.cluster, p.kind, p.source,
+               array_agg(r.first ORDER BY r.first) FILTER (WHERE r.id IS NOT NULL), array_agg(r.last ORDER BY r.first) FILTER (WHERE r.id IS NOT NULL)
+        FROM pool p LEFT JOIN poolRange r ON r.poolId = p.id
+        """
+
+    func storedPools(_ query: PostgresQuery) throws -> [StoredPool] {
+        try rows(query).map { row in
+            let (id, name, scopeText, host, cluster, kindText, source, firsts, lasts) =
+                try row.decode((Int64, String, String, String?, String?, String, String, [Int64]?, [Int64]?).self)
+            guard let scope = PoolSpec.Scope(rawValue: scopeText), let kind = PoolKind(rawValue: kindText) else {
+                throw StoreError.failed(location: location, operation: "reading pool '\(name)'",
+                                        reason: "scope '\(scopeText)' or kind '\(kindText)' is not one this build knows")
+            }
+            let ranges = zip(firsts ?? [], lasts ?? []).compactMap { MACRange(MACAddress(stored: $0), MACAddress(stored: $1)) }
+            return StoredPool(id: id, spec: PoolSpec(name: name, scope: scope, host: host, cluster: cluster, source: source, kind: kind, ranges: ranges))
         }
-        let ranges = try rows("SELECT first, last FROM poolRange WHERE poolId = \(id) ORDER BY first").compactMap { row -> MACRange? in
-            let (f, l) = try row.decode((Int64, Int64).self)
-            return MACRange(MACAddress(stored: f), MACAddress(stored: l))
-        }
-        return StoredPool(id: id, spec: PoolSpec(name: name, scope: scope, host: host, cluster: cluster, source: source, kind: kind, ranges: ranges))
     }
 
     // MARK: - Reservations

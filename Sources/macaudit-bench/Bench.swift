@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "macaudit-bench",
         abstract: "Generate synthetic fleets and benchmark macaudit against the jq baseline.",
-        subcommands: [Run.self, Generate.self, PoolDB.self, DatabaseRun.self, CaptureRun.self, PlanRun.self, FixPlanRun.self, RegistryRun.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, Generate.self, PoolDB.self, DatabaseRun.self, ReservationRun.self, CaptureRun.self, PlanRun.self, FixPlanRun.self, RegistryRun.self], defaultSubcommand: Run.self)
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write a synthetic fleet of exports to a folder.")

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import MACAudit
+import MACAuditPostgres
 
 extension Bench {
     /// Times `audit --db` against the same audit without a database, in one run, on field-shaped
@@ -12,6 +14,9 @@ extension Bench {
         @Option(help: "Adapters of the other site's cluster audited against that database.") var site = 100_000
         @Option(help: "Work folder (fleets are kept and reused).") var work = "bench-out"
         @Option(help: "Runs of each measurement without a database; the best is kept.") var repeats = 2
+        @Option(help: ArgumentHelp("Also time the same audits into this PostgreSQL database, which must be empty (createdb a new one).",
+                                   valueName: "url"))
+        var postgres: String?
 
         func run() throws {
             let binary = try builtMacaudit()
@@ -39,6 +44,26 @@ extension Bench {
             row("other site against \(adapters) recorded holders, re-run", site, sitePlain, siteAgain)
             let size = (try? FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) ?? 0
             print(String(format: "\ndatabase: %.0f MB for %d + %d adapters", Double(size) / 1e6, adapters, site))
+            guard let postgres else { return }
+            guard case .postgres(let target) = try DatabaseLocation.parse(postgres),
+                  try PostgresStore(target).firstNonEmptyTable() == nil else {
+                throw ValidationError("--postgres must name an empty PostgreSQL database (createdb a new one)")
+            }
+            print("\nPostgreSQL (\(target.display)), against the same audits without a database and the SQLite figures above:")
+            print("| audit | holders | without --db s | PostgreSQL s | ratio | vs SQLite | peak MiB |")
+            print("|---|---:|---:|---:|---:|---:|---:|")
+            let pgFirst = audit(fleet, "--db '\(postgres)'"), pgAgain = audit(fleet, "--db '\(postgres)'")
+            let pgSiteFirst = audit(other, "--db '\(postgres)'"), pgSiteAgain = audit(other, "--db '\(postgres)'")
+            pgRow("fleet, first run (every holder new)", adapters, plain, pgFirst, first)
+            pgRow("fleet, unchanged re-run", adapters, plain, pgAgain, again)
+            pgRow("other site against \(adapters) recorded holders, first run", site, sitePlain, pgSiteFirst, siteFirst)
+            pgRow("other site against \(adapters) recorded holders, re-run", site, sitePlain, pgSiteAgain, siteAgain)
+        }
+
+        func pgRow(_ what: String, _ n: Int, _ plain: Measurement, _ db: Measurement, _ sqlite: Measurement) {
+            let failed = db.status != 0 && db.status != 256 ? " (exit status \(db.status))" : ""
+            print(String(format: "| %@%@ | %d | %.2f | %.2f | %.2f× | %.2f× | %.0f |", what, failed, n, plain.wall, db.wall, db.wall / plain.wall,
+                         db.wall / sqlite.wall, db.peakMiB))
         }
 
         func row(_ what: String, _ n: Int, _ plain: Measurement, _ db: Measurement) {

@@ -54,6 +54,36 @@ import TestSupport
         #expect(night.status == 0, "\(night.stdout.suffix(300))")
     }
 
+    /// Many processes at once on a new database: first opens migrate once; two sites' audits,
+    /// a planning audit and reservations run side by side without a deadlock or a lost write, and
+    /// afterwards each site sees the other's holder.
+    @Test(.timeLimit(.minutes(5))) func writersAtOnceQueueAndSeeEachOthersCommits() throws {
+        let server = try Self.server()
+        let name = try server.createDatabase(#function)
+        let url = server.url(name)
+        let opens = try (0..<4).map { _ in try spawn(["pool", "init", "--db", url]) }
+        for process in opens { let r = process.wait(); #expect(r.status == 0, "\(r.stderr)") }
+        #expect(try server.sql("SELECT count(*) FROM schemaMigration", database: name) == "1")
+
+        let dir = try CLI.temporaryDirectory()
+        typealias VM = HolderDatabaseCLITests.VM
+        let siteA = try HolderDatabaseCLITests.export("\(dir)/a", cluster: "site-a", ["A-N01": [VM(name: "web1", mac: "02AA00000001", host: "A-N01", n: 1)]])
+        let siteB = try HolderDatabaseCLITests.export("\(dir)/b", cluster: "site-b", ["B-N01": [VM(name: "db9", mac: "02AA00000001", host: "B-N01", n: 2)]])
+        #expect(try CLI.run(["pool", "add", "shared", "02-1D-D8-00-00-00", "02-1D-D8-00-FF-FF", "--db", url]).status == 0)
+        let writers = try [spawn(["audit", siteA, "--db", url]), spawn(["audit", siteB, "--db", url]),
+                           spawn(["audit", "Captures/sample-cluster", "--db", url, "--plan"])]
+            + (0..<3).map { i in try spawn(["pool", "reserve", "shared", "--holder", "planner-\(i)", "--count", "100", "--db", url]) }
+        for process in writers { let r = process.wait(); #expect(r.status != 2, "\(r.stderr)") }
+        #expect(try server.sql("SELECT count(*) FROM run", database: name) == "3")
+        #expect(try server.sql("SELECT count(DISTINCT mac) FROM reservation WHERE state = 'pending' AND holderKey LIKE 'planner-%'", database: name) == "300")
+        // Whichever audited first, each site's next audit finds the cross-site duplicate.
+        for site in [siteA, siteB] {
+            let r = try CLI.run(["audit", site, "--db", url, "--format", "json"])
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            #expect(HolderDatabaseCLITests.findings(report, "duplicate-mac").count == 1, "\(site): \(r.stderr)")
+        }
+    }
+
     @Test func theLibpqEnvironmentAndPgpassNameTheServer() throws {
         let server = try Self.server()
         let name = try server.createDatabase(#function)
