@@ -28,6 +28,9 @@ enum PostgresSchema {
                 poolId bigint NOT NULL REFERENCES pool(id) ON DELETE CASCADE,
                 first bigint NOT NULL,
                 last bigint NOT NULL,
+                -- Every MAC of first … lowWater - 1 is used (NULL: none known): where the search for
+                -- the lowest free MAC starts. Raised by reservations, lowered by every release.
+                lowWater bigint,
                 CHECK (first <= last)
             );
             CREATE INDEX poolRangeFirst ON poolRange(first);

@@ -44,7 +44,12 @@ extension PostgresStore {
         var byKeyMAC: [KeyMAC: Int] = [:], byKey: [Int64: [Int]] = [:]
         byKeyMAC.reserveCapacity(known.count)
         for (i, k) in known.enumerated() { byKeyMAC[KeyMAC(k.keyHash, k.mac)] = i; byKey[k.keyHash, default: []].append(i) }
-        let elsewhere = (try scalar(Int64.self, "SELECT count(*) FROM assignment") ?? 0) > Int64(known.count)
+        // Rows outside the audited clusters' live and gone ones (other clusters', released ones):
+        // only then can a new holder be one the database already knows. Two index probes.
+        let elsewhere = try scalar(Bool.self, """
+            SELECT EXISTS (SELECT 1 FROM place p WHERE p.cluster <> ALL(\(clusters)::text[]) AND EXISTS (SELECT 1 FROM assignment a WHERE a.placeId = p.id))
+                OR EXISTS (SELECT 1 FROM assignment a JOIN place p ON p.id = a.placeId WHERE p.cluster = ANY(\(clusters)::text[]) AND a.state = 'released')
+            """) ?? true
         let reserved = Set(try rows("SELECT holderKey FROM reservation WHERE state = 'pending'").map { HolderSighting.keyHash(try $0.decode(String.self)) })
 
         var changes = Changes()
@@ -179,7 +184,8 @@ extension PostgresStore {
         }
     }
 
-    /// For holders `ns`: their row (same key and MAC) outside `exceptIds`, if any.
+    /// For holders `ns`: their row (same key and MAC) outside `exceptIds`, if any. One index probe
+    /// per holder (LATERAL), never a scan of the table per batch.
     private func rowsElsewhere(_ ns: [Int], _ holders: HolderSightings, exceptIds: Set<Int64>) throws -> [Int: (id: Int64, state: Assignment.State)] {
         var out: [Int: (id: Int64, state: Assignment.State)] = [:]
         for start in stride(from: 0, to: ns.count, by: Self.batch) {
@@ -188,8 +194,8 @@ extension PostgresStore {
             for n in part { let s = holders.summary(n); wanted[KeyMAC(s.keyHash, s.mac), default: []].append(n) }
             let macs = part.map { holders.summary($0).mac }, keys = part.map { holders.summary($0).keyHash }
             for row in try rows("""
-                SELECT a.id, a.state, a.mac, a.keyHash, a.holder FROM assignment a
-                JOIN unnest(\(macs)::bigint[], \(keys)::bigint[]) AS w(mac, keyHash) ON a.mac = w.mac AND a.keyHash = w.keyHash
+                SELECT a.id, a.state, a.mac, a.keyHash, a.holder FROM unnest(\(macs)::bigint[], \(keys)::bigint[]) AS w(mac, keyHash)
+                CROSS JOIN LATERAL (SELECT * FROM assignment x WHERE x.mac = w.mac AND x.keyHash = w.keyHash) a
                 ORDER BY a.id
                 """) {
                 let (id, stateText, mac, keyHash, bytes) = try row.decode((Int64, String, Int64, Int64, ByteBuffer).self)
@@ -255,7 +261,9 @@ extension PostgresStore {
                 """)
         }
         if !changes.released.isEmpty {
-            try run("UPDATE assignment SET state = 'released', releasedRunId = \(runId) WHERE id = ANY(\(changes.released)::bigint[])")
+            try lowerMarks(try rows("""
+                UPDATE assignment SET state = 'released', releasedRunId = \(runId) WHERE id = ANY(\(changes.released)::bigint[]) RETURNING mac
+                """).map { try $0.decode(Int64.self) })
         }
     }
 
@@ -278,6 +286,7 @@ extension PostgresStore {
             UPDATE assignment a SET state = 'released', releasedRunId = \(runId) FROM run r
             WHERE r.id = a.goneRunId AND a.state = 'gone' AND r.startedAt <= \(cutoff) RETURNING a.id, a.mac
             """).map { try $0.decode((Int64, Int64).self) }.sorted { $0.0 < $1.0 }
+        try lowerMarks(due.map(\.1))
         let described = try describe(due.map(\.0))
         for (id, mac) in due {
             let (key, label) = described[id] ?? ("?", "?")

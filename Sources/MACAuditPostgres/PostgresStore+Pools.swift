@@ -46,7 +46,8 @@ extension PostgresStore {
     public func removePool(named name: String) throws {
         try writing("removing pool '\(name)'") {
             guard let pool = try storedPool(named: name) else { throw StoreError.notFound("no pool named '\(name)'") }
-            try run("UPDATE reservation SET state = 'released' WHERE poolId = \(pool.id) AND state = 'pending'")
+            try lowerMarks(try rows("UPDATE reservation SET state = 'released' WHERE poolId = \(pool.id) AND state = 'pending' RETURNING mac")
+                .map { try $0.decode(Int64.self) })
             try run("DELETE FROM pool WHERE id = \(pool.id)")
         }
     }
@@ -119,23 +120,44 @@ extension PostgresStore {
 
     // MARK: - Reservations
 
-    /// The `count` lowest free MACs of the pool outside `skipping`, all or none, under the writer lock.
+    /// The `count` lowest free MACs of the pool outside `skipping`, all or none, under the writer
+    /// lock. Each range's search starts at its low-water mark (everything below it is used) and
+    /// reads the used MACs above it a page at a time, so a reservation costs a few index reads
+    /// however full the pool is; the mark moves up past what it took.
     public func reserveNext(inPool name: String, holder: String, runId: Int64?, count: Int, skipping: [MACRange]) throws -> [MACAddress] {
         guard count > 0 else { return [] }
         return try writing("reserving \(count) MAC(s) of pool '\(name)'") {
             guard let pool = try storedPool(named: name) else { throw StoreError.notFound("no pool named '\(name)'") }
             let skip = skipping.sorted { $0.lower < $1.lower }
             var taken: [Int64] = []
-            for r in pool.spec.ranges where taken.count < count {
-                let used = try usedMACs(from: r.lower.stored, through: r.upper.stored).map(\.0)
-                var u = 0, candidate = r.lower.stored
-                while taken.count < count, candidate <= r.upper.stored {
-                    while u < used.count, used[u] < candidate { u += 1 }
-                    if u < used.count, used[u] == candidate { candidate += 1; continue }
-                    if let s = skip.first(where: { $0.contains(MACAddress(stored: candidate)) }) { candidate = s.upper.stored + 1; continue }
+            for row in try rows("SELECT id, first, last, COALESCE(lowWater, first) FROM poolRange WHERE poolId = \(pool.id) ORDER BY first")
+            where taken.count < count {
+                let (rangeId, first, last, mark) = try row.decode((Int64, Int64, Int64, Int64).self)
+                var candidate = max(first, mark), lowWater = candidate, contiguous = true
+                // The page holds every used MAC from where it was read through `coveredThrough`.
+                var page: [Int64] = [], next = 0, coveredThrough = candidate - 1
+                while taken.count < count, candidate <= last {
+                    if candidate > coveredThrough {
+                        page = try usedMACs(from: candidate, through: last, limit: Self.page)
+                        next = 0
+                        coveredThrough = page.count < Self.page ? last : page[page.count - 1]
+                    }
+                    while next < page.count, page[next] < candidate { next += 1 }
+                    if next < page.count, page[next] == candidate {
+                        candidate += 1
+                        if contiguous { lowWater = candidate }
+                        continue
+                    }
+                    if let s = skip.first(where: { $0.contains(MACAddress(stored: candidate)) }) {
+                        candidate = s.upper.stored + 1
+                        contiguous = false
+                        continue
+                    }
                     taken.append(candidate)
                     candidate += 1
+                    if contiguous { lowWater = candidate }
                 }
+                try run("UPDATE poolRange SET lowWater = \(lowWater) WHERE id = \(rangeId) AND COALESCE(lowWater, first) < \(lowWater)")
             }
             guard taken.count == count else {
                 throw StoreError.refused("pool '\(name)' has room for \(taken.count) of the \(count) MAC(s) asked for; nothing was reserved")
@@ -146,6 +168,29 @@ extension PostgresStore {
                 """)
             return taken.map(MACAddress.init(stored:))
         }
+    }
+
+    static let page = 512
+
+    /// The used MACs (assignments not released, pending reservations) of `first…last`, ascending, at most `limit`.
+    private func usedMACs(from first: Int64, through last: Int64, limit: Int) throws -> [Int64] {
+        try rows("""
+            SELECT mac FROM (
+                (SELECT mac FROM assignment WHERE state <> 'released' AND mac BETWEEN \(first) AND \(last) ORDER BY mac LIMIT \(Int64(limit)))
+                UNION (SELECT mac FROM reservation WHERE state = 'pending' AND mac BETWEEN \(first) AND \(last) ORDER BY mac LIMIT \(Int64(limit)))) used
+            ORDER BY mac LIMIT \(Int64(limit))
+            """).map { try $0.decode(Int64.self) }
+    }
+
+    /// MACs that may have become free: every range holding one lowers its mark to it.
+    func lowerMarks(_ macs: [Int64]) throws {
+        guard !macs.isEmpty else { return }
+        try run("""
+            UPDATE poolRange r SET lowWater = x.low FROM (
+                SELECT r2.id, min(m.mac) AS low FROM poolRange r2 JOIN unnest(\(macs)::bigint[]) AS m(mac) ON m.mac BETWEEN r2.first AND r2.last
+                GROUP BY r2.id) x
+            WHERE r.id = x.id AND r.lowWater IS NOT NULL AND r.lowWater > x.low
+            """)
     }
 
     public func reservations(holder: String? = nil) throws -> [Reservation] {
@@ -175,7 +220,8 @@ extension PostgresStore {
     public func releaseStale(before date: Date) throws -> [Reservation] {
         try writing("releasing stale reservations") {
             let stale = try reservationRows(holder: nil, pendingOnly: true, before: date)
-            try run("UPDATE reservation SET state = 'released' WHERE state = 'pending' AND createdAt < \(date)")
+            try lowerMarks(try rows("UPDATE reservation SET state = 'released' WHERE state = 'pending' AND createdAt < \(date) RETURNING mac")
+                .map { try $0.decode(Int64.self) })
             return stale
         }
     }
@@ -218,7 +264,8 @@ extension PostgresStore {
                     kept += 1
                     continue
                 }
-                try run("UPDATE reservation SET state = 'released' WHERE state = 'pending' AND holderKey = \(r.holder)")
+                try lowerMarks(try rows("UPDATE reservation SET state = 'released' WHERE state = 'pending' AND holderKey = \(r.holder) RETURNING mac")
+                    .map { try $0.decode(Int64.self) })
                 try run("""
                     INSERT INTO reservation (mac, poolId, holderKey, label, runId, state, createdAt, fromMAC)
                     VALUES (\(r.mac.stored), (SELECT id FROM pool WHERE name = \(r.pool)), \(r.holder), \(r.label), \(runId), 'pending', \(Date()),
@@ -232,7 +279,9 @@ extension PostgresStore {
 
     public func release(mac: MACAddress) throws -> Bool {
         try writing("releasing \(mac)") {
-            try run("UPDATE reservation SET state = 'released' WHERE mac = \(mac.stored) AND state = 'pending'") > 0
+            guard try run("UPDATE reservation SET state = 'released' WHERE mac = \(mac.stored) AND state = 'pending'") > 0 else { return false }
+            try lowerMarks([mac.stored])
+            return true
         }
     }
 
