@@ -55,24 +55,20 @@ public final class PostgresStore: PoolStore, @unchecked Sendable {
     /// Runs `body` in one transaction holding the writer lock; any failure rolls it all back and
     /// comes out as a ``StoreError`` naming the server and `operation`.
     func writing<T>(_ operation: String, _ body: () throws -> T) throws -> T {
-        try mapped(operation) {
-            try session.execute("BEGIN")
-            do {
-                try session.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.writerLock))")
-                let result = try body()
-                try session.execute("COMMIT")
-                return result
-            } catch {
-                try? session.execute("ROLLBACK")
-                throw error
-            }
+        try transaction(operation, begin: "BEGIN") {
+            try session.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.writerLock))")
+            return try body()
         }
     }
 
     /// A read in one snapshot.
     func reading<T>(_ operation: String, _ body: () throws -> T) throws -> T {
+        try transaction(operation, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    private func transaction<T>(_ operation: String, begin: String, _ body: () throws -> T) throws -> T {
         try mapped(operation) {
-            try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try session.execute(begin)
             do {
                 let result = try body()
                 try session.execute("COMMIT")
