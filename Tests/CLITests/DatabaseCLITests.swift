@@ -188,9 +188,9 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
             // No registry (an empty --oui-data folder): the test times the database write, and loading
             // the IEEE files in a debug build would outlast the 20–200 ms window.
             let process = try spawn(["audit", inputs, "--db", db, "--format", "json", "--verbose", "--oui-data", noRegistry] + release)
-            // 20–200 ms (SQLite), 80–800 ms (PostgreSQL: connecting and a round trip per statement):
+            // 20–200 ms (SQLite), 40–400 ms (PostgreSQL: connecting and a round trip per statement):
             // before, during and after the write.
-            let scale: UInt32 = kind == .postgres ? 4 : 1
+            let scale: UInt32 = kind == .postgres ? 2 : 1
             usleep(scale * UInt32(20_000 + (round * 7_919) % 180_000))
             if process.isRunning {
                 process.kill(SIGKILL)
