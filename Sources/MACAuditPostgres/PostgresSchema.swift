@@ -2,8 +2,9 @@ import Foundation
 import MACAudit
 import PostgresNIO
 
-/// The fleet database's schema: the tables of the SQLite store's current schema, in PostgreSQL's
-/// types (MACs and hashes `bigint`, packed holders `bytea`, times `timestamptz`).
+/// The fleet database's schema: the tables of the SQLite store's current schema (the list
+/// ``DatabaseCopy/tables`` keeps for both stores), in PostgreSQL's types (MACs and hashes `bigint`,
+/// packed holders `bytea`, times `timestamptz`).
 ///
 /// Migrations are named, applied in order, each in its own transaction with its row in
 /// `schemaMigration`; never edit one that has shipped, add the next. A database with a migration
@@ -11,133 +12,73 @@ import PostgresNIO
 /// new database at the same moment queue on an advisory lock, so one migrates and the others find
 /// it done.
 enum PostgresSchema {
-    static let migrations: [(name: String, sql: String)] = [
-        ("v1-fleet", """
-            CREATE TABLE pool (
-                id bigserial PRIMARY KEY,
-                name text NOT NULL UNIQUE,
-                scope text NOT NULL CHECK (scope IN ('host', 'cluster', 'fleet')),
-                host text,
-                cluster text,
-                kind text NOT NULL,
-                source text NOT NULL,
-                createdAt timestamptz NOT NULL
-            );
-            CREATE TABLE poolRange (
-                id bigserial PRIMARY KEY,
-                poolId bigint NOT NULL REFERENCES pool(id) ON DELETE CASCADE,
-                first bigint NOT NULL,
-                last bigint NOT NULL,
-                -- Every MAC of first … lowWater - 1 is used (NULL: none known): where the search for
-                -- the lowest free MAC starts. Raised by reservations, lowered by every release.
-                lowWater bigint,
-                CHECK (first <= last)
-            );
-            CREATE INDEX poolRangeFirst ON poolRange(first);
-            CREATE INDEX poolRangePool ON poolRange(poolId);
+    static let migrations: [(name: String, sql: String)] = [("v1-fleet", fleetTables)]
 
-            CREATE TABLE run (
-                id bigserial PRIMARY KEY,
-                startedAt timestamptz NOT NULL,
-                inputsDigest text NOT NULL,
-                inputCount bigint NOT NULL,
-                clusters text NOT NULL,
-                critical bigint NOT NULL,
-                error bigint NOT NULL,
-                warning bigint NOT NULL,
-                info bigint NOT NULL,
-                hosts text NOT NULL DEFAULT ''
-            );
+    /// The first schema, made from the table list both stores share (``DatabaseCopy/tables``, the
+    /// same columns `db copy` moves): each column in its PostgreSQL type with the constraints
+    /// below, then each table's own extras and the indexes.
+    static var fleetTables: String {
+        let types: [DatabaseCopy.ColumnType: String] = [.integer: "bigint", .text: "text", .blob: "bytea", .date: "timestamptz"]
+        var statements = DatabaseCopy.tables.map { table -> String in
+            let columns = table.columns.map { column -> String in
+                if column.name == "id" { return "id bigserial PRIMARY KEY" }
+                let constraint = constraints["\(table.name).\(column.name)"].map { " " + $0 } ?? ""
+                return "\(column.name) \(types[column.type]!)\(constraint)"
+            }
+            return "CREATE TABLE \(table.name) (\n    " + (columns + (extras[table.name] ?? [])).joined(separator: ",\n    ") + "\n)"
+        }
+        statements += indexes
+        return statements.joined(separator: ";\n") + ";\n"
+    }
 
-            CREATE TABLE finding (
-                fingerprint text PRIMARY KEY,
-                checkId text NOT NULL,
-                severity text NOT NULL,
-                mac text,
-                message text NOT NULL,
-                cluster text,
-                firstRunId bigint NOT NULL REFERENCES run(id),
-                lastRunId bigint NOT NULL REFERENCES run(id),
-                resolvedRunId bigint REFERENCES run(id)
-            );
-            CREATE INDEX findingOpen ON finding(lastRunId) WHERE resolvedRunId IS NULL;
-            CREATE INDEX findingMAC ON finding(mac);
+    private static let required = "NOT NULL"
+    private static let run = "REFERENCES run(id)"
 
-            CREATE TABLE runFinding (
-                runId bigint NOT NULL REFERENCES run(id) ON DELETE CASCADE,
-                fingerprint text NOT NULL REFERENCES finding(fingerprint),
-                PRIMARY KEY (runId, fingerprint)
-            );
+    /// Column constraints by `table.column` (columns not named here may be NULL).
+    private static let constraints: [String: String] = [
+        "pool.name": "NOT NULL UNIQUE", "pool.scope": "NOT NULL CHECK (scope IN ('host', 'cluster', 'fleet'))", "pool.kind": required,
+        "pool.source": required, "pool.createdAt": required,
+        "poolRange.poolId": "NOT NULL REFERENCES pool(id) ON DELETE CASCADE", "poolRange.first": required, "poolRange.last": required,
+        "run.startedAt": required, "run.inputsDigest": required, "run.inputCount": required, "run.clusters": required,
+        "run.critical": required, "run.error": required, "run.warning": required, "run.info": required, "run.hosts": "NOT NULL DEFAULT ''",
+        "finding.fingerprint": "PRIMARY KEY", "finding.checkId": required, "finding.severity": required, "finding.message": required,
+        "finding.firstRunId": "NOT NULL \(run)", "finding.lastRunId": "NOT NULL \(run)", "finding.resolvedRunId": run,
+        "runFinding.runId": "NOT NULL REFERENCES run(id) ON DELETE CASCADE", "runFinding.fingerprint": "NOT NULL REFERENCES finding(fingerprint)",
+        "baseline.fingerprint": "PRIMARY KEY", "baseline.reason": required, "baseline.acceptedBy": required, "baseline.acceptedAt": required,
+        "place.cluster": required, "place.host": required, "place.kind": required, "place.source": required, "place.lastRunId": run,
+        "assignment.mac": required, "assignment.keyHash": required, "assignment.placeId": "NOT NULL REFERENCES place(id)",
+        "assignment.state": "NOT NULL CHECK (state IN ('live', 'gone', 'released'))", "assignment.digest": required,
+        "assignment.firstRunId": run, "assignment.lastRunId": run, "assignment.goneRunId": run, "assignment.releasedRunId": run,
+        "assignment.holder": required,
+        "holderEvent.runId": "NOT NULL \(run)", "holderEvent.at": required, "holderEvent.holderKey": required, "holderEvent.label": required,
+        "holderEvent.kind": required,
+        "reservation.mac": required, "reservation.poolId": "REFERENCES pool(id) ON DELETE SET NULL", "reservation.holderKey": required,
+        "reservation.runId": run, "reservation.state": "NOT NULL CHECK (state IN ('pending', 'fulfilled', 'released', 'expired'))",
+        "reservation.createdAt": required, "reservation.fulfilledRunId": run,
+    ]
 
-            CREATE TABLE baseline (
-                fingerprint text PRIMARY KEY,
-                reason text NOT NULL,
-                acceptedBy text NOT NULL,
-                acceptedAt timestamptz NOT NULL,
-                expiresAt timestamptz
-            );
+    /// What a table has beyond the shared columns.
+    private static let extras: [String: [String]] = [
+        // Every MAC of first … lowWater - 1 is used (NULL: none known): where the search for the
+        // lowest free MAC starts. Raised by reservations, lowered by every release.
+        "poolRange": ["lowWater bigint", "CHECK (first <= last)"],
+        "runFinding": ["PRIMARY KEY (runId, fingerprint)"],
+        "place": ["UNIQUE (cluster, host, kind, source)"],
+    ]
 
-            CREATE TABLE place (
-                id bigserial PRIMARY KEY,
-                cluster text NOT NULL,
-                host text NOT NULL,
-                kind text NOT NULL,
-                source text NOT NULL,
-                lastRunId bigint REFERENCES run(id),
-                minMAC bigint,
-                maxMAC bigint,
-                UNIQUE (cluster, host, kind, source)
-            );
-
-            CREATE TABLE assignment (
-                id bigserial PRIMARY KEY,
-                mac bigint NOT NULL,
-                keyHash bigint NOT NULL,
-                placeId bigint NOT NULL REFERENCES place(id),
-                state text NOT NULL CHECK (state IN ('live', 'gone', 'released')),
-                digest bigint NOT NULL,
-                firstRunId bigint REFERENCES run(id),
-                lastRunId bigint REFERENCES run(id),
-                goneRunId bigint REFERENCES run(id),
-                releasedRunId bigint REFERENCES run(id),
-                holder bytea NOT NULL
-            );
-            CREATE INDEX assignmentMAC ON assignment(mac);
-            CREATE INDEX assignmentPlace ON assignment(placeId, state);
-            CREATE INDEX assignmentGone ON assignment(goneRunId) WHERE state = 'gone';
-
-            CREATE TABLE holderEvent (
-                id bigserial PRIMARY KEY,
-                runId bigint NOT NULL REFERENCES run(id),
-                at timestamptz NOT NULL,
-                holderKey text NOT NULL,
-                label text NOT NULL,
-                kind text NOT NULL,
-                fromMAC bigint,
-                toMAC bigint,
-                fromHost text,
-                toHost text
-            );
-            CREATE INDEX holderEventHolder ON holderEvent(holderKey);
-            CREATE INDEX holderEventRun ON holderEvent(runId);
-
-            CREATE TABLE reservation (
-                id bigserial PRIMARY KEY,
-                mac bigint NOT NULL,
-                poolId bigint REFERENCES pool(id) ON DELETE SET NULL,
-                holderKey text NOT NULL,
-                label text,
-                runId bigint REFERENCES run(id),
-                state text NOT NULL CHECK (state IN ('pending', 'fulfilled', 'released', 'expired')),
-                createdAt timestamptz NOT NULL,
-                expiresAt timestamptz,
-                fromMAC bigint,
-                fulfilledRunId bigint REFERENCES run(id)
-            );
-            -- A MAC is pending for one holder at most, whatever the writers do.
-            CREATE UNIQUE INDEX reservationPendingMAC ON reservation(mac) WHERE state = 'pending';
-            CREATE INDEX reservationHolder ON reservation(holderKey, state);
-            """),
+    private static let indexes = [
+        "CREATE INDEX poolRangeFirst ON poolRange(first)",
+        "CREATE INDEX poolRangePool ON poolRange(poolId)",
+        "CREATE INDEX findingOpen ON finding(lastRunId) WHERE resolvedRunId IS NULL",
+        "CREATE INDEX findingMAC ON finding(mac)",
+        "CREATE INDEX assignmentMAC ON assignment(mac)",
+        "CREATE INDEX assignmentPlace ON assignment(placeId, state)",
+        "CREATE INDEX assignmentGone ON assignment(goneRunId) WHERE state = 'gone'",
+        "CREATE INDEX holderEventHolder ON holderEvent(holderKey)",
+        "CREATE INDEX holderEventRun ON holderEvent(runId)",
+        // A MAC is pending for one holder at most, whatever the writers do.
+        "CREATE UNIQUE INDEX reservationPendingMAC ON reservation(mac) WHERE state = 'pending'",
+        "CREATE INDEX reservationHolder ON reservation(holderKey, state)",
     ]
 
     /// The advisory lock every migration and every write transaction takes: one writer at a time.
