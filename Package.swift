@@ -61,8 +61,13 @@ let package = Package(
                 "MACAuditPostgres",
                 "MACAuditCapture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["Collector/Collect-MacAuditInputs.ps1"],
+            plugins: ["BuildInfoPlugin"]
         ),
+        // Before each build of the command line: the git commit (`--version`) and the collector
+        // script (`macaudit collector`) as Swift source, so the binary needs no files beside it.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
         // Fleet generator and benchmark against the jq baseline (run in release).
         .executableTarget(
             name: "macaudit-bench",
@@ -83,7 +88,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CaptureTests", dependencies: ["MACAuditCapture", "TestSupport", "MACAudit", "MACAuditModel", "MACAuditIngest", "MACAuditEngine", "MACAuditReport"]),
         // GRDB only to load a database file of an older release for the upgrade test.
-        .testTarget(name: "CLITests", dependencies: ["macaudit", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CLITests", dependencies: ["macaudit", "MACAudit", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,7 +15,9 @@ struct MacAudit: ParsableCommand {
             Exit codes: 0 = nothing at or above --fail-on, 1 = findings at or above it, \
             2 = bad usage or unreadable input (nothing written).
             """,
-        subcommands: [Audit.self, Capture.self, Checks.self, Mac.self, PoolCommand.self, History.self, Baseline.self, DatabaseCommand.self],
+        version: Release.line,
+        subcommands: [Audit.self, Capture.self, Checks.self, Mac.self, PoolCommand.self, History.self, Baseline.self, DatabaseCommand.self,
+                      Collector.self],
         defaultSubcommand: nil
     )
 
