@@ -488,3 +488,26 @@ extension PostgresStore {
         }
     }
 }
+
+extension PostgresStore {
+    public func useChange(in ranges: [MACRange], after run: Int64) throws -> UseChange {
+        try reading("reading pool use since run \(run)") {
+            var change = UseChange(appeared: 0, went: 0)
+            for range in ranges {
+                let (lower, upper) = (range.lower.stored, range.upper.stored)
+                var (appeared, went): (Int64, Int64) = (0, 0)
+                if let row = try rows("""
+                    SELECT COALESCE(SUM(CASE WHEN firstRun > \(run) THEN 1 ELSE 0 END), 0)::bigint,
+                           COALESCE(SUM(CASE WHEN firstRun <= \(run) AND live = 0 AND lastGone > \(run) THEN 1 ELSE 0 END), 0)::bigint
+                    FROM (SELECT MIN(firstRunId) AS firstRun, MAX(goneRunId) AS lastGone, SUM(CASE WHEN state = 'live' THEN 1 ELSE 0 END) AS live
+                          FROM assignment WHERE mac BETWEEN \(lower) AND \(upper) GROUP BY mac) AS perMAC
+                    """).first {
+                    (appeared, went) = try row.decode((Int64, Int64).self)
+                }
+                change.appeared += UInt64(appeared)
+                change.went += UInt64(went)
+            }
+            return change
+        }
+    }
+}

@@ -714,3 +714,29 @@ final class Lap {
         last = now
     }
 }
+
+/// The query of ``SQLiteStore/useChange(in:after:)`` (PostgreSQL's spells the same with its parameters):
+/// per MAC of the range, whether it was first held after the run, or held by then and since left
+/// by every holder.
+enum UseChangeSQL {
+    static let query = """
+        SELECT COALESCE(SUM(CASE WHEN firstRun > ?3 THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN firstRun <= ?3 AND live = 0 AND lastGone > ?3 THEN 1 ELSE 0 END), 0)
+        FROM (SELECT MIN(firstRunId) AS firstRun, MAX(goneRunId) AS lastGone, SUM(CASE WHEN state = 'live' THEN 1 ELSE 0 END) AS live
+              FROM assignment WHERE mac BETWEEN ?1 AND ?2 GROUP BY mac)
+        """
+}
+
+extension SQLiteStore {
+    public func useChange(in ranges: [MACRange], after run: Int64) throws -> UseChange {
+        try reading("reading pool use since run \(run)") { db in
+            var change = UseChange(appeared: 0, went: 0)
+            for range in ranges {
+                let row = try Row.fetchOne(db, sql: UseChangeSQL.query, arguments: [range.lower.stored, range.upper.stored, run])
+                change.appeared += UInt64(row?[0] as Int64? ?? 0)
+                change.went += UInt64(row?[1] as Int64? ?? 0)
+            }
+            return change
+        }
+    }
+}

@@ -102,12 +102,15 @@ extension MacAudit {
             let day = 86_400.0
             let database = MACAudit.Audit.DatabaseOptions(horizon: Double(dbHorizon ?? rules.database.horizonDays) * day,
                                                           releaseAfter: Double(releaseAfter ?? rules.database.releaseAfterDays) * day)
-            let report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted,
+            var report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted,
                                                 captureReader: libpcapReader, plan: plan || scripts != nil, verify: verify, keepGoing: keepGoing,
                                                 database: database)
             if verbose, let run = report.runId, let store { FileHandle.standardError.write(Data("macaudit: run \(run) recorded in \(store.location)\n".utf8)) }
             for warning in report.warnings where format != .text || output != nil {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
+            }
+            if format == .html, let store {
+                report.history = try AuditHistory.read(from: store, pools: report.poolUsage.prefix(HTMLReport.drawnPools).map(\.pool))
             }
             let text = try ReportFormats.render(report, format: format.rawValue, options: RenderOptions(colour: useColour))
             // Scripts first: a scripts folder that cannot be made stops the run before a report says

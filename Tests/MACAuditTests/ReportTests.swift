@@ -132,12 +132,33 @@ import Testing
     }
 }
 
-@Suite struct HTMLReportTests {
+@Suite struct HTMLPageTests {
+    @Test func sha256MatchesTheStandardsVectors() {
+        func hex(_ s: String) -> String { SHA256.digest(Array(s.utf8)).map { String(format: "%02x", $0) }.joined() }
+        #expect(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(hex(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        #expect(SHA256.base64(Array("any carnal pleas".utf8)) == "YW55IGNhcm5hbCBwbGVhcw==")
+    }
+
+    @Test func theDataBlockCannotBeClosedByAnInputAndReadsBack() throws {
+        var json = ScriptJSON()
+        let hostile = "</script><!-- \u{2028}\u{2029} & \"quoted\" \\ \u{1}"
+        json.strings([hostile])
+        #expect(!json.text.contains("<") && !json.text.contains(">") && !json.text.contains("&"))
+        let back = try JSONSerialization.jsonObject(with: Data(json.text.utf8)) as? [String]
+        #expect(back == [hostile])
+    }
+
     @Test func theHTMLPageIsSelfContainedAndEscapesInputs() {
         let report = OtherFormatTests.hostileReport()
         let html = HTMLReport.render(report)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
-        #expect(!html.contains("<script>"))
+        // Two script elements, the data block and the page's own script, which the CSP names by hash.
+        #expect(html.components(separatedBy: "<script").count == 3 && html.components(separatedBy: "</script>").count == 3)
+        #expect(html.contains("<script>(function () {"))
+        #expect(html.contains("script-src 'sha256-"))
+        #expect(html.contains("\\u003cscript\\u003e"), "markup in the data block is escaped")
         #expect(html.contains("&lt;script&gt;"))
         #expect(html.contains("evil, &quot;vm&quot;"))
         // No external assets: nothing is fetched from anywhere.

@@ -34,6 +34,7 @@ final class RacedStore: PoolStore {
     func holderEvents(run: Int64?, holder: String?) throws -> [HolderEvent] { try inner.holderEvents(run: run, holder: holder) }
     func assignments(matching text: String) throws -> [Assignment] { try inner.assignments(matching: text) }
     func assignments(of mac: MACAddress) throws -> [Assignment] { try inner.assignments(of: mac) }
+    func useChange(in ranges: [MACRange], after run: Int64) throws -> UseChange { try inner.useChange(in: ranges, after: run) }
     func findings(mac: MACAddress) throws -> [ResolvedFinding] { try inner.findings(mac: mac) }
     func usedMACs() throws -> [UInt64] { try inner.usedMACs() }
     func release(mac: MACAddress) throws -> Bool { try inner.release(mac: mac) }

@@ -465,3 +465,25 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         #expect(u.size == u.inUse + u.gone + u.reserved + u.free)
     }
 }
+
+/// The pool-use history behind the HTML report's exhaustion forecast.
+@Suite struct UseChangeConformance {
+    @Test(arguments: Backend.all) func useChangeCountsMACsFirstHeldAndLeftAfterARun(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        let helper = HolderRegistryConformance()
+        let day0 = Date(timeIntervalSince1970: 1_800_000_000)
+        func run(_ holders: [(String, String)], day: Double) throws {
+            _ = try store.record(audit: helper.covering("C1", hosts: ["HV01"], holders: holders.map { sighting($0.0, $0.1) }, at: day0 + day * 86_400))
+        }
+        try run([("a", "02-00-00-00-00-00"), ("b", "02-00-00-00-00-01"), ("outside", "02-00-00-00-01-00")], day: 0)
+        try run([("a", "02-00-00-00-00-00"), ("b", "02-00-00-00-00-01"), ("c", "02-00-00-00-00-02"), ("d", "02-00-00-00-00-03"),
+                 ("outside", "02-00-00-00-01-00")], day: 10)
+        try run([("a", "02-00-00-00-00-00"), ("c", "02-00-00-00-00-02"), ("d", "02-00-00-00-00-03"), ("e", "02-00-00-00-00-04"),
+                 ("f", "02-00-00-00-00-04")], day: 20)
+        let pool = [range("02-00-00-00-00-00", "02-00-00-00-00-07")]
+        #expect(try store.useChange(in: pool, after: 1) == UseChange(appeared: 3, went: 1), "c, d and e (held twice, counted once) came; b went")
+        #expect(try store.useChange(in: pool, after: 2) == UseChange(appeared: 1, went: 1))
+        #expect(try store.useChange(in: pool, after: 3) == UseChange(appeared: 0, went: 0))
+        #expect(try store.useChange(in: [range("02-00-00-00-01-00", "02-00-00-00-01-07")], after: 1) == UseChange(appeared: 0, went: 1))
+    }
+}

@@ -36,6 +36,8 @@ public struct AuditReport: Sendable {
     public let plan: Plan?
     /// The IEEE registry the vendor checks used, if one was found.
     public var registry: OUIRegistry?
+    /// What the pool database remembers around this run (trend, pool forecasts), when asked for.
+    public var history: AuditHistory?
 
     public init(generatedAt: Date, inputs: [InputSummary], warnings: [InputWarning], snapshot: Snapshot, findings: [Finding],
                 recorded: RunOutcome? = nil, statuses: [String: FindingStatus] = [:], plan: Plan? = nil) {

@@ -20,6 +20,17 @@ public protocol HolderRegistry: AnyObject {
     func assignments(matching text: String) throws -> [Assignment]
     /// Every holder the database has had of `mac`, now and before, in the order they were first seen.
     func assignments(of mac: MACAddress) throws -> [Assignment]
+    /// How the use of `ranges` changed after run `run`: the MACs first held since then, and those
+    /// held then whose every holder has gone since. The rate of a pool's exhaustion forecast.
+    func useChange(in ranges: [MACRange], after run: Int64) throws -> UseChange
+}
+
+/// MACs that came into use and went out of use in a span of runs (``HolderRegistry/useChange(in:after:)``).
+public struct UseChange: Sendable, Hashable {
+    public var appeared: UInt64
+    public var went: UInt64
+    public var net: Int64 { Int64(appeared) - Int64(went) }
+    public init(appeared: UInt64, went: UInt64) { self.appeared = appeared; self.went = went }
 }
 
 /// What an audit read, for deciding which database holders it covers.

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The HTML report as an admin's browser shows it: loaded in real headless Chromium (Debian's
+/// `chromium`), with the DOM read back after the page's script ran.
+@Suite(.serialized) struct HTMLReportTests {
+    static let hostile = "</script><script>document.title='pwned'</script><img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">"
+
+    /// A fleet of 4 clusters × 16 hosts whose audit yields 50,000 findings: 25,000 pairs of adapters
+    /// sharing a MAC (duplicate-mac) and 25,000 adapters with a multicast MAC (group-bit), one of
+    /// them on a VM whose name is markup.
+    static func writeFleet(to dir: String) throws {
+        for c in 0..<4 {
+            try FileManager.default.createDirectory(atPath: "\(dir)/cluster-\(c)", withIntermediateDirectories: true)
+            for h in 0..<16 {
+                var rows: [String] = []
+                let host = "C\(c)-N\(h)"
+                func adapter(_ vm: String, _ mac: UInt64) {
+                    let hex = String(format: "%012llX", mac)
+                    let name = vm.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    rows.append("{\"ComputerName\":\"\(host)\",\"VMName\":\"\(name)\",\"Name\":\"Network Adapter\",\"MacAddress\":\"\(hex)\",\"DynamicMacAddressEnabled\":false,\"IsManagementOs\":false,\"SwitchName\":\"SDN\"}")
+                }
+                let slot = UInt64(c * 16 + h)
+                for i in 0..<UInt64(390) {   // 64 hosts × 390 ≈ 25,000 pairs; the last host gets the rest
+                    let n = slot * 390 + i
+                    guard n < 25_000 else { break }
+                    adapter("dup-\(n)-a", 0x02AA_0000_0000 + n)
+                    adapter("dup-\(n)-b", 0x02AA_0000_0000 + n)
+                    let vm = n == 4_321 ? Self.hostile : "mcast-\(n)"
+                    adapter(vm, 0x03BB_0000_0000 + n)
+                }
+                if slot == 63 {
+                    for n in UInt64(64 * 390)..<25_000 {
+                        adapter("dup-\(n)-a", 0x02AA_0000_0000 + n); adapter("dup-\(n)-b", 0x02AA_0000_0000 + n); adapter("mcast-\(n)", 0x03BB_0000_0000 + n)
+                    }
+                }
+                try Data(("[" + rows.joined(separator: ",\n") + "]").utf8).write(to: URL(fileURLWithPath: "\(dir)/cluster-\(c)/adapters-\(host).json"))
+            }
+        }
+    }
+
+    struct Page { var dom: String; var seconds: Double }
+
+    /// The page's DOM after its script ran (`--dump-dom`), and how long Chromium took.
+    static func load(_ file: String, fragment: String = "") throws -> Page {
+        let profile = try CLI.temporaryDirectory("chromium-profile")
+        let arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)", "--dump-dom"]
+        let started = Date()
+        let r = try Subprocess.run("chromium", arguments + ["file://\(file)\(fragment)"])
+        try #require(r.status == 0, "chromium: \(r.stderr.suffix(2000))")
+        return Page(dom: r.stdout, seconds: Date().timeIntervalSince(started))
+    }
+
+    static func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+
+    static func attribute(_ name: String, in dom: String) -> String? {
+        guard let start = dom.range(of: "\(name)=\"") else { return nil }
+        return String(dom[start.upperBound...].prefix { $0 != "\"" })
+    }
+
+    static func shown(_ dom: String) -> String? {
+        guard let start = dom.range(of: "id=\"shown\">") else { return nil }
+        return String(dom[start.upperBound...].prefix { $0 != "<" })
+    }
+
+    @Test func aFiftyThousandFindingPageRendersFiltersAndShowsMarkupAsText() throws {
+        let dir = try CLI.temporaryDirectory()
+        try Self.writeFleet(to: "\(dir)/fleet")
+        let page = "\(dir)/report.html"
+        let audit = try CLI.run(["audit", "\(dir)/fleet", "--format", "html", "-o", page])
+        #expect(audit.status == 1, "\(audit.stderr)")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(Self.count("</script>", in: html) == 2, "the data block and the script, nothing an input closed")
+        #expect(!html.contains("document.title='pwned'</script>"))
+        let size = Double(html.utf8.count) / 1_048_576
+
+        let first = try Self.load(page)
+        #expect(Self.shown(first.dom) == "Findings 1–100 of 50,000 shown (50,000 in all); page 1 of 500")
+        #expect(Self.count("<tr class=\"finding\">", in: first.dom) == 100)
+        #expect(first.dom.contains("<title>macaudit report</title>"))
+        #expect(!first.dom.contains("data-pwned=\"1\""), "an input's markup ran")
+
+        let filtered = try Self.load(page, fragment: "#check=group-bit&cluster=cluster-2&size=500&page=2")
+        #expect(Self.shown(filtered.dom) == "Findings 501–1,000 of 6,240 shown (50,000 in all); page 2 of 13")
+        #expect(Self.count("<tr class=\"finding\">", in: filtered.dom) == 500)
+        let rows = try #require(filtered.dom.range(of: "<tbody id=\"rows\">")).upperBound
+        #expect(Self.count("<td>group-bit</td>", in: String(filtered.dom[rows...])) == 500)
+
+        let search = try Self.load(page, fragment: "#q=pwned")
+        #expect(Self.shown(search.dom) == "Findings 1–1 of 1 shown (50,000 in all); page 1 of 1")
+        #expect(search.dom.contains("&lt;/script&gt;&lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;img src=x onerror=\"document.body.setAttribute('data-pwned','1')\"&gt;"),
+                "the VM name is shown as text")
+        #expect(!search.dom.contains("data-pwned=\"1\"") && !search.dom.contains("<img src=\"x\""))
+
+        // Without JavaScript a browser shows the summary and, from <noscript>, the first 200 findings.
+        let noscript = try #require(html.range(of: "<noscript>")).upperBound
+        #expect(html.contains("<h3>By check</h3>") && html.contains("<td class=n>25000</td>"))
+        #expect(Self.count("<li><b class=", in: String(html[noscript...])) == 200)
+        let ready = Self.attribute("data-ready", in: first.dom) ?? "?"
+        print("HTML report of 50,000 findings: \(String(format: "%.1f", size)) MiB; the table is ready \(ready) ms after navigation starts; "
+              + "chromium --dump-dom takes \(String(format: "%.1f", first.seconds)) s (filtered \(String(format: "%.1f", filtered.seconds)) s, "
+              + "search \(String(format: "%.1f", search.seconds)) s)")
+        #expect(first.seconds < 20, "Chromium took \(first.seconds) s")
+    }
+}
