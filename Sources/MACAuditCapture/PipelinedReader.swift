@@ -117,6 +117,7 @@ enum PipelinedReader {
                 batch.times.append(Int64(h.ts.tv_sec) * 1_000_000_000 + Int64(h.ts.tv_usec))  // opened with nanosecond precision
                 frames += 1
                 if batch.bytes.count >= 1 << 20 {
+                    WorkProgress.shared.read(frames: Int64(batch.ends.count), bytes: Int64(batch.bytes.count))
                     channel.put(batch)
                     batch = Batch()
                     batch.bytes.reserveCapacity(1 << 20 + 65536)

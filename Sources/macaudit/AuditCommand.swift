@@ -67,6 +67,9 @@ extension MacAudit {
         @Flag(help: "Say on stderr which run was recorded (otherwise a successful audit prints nothing there but warnings).")
         var verbose = false
 
+        @Flag(help: "No progress line on stderr (shown only on a terminal, once the audit has taken 2 seconds).")
+        var quiet = false
+
         @Flag(name: .customLong("keep-going"), help: "Skip, with a warning, an input that is an HTML error page instead of failing the run.")
         var keepGoing = false
 
@@ -99,6 +102,8 @@ extension MacAudit {
             let creates = dbPath.map(PoolDatabase.wouldCreate) ?? false
             var store: (any PoolStore)? = try dbPath.map { try PoolDatabase.open($0, create: true) }
             if creates, let store { FileHandle.standardError.write(Data("macaudit: created the pool database \(store.location)\n".utf8)) }
+            let meter = ProgressMeter.start(quiet: quiet)
+            defer { meter?.stop() }
             let day = 86_400.0
             let database = MACAudit.Audit.DatabaseOptions(horizon: Double(dbHorizon ?? rules.database.horizonDays) * day,
                                                           releaseAfter: Double(releaseAfter ?? rules.database.releaseAfterDays) * day)
@@ -110,13 +115,16 @@ extension MacAudit {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
             }
             if format == .html, let store {
+                WorkProgress.shared.begin("reading the database's history")
                 report.history = try AuditHistory.read(from: store, pools: report.poolUsage.prefix(HTMLReport.drawnPools).map(\.pool))
             }
+            WorkProgress.shared.begin("writing the report")
             let text = try ReportFormats.render(report, format: format.rawValue, options: RenderOptions(colour: useColour))
             // Scripts first: a scripts folder that cannot be made stops the run before a report says
             // there is a plan to apply.
             if let scripts, let plan = report.plan { try writeScripts(plan, report, to: scripts) }
             if let metrics { try AtomicFile.write(try ReportFormats.render(report, format: PrometheusMetrics.format), to: metrics) }
+            meter?.stop()
             try emit(text, to: output)
             let code = report.exitCode(failOn: failOn, onlyNew: failOnNew)
             // Everything is written. Close the database, then leave without tearing the report down:

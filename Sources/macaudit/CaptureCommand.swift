@@ -26,6 +26,8 @@ extension MacAudit {
         @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity.") var failOn: Severity = .error
         @OptionGroup var ruleOptions: RuleOptions
         @OptionGroup var registryOptions: RegistryOptions
+        @Flag(help: "No progress line on stderr (shown only on a terminal, once reading has taken 2 seconds).")
+        var quiet = false
 
         func validate() throws {
             if paths.isEmpty && interface == nil { throw ValidationError("Please give capture files or --interface.") }
@@ -36,7 +38,10 @@ extension MacAudit {
         func run() throws {
             var rules = try ruleOptions.load()
             rules.registry = try registryOptions.load()
+            let meter = interface == nil ? ProgressMeter.start(quiet: quiet) : nil
+            defer { meter?.stop() }
             let report = MACAudit.Audit.run(capture: try readWire(), rules: rules)
+            meter?.stop()
             for warning in report.warnings where format != .text || output != nil {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
             }

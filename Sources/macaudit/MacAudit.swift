@@ -82,6 +82,12 @@ enum OutputPaths {
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
                 throw OutputError(path: path, what: what, reason: "it is a folder")
             }
+            // A device or FIFO (/dev/null, /dev/stdout) is written in place: it needs no folder.
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+                guard access(path, W_OK) == 0 else { throw OutputError(path: path, what: what, reason: String(cString: strerror(errno))) }
+                continue
+            }
             let parent = (path as NSString).deletingLastPathComponent
             try writableFolder(parent.isEmpty ? "." : parent, for: path, what: what, mustExist: true)
         }

@@ -104,3 +104,42 @@ import TestSupport
         #expect(first.seconds < 20, "Chromium took \(first.seconds) s")
     }
 }
+
+/// With `--db`: status chips, the trend over the recorded runs and each pool's forecast.
+@Suite struct HTMLHistoryTests {
+    /// A host's dynamic range of 256 addresses and `count` VMs holding its first MACs, plus a pair
+    /// of VMs sharing one static MAC (a finding that persists).
+    static func writeCluster(_ dir: String, vms count: Int) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Data("[{\"Name\":\"HV01\",\"MacAddressMinimum\":\"00155D010200\",\"MacAddressMaximum\":\"00155D0102FF\"}]".utf8)
+            .write(to: URL(fileURLWithPath: "\(dir)/vmhost-HV01.json"))
+        var rows = (0..<count).map { i in
+            "{\"ComputerName\":\"HV01\",\"VMName\":\"vm\(i)\",\"Name\":\"nic\",\"Id\":\"Microsoft:00000000-0000-4000-8000-\(String(format: "%012d", i))\\\\1\",\"MacAddress\":\"\(String(format: "00155D0102%02X", i))\",\"DynamicMacAddressEnabled\":true}"
+        }
+        rows += ["a", "b"].map { "{\"ComputerName\":\"HV01\",\"VMName\":\"twin-\($0)\",\"Name\":\"nic\",\"MacAddress\":\"02AA00000001\",\"DynamicMacAddressEnabled\":false}" }
+        try Data(("[" + rows.joined(separator: ",") + "]").utf8).write(to: URL(fileURLWithPath: "\(dir)/adapters-HV01.json"))
+    }
+
+    @Test func theDatabasesHistoryGivesATrendAndAPoolForecast() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        try Self.writeCluster("\(dir)/week1/site", vms: 20)
+        #expect(try CLI.run(["audit", "\(dir)/week1/site", "--db", db]).status == 1)
+        // The first run was ten days ago.
+        let sql = try Subprocess.run("sqlite3", [db, "UPDATE run SET startedAt = strftime('%Y-%m-%dT%H:%M:%fZ', startedAt, '-10 days') WHERE id = 1"])
+        try #require(sql.status == 0, "\(sql.stderr)")
+        try Self.writeCluster("\(dir)/week2/site", vms: 40)
+        let page = "\(dir)/report.html"
+        let r = try CLI.run(["audit", "\(dir)/week2/site", "--db", db, "--format", "html", "-o", page])
+        #expect(r.status == 1, "\(r.stderr)")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains("<h2>Trend (2 recorded runs)</h2>"))
+        #expect(html.contains("<polyline"))
+        #expect(html.contains("<span class=\"chip persisting\">persisting</span> 1"), "the twins' duplicate was there last run")
+        // 20 more of HV01's MACs in 10 days: 2 a day; 216 free → about 108 days.
+        #expect(html.contains("<td>full in about 108 days (+2.0 a day)</td>"), "\(html.components(separatedBy: "forecast").last?.prefix(600) ?? "")")
+        let loaded = try HTMLReportTests.load(page)
+        #expect(HTMLReportTests.shown(loaded.dom)?.hasPrefix("Findings 1–") == true)
+        #expect(loaded.dom.contains("class=\"chip persisting\">persisting</span></td>"), "the table shows each finding's status")
+    }
+}

@@ -136,6 +136,7 @@ public enum Audit {
             let record = auditRecord(inputs: inputs, snapshot: snapshot, coverage: coverage, findings: findings,
                                      releaseAfter: database.releaseAfter, at: now)
             clock.lap("record made (holders pack in the background)")
+            WorkProgress.shared.begin("recording the run in the database")
             recorded = try store.record(audit: record)
             accepted = try store.baseline().filter { $0.isActive(at: now) }
             clock.lap("record")
@@ -251,8 +252,11 @@ public enum Audit {
         guard !paths.isEmpty else { return nil }
         guard let reader else { throw IngestError(file: paths[0], message: "is a capture, and this build reads no captures") }
         var wire = WireSnapshot(files: paths)
+        let sizes = paths.map { Int64((try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? NSNumber)??.int64Value ?? 0) }
+        WorkProgress.shared.begin("reading captures", files: paths.count, bytes: sizes.reduce(0, +))
         for (i, path) in paths.enumerated() {
             wire.summaries.append(try reader(path, Int32(i), &wire.table))
+            WorkProgress.shared.finishedFile(bytes: 0)
         }
         return wire
     }
@@ -261,6 +265,7 @@ public enum Audit {
     /// run does not audit alone is not this run's to report.
     static func judge(_ inventory: Inventory, rules: Rules, wire: WireSnapshot?, recorded: [RecordedHolder] = [],
                       reservations: [Reservation] = [], audited: Set<String>? = nil, clock: PhaseClock) -> (Snapshot, [Finding]) {
+        WorkProgress.shared.begin("reconciling and checking")
         var snapshot = Reconciler.reconcile(inventory, extraPools: rules.pools, wire: wire, recorded: recorded, reservations: reservations)
         snapshot.auditedClusters = audited
         clock.lap("reconcile")

@@ -139,8 +139,10 @@ public struct InputSet: Sendable {
         let sizes = exports.count == all.count ? allSizes : exports.map { Self.size($0.path) }
         let order = exports.indices.sorted { sizes[$0] > sizes[$1] }
         var results = [Result<ExportFile.Result, IngestError>?](repeating: nil, count: exports.count)
+        WorkProgress.shared.begin("reading exports", files: exports.count, bytes: Int64(sizes.reduce(0, +)))
         for (i, result) in concurrentMap(exports.count, { k in
             let entry = exports[order[k]]
+            defer { WorkProgress.shared.finishedFile(bytes: Int64(sizes[order[k]])) }
             return (order[k], Result { () throws(IngestError) in try ExportFile.readTyped(path: entry.path, cluster: entry.cluster) })
         }) { results[i] = result }
         var inventory = Inventory()

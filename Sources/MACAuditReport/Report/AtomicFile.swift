@@ -5,37 +5,68 @@ import Foundation
 /// Writes a report or script so that readers see either the old file or the whole new one: the
 /// bytes go to a temporary file in the same folder, are flushed, and the file is renamed over the
 /// target. A failure leaves no partial file behind.
+///
+/// A target that is not a regular file — `/dev/null`, `/dev/stdout`, a FIFO a collector reads — is
+/// written in place (renaming over it would replace the device with a file); a symbolic link is
+/// followed, so the file it points to is replaced and the link stays.
 public enum AtomicFile {
-    public static func write(_ bytes: [UInt8], to path: String) throws {
+    public static func write(_ bytes: [UInt8], to requested: String) throws {
+        var info = stat()
+        if stat(requested, &info) == 0, info.st_mode & S_IFMT != S_IFREG { return try writeInPlace(bytes, to: requested) }
+        let path = linkTarget(requested)
         let directory = (path as NSString).deletingLastPathComponent
         let folder = directory.isEmpty ? "." : directory
         let name = (path as NSString).lastPathComponent
         var template = Array("\(folder)/.\(name).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw AtomicFileError(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw AtomicFileError(path: requested, reason: String(cString: strerror(errno))) }
         let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var ok = false
         defer { if !ok { unlink(tempPath) } }
+        do { try writeAll(bytes, to: fd, path: requested) } catch { close(fd); throw error }
+        fchmod(fd, 0o644)
+        guard fsync(fd) == 0, close(fd) == 0 else { throw AtomicFileError(path: requested, reason: String(cString: strerror(errno))) }
+        guard rename(tempPath, path) == 0 else { throw AtomicFileError(path: requested, reason: String(cString: strerror(errno))) }
+        ok = true
+    }
+
+    public static func write(_ text: String, to path: String) throws {
+        try write(Array(text.utf8), to: path)
+    }
+
+    /// The file a chain of symbolic links ends at (which need not exist yet), or `path` itself.
+    static func linkTarget(_ path: String) -> String {
+        var current = path
+        for _ in 0..<16 {
+            var info = stat()
+            guard lstat(current, &info) == 0, info.st_mode & S_IFMT == S_IFLNK,
+                  let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return current }
+            current = target.hasPrefix("/") ? target : ((current as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
+        }
+        return current
+    }
+
+    /// Writes to a device or FIFO as it is.
+    private static func writeInPlace(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw AtomicFileError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        try writeAll(bytes, to: fd, path: path)
+    }
+
+    /// Every byte to `fd`, through short writes and interruptions.
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws {
         var written = 0
         try bytes.withUnsafeBytes { buffer in
             while written < buffer.count {
                 let n = Foundation.write(fd, buffer.baseAddress! + written, buffer.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    close(fd)
                     throw AtomicFileError(path: path, reason: String(cString: strerror(errno)))
                 }
                 written += n
             }
         }
-        fchmod(fd, 0o644)
-        guard fsync(fd) == 0, close(fd) == 0 else { throw AtomicFileError(path: path, reason: String(cString: strerror(errno))) }
-        guard rename(tempPath, path) == 0 else { throw AtomicFileError(path: path, reason: String(cString: strerror(errno))) }
-        ok = true
-    }
-
-    public static func write(_ text: String, to path: String) throws {
-        try write(Array(text.utf8), to: path)
     }
 }
 
