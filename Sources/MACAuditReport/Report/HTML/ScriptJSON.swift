@@ -12,28 +12,35 @@ struct ScriptJSON {
 
     mutating func string(_ s: String) {
         text.append("\"")
-        for scalar in s.unicodeScalars {
+        Self.append(s, to: &text) { scalar in
             switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "<": text += "\\u003c"
-            case ">": text += "\\u003e"
-            case "&": text += "\\u0026"
-            case "\u{2028}": text += "\\u2028"
-            case "\u{2029}": text += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    text.unicodeScalars.append(scalar)
-                }
+            case "\"": "\\\""
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            case "<": "\\u003c"
+            case ">": "\\u003e"
+            case "&": "\\u0026"
+            case "\u{2028}": "\\u2028"
+            case "\u{2029}": "\\u2029"
+            default: scalar.value < 0x20 ? Self.unicodeEscape(scalar) : nil
             }
         }
         text.append("\"")
+    }
+
+    /// `\u001f` for a control character.
+    static func unicodeEscape(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    }
+
+    /// Appends `s` to `out`, each scalar that `replacement` names written as its replacement.
+    static func append(_ s: String, to out: inout String, replacement: (Unicode.Scalar) -> String?) {
+        for scalar in s.unicodeScalars {
+            if let r = replacement(scalar) { out += r } else { out.unicodeScalars.append(scalar) }
+        }
     }
 
     mutating func strings(_ list: [String]) {
