@@ -124,7 +124,9 @@ import TestSupport
         let dir = try CLI.temporaryDirectory()
         let db = "\(dir)/pool.sqlite"
         try Self.writeCluster("\(dir)/week1/site", vms: 20)
-        #expect(try CLI.run(["audit", "\(dir)/week1/site", "--db", db]).status == 1)
+        #expect(try CLI.run(["audit", "\(dir)/week1/site", "--db", db, "--format", "html", "-o", "\(dir)/first.html"]).status == 1)
+        let first = try String(contentsOfFile: "\(dir)/first.html", encoding: .utf8)
+        #expect(!first.contains("<h2>Trend") && first.contains("<td>needs runs a day apart</td>"), "one run is no history")
         // The first run was ten days ago.
         let sql = try Subprocess.run("sqlite3", [db, "UPDATE run SET startedAt = strftime('%Y-%m-%dT%H:%M:%fZ', startedAt, '-10 days') WHERE id = 1"])
         try #require(sql.status == 0, "\(sql.stderr)")

@@ -31,12 +31,13 @@ public struct AuditHistory: Sendable {
     public static func key(of pool: Pool) -> String { "\(pool.cluster ?? "")|\(pool.name)|\(pool.range)" }
 
     /// Reads the runs and, for each of `pools`, how its use changed from the first run of the last
-    /// 30 days to the latest run. No trend when fewer than two runs lie apart in time.
+    /// 30 days to the latest run. No trend unless two runs lie at least a day apart (a rate taken
+    /// over minutes would forecast nonsense).
     public static func read(from store: any PoolStore, pools: [Pool]) throws -> AuditHistory {
         let runs = try store.runs().sorted { $0.id < $1.id }
         guard let latest = runs.last,
               let start = runs.first(where: { $0.id < latest.id && $0.at >= latest.at - window }) ?? runs.dropLast().last,
-              latest.at > start.at else {
+              latest.at.timeIntervalSince(start.at) >= 86_400 else {
             return AuditHistory(runs: runs, trends: [:])
         }
         let days = latest.at.timeIntervalSince(start.at) / 86_400

@@ -185,15 +185,15 @@ public struct HTMLReport: ReportRenderer {
         let usage = report.poolUsage
         guard !usage.isEmpty else { return "" }
         let planned = Dictionary(grouping: report.plan?.proposals ?? [], by: { $0.pool ?? "" }).mapValues(\.count)
-        let trends = report.history?.trends ?? [:]
+        let history = report.history
         var out = "<h2>Pools (\(usage.count), nearest exhaustion first)</h2>\n<table class=pools>\n<tr><th>pool</th><th>use</th><th>addresses</th>"
-        out += trends.isEmpty ? "</tr>\n" : "<th>forecast (last 30 days' rate)</th></tr>\n"
+        out += history == nil ? "</tr>\n" : "<th>forecast (last 30 days' rate)</th></tr>\n"
         for u in usage.prefix(drawnPools) {
             let reserved = min(UInt64(planned[u.pool.name] ?? 0), u.free)
             out += "<tr><td>\(escape(u.pool.name))<br><small>\(u.pool.range) · \(escape(u.pool.kind.rawValue))\(u.pool.cluster.map { " · " + escape($0) } ?? "")</small></td><td>"
             out += HTMLCharts.bar(used: u.used, reserved: reserved, size: u.pool.range.count)
             out += "</td><td>\(u.used) used, \(reserved) planned, \(u.free - reserved) free</td>"
-            if !trends.isEmpty { out += "<td>\(escape(forecast(trends[AuditHistory.key(of: u.pool)], free: u.free - reserved)))</td>" }
+            if let history { out += "<td>\(escape(forecast(history.trends[AuditHistory.key(of: u.pool)], free: u.free - reserved)))</td>" }
             out += "</tr>\n"
         }
         out += "</table>\n"
@@ -203,7 +203,7 @@ public struct HTMLReport: ReportRenderer {
 
     /// "full in about 12 days (+3.5 a day)", "not filling (−0.2 a day)", or what is missing.
     static func forecast(_ trend: AuditHistory.PoolTrend?, free: UInt64) -> String {
-        guard let trend else { return "no history" }
+        guard let trend else { return "needs runs a day apart" }
         let rate = String(format1: abs(trend.perDay))
         guard let days = trend.daysUntilFull(free: free) else {
             return trend.change.net == 0 ? "steady" : "not filling (−\(rate) a day)"
