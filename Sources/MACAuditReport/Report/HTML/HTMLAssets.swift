@@ -26,6 +26,7 @@ enum HTMLAssets {
         #findings-table th[aria-sort=ascending]::after { content: " \\25B2"; }
         #findings-table th[aria-sort=descending]::after { content: " \\25BC"; }
         #findings-table td.mac { font-family: ui-monospace, monospace; white-space: nowrap; }
+        #findings-table.no-status th:nth-child(3), #findings-table.no-status td:nth-child(3) { display: none; }
         details summary { cursor: pointer; color: #555; font-size: 12px; }
         .pager { display: flex; gap: 0.8em; align-items: center; }
         svg text { font: 11px system-ui, sans-serif; fill: #444; }
@@ -58,7 +59,7 @@ enum HTMLAssets {
           fill(el("f-check"), C.slice().sort(), "every check");
           fill(el("f-cluster"), K.slice().sort(), "every cluster");
           fill(el("f-status"), T, "every status");
-          if (T.length < 2) el("f-status").parentNode.hidden = true;
+          if (T.length < 2) { el("f-status").parentNode.hidden = true; el("findings-table").classList.add("no-status"); }
           var hostList = el("hosts");
           H.slice().sort().forEach(function (h) { var o = document.createElement("option"); o.value = h; hostList.appendChild(o); });
           var lower = new Array(F.length);
