@@ -53,7 +53,7 @@ final class ProgressMeter: @unchecked Sendable {
         var parts: [String] = []
         if p.filesTotal > 0 { parts.append("\(p.filesDone) of \(p.filesTotal) files") }
         if p.frames > 0 {
-            parts.append("\(p.frames.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))) frames, \(bytes(p.bytesDone))")
+            parts.append("\(p.frames.grouped) frames, \(bytes(p.bytesDone))")
         } else if p.bytesTotal > 0 {
             parts.append("\(bytes(p.bytesDone)) of \(bytes(p.bytesTotal))")
         }

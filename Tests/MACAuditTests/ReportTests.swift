@@ -133,6 +133,10 @@ import Testing
 }
 
 @Suite struct HTMLPageTests {
+    @Test func countsAreGroupedByThousands() {
+        #expect([0, 999, 1_000, 25_000, 1_234_567, -1_234].map(\.grouped) == ["0", "999", "1,000", "25,000", "1,234,567", "-1,234"])
+    }
+
     @Test func sha256MatchesTheStandardsVectors() {
         func hex(_ s: String) -> String { SHA256.digest(Array(s.utf8)).map { String(format: "%02x", $0) }.joined() }
         #expect(hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

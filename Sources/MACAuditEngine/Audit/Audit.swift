@@ -252,8 +252,7 @@ public enum Audit {
         guard !paths.isEmpty else { return nil }
         guard let reader else { throw IngestError(file: paths[0], message: "is a capture, and this build reads no captures") }
         var wire = WireSnapshot(files: paths)
-        let sizes = paths.map { Int64((try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? NSNumber)??.int64Value ?? 0) }
-        WorkProgress.shared.begin("reading captures", files: paths.count, bytes: sizes.reduce(0, +))
+        WorkProgress.shared.begin("reading captures", files: paths.count, bytes: paths.map(InputSet.size).reduce(0, +))
         for (i, path) in paths.enumerated() {
             wire.summaries.append(try reader(path, Int32(i), &wire.table))
             WorkProgress.shared.finishedFile(bytes: 0)

@@ -118,7 +118,8 @@ public struct InputSet: Sendable {
         return String(page[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines).prefix(80))
     }
 
-    static func size(_ path: String) -> Int64 {
+    /// A file's size in bytes (0 when it cannot be read).
+    package static func size(_ path: String) -> Int64 {
         var info = stat()
         return stat(path, &info) == 0 ? Int64(info.st_size) : 0
     }
@@ -139,10 +140,10 @@ public struct InputSet: Sendable {
         let sizes = exports.count == all.count ? allSizes : exports.map { Self.size($0.path) }
         let order = exports.indices.sorted { sizes[$0] > sizes[$1] }
         var results = [Result<ExportFile.Result, IngestError>?](repeating: nil, count: exports.count)
-        WorkProgress.shared.begin("reading exports", files: exports.count, bytes: Int64(sizes.reduce(0, +)))
+        WorkProgress.shared.begin("reading exports", files: exports.count, bytes: sizes.reduce(0, +))
         for (i, result) in concurrentMap(exports.count, { k in
             let entry = exports[order[k]]
-            defer { WorkProgress.shared.finishedFile(bytes: Int64(sizes[order[k]])) }
+            defer { WorkProgress.shared.finishedFile(bytes: sizes[order[k]]) }
             return (order[k], Result { () throws(IngestError) in try ExportFile.readTyped(path: entry.path, cluster: entry.cluster) })
         }) { results[i] = result }
         var inventory = Inventory()

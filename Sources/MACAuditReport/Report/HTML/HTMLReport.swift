@@ -61,7 +61,7 @@ public struct HTMLReport: ReportRenderer {
         let severities = Severity.allCases.reversed()
         let counts = report.summary
         var out = "<h2>Summary</h2>\n<div class=boxes>"
-        for s in severities { out += "<div class=\"box \(s.rawValue)\"><b>\(grouped(counts[s] ?? 0))</b>\(s.rawValue)</div>" }
+        for s in severities { out += "<div class=\"box \(s.rawValue)\"><b>\((counts[s] ?? 0).grouped)</b>\(s.rawValue)</div>" }
         out += "</div>\n"
         var statuses: [String: Int] = [:]
         for f in report.findings { if let label = report.status(of: f)?.label { statuses[label, default: 0] += 1 } }
@@ -88,8 +88,8 @@ public struct HTMLReport: ReportRenderer {
         var out = "<h3>\(title)</h3>\n<table class=cross><tr><th>\(what)</th>"
         out += severities.map { "<th class=\"n \($0.rawValue)\">\($0.rawValue)</th>" }.joined() + "<th class=n>total</th></tr>\n"
         for (name, counts) in sorted.prefix(limit) {
-            out += "<tr><td>\(escape(name))</td>" + severities.map { "<td class=n>\(counts[$0].map(grouped) ?? "")</td>" }.joined()
-            out += "<td class=n>\(grouped(total(counts)))</td></tr>\n"
+            out += "<tr><td>\(escape(name))</td>" + severities.map { "<td class=n>\(counts[$0]?.grouped ?? "")</td>" }.joined()
+            out += "<td class=n>\(total(counts).grouped)</td></tr>\n"
         }
         out += "</table>\n"
         if sorted.count > limit { out += "<p><small>… and \(sorted.count - limit) more \(what)s (filter the table below).</small></p>\n" }
@@ -107,7 +107,7 @@ public struct HTMLReport: ReportRenderer {
     /// The findings table (filled by the script) and, for readers without JavaScript, a list of the first.
     static func findings(_ report: AuditReport) -> String {
         guard !report.findings.isEmpty else { return "" }
-        var out = "<h2>Findings (\(grouped(report.findings.count)))</h2>\n"
+        var out = "<h2>Findings (\(report.findings.count.grouped))</h2>\n"
         out += """
             <div id="table-view" hidden>
             <div id="controls">
@@ -172,17 +172,6 @@ public struct HTMLReport: ReportRenderer {
         json.raw(",\"statuses\":"); json.strings(report.statuses.isEmpty ? [""] : statuses)
         json.raw("}")
         return json.text
-    }
-
-    /// 25,000: thousands grouped with commas, as the table's counts are.
-    static func grouped(_ n: Int) -> String {
-        let digits = Array(String(n.magnitude))
-        var out = n < 0 ? "-" : ""
-        for (i, d) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(d)
-        }
-        return out
     }
 
     static func orderedUnique(_ values: [String]) -> [String] {

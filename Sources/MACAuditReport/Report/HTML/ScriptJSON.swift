@@ -1,3 +1,4 @@
+import MACAuditModel
 /// JSON text that is safe inside `<script type="application/json">`: besides JSON's own escapes,
 /// `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026` (so no input can close the element
 /// or open a comment), and U+2028/U+2029 escaped. A builder appends to one string: a 50,000-finding
@@ -32,8 +33,7 @@ struct ScriptJSON {
 
     /// `\u001f` for a control character.
     static func unicodeEscape(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16)
-        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
     }
 
     /// Appends `s` to `out`, each scalar that `replacement` names written as its replacement.
