@@ -88,7 +88,7 @@ enum OutputPaths {
                 guard access(path, W_OK) == 0 else { throw OutputError(path: path, what: what, reason: String(cString: strerror(errno))) }
                 continue
             }
-            let parent = (path as NSString).deletingLastPathComponent
+            let parent = (AtomicFile.linkTarget(path) as NSString).deletingLastPathComponent
             try writableFolder(parent.isEmpty ? "." : parent, for: path, what: what, mustExist: true)
         }
         if let folder { try writableFolder(folder, for: folder, what: "scripts", mustExist: false) }
@@ -108,13 +108,23 @@ enum OutputPaths {
         }
     }
 
+    /// Creates and removes a file in `folder`: permission bits do not tell (root may write
+    /// anywhere by them, yet not in /proc, on a read-only mount or a root-squashed share).
+    private static func probe(_ folder: String, for path: String, what: String) throws {
+        var template = Array("\(folder)/.macaudit-probe-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw OutputError(path: path, what: what, reason: "\(folder) is not writable: \(String(cString: strerror(errno)))") }
+        close(fd)
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    }
+
     private static func writableFolder(_ folder: String, for path: String, what: String, mustExist: Bool) throws {
         var candidate = folder
         while true {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) {
                 guard isDirectory.boolValue else { throw OutputError(path: path, what: what, reason: "\(candidate) is not a folder") }
-                guard access(candidate, W_OK | X_OK) == 0 else { throw OutputError(path: path, what: what, reason: "\(candidate) is not writable") }
+                try probe(candidate, for: path, what: what)
                 return
             }
             if mustExist { throw OutputError(path: path, what: what, reason: "the folder \(candidate) does not exist") }

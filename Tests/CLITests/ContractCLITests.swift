@@ -226,14 +226,16 @@ import TestSupport
 /// no database made by a command that only reads one.
 @Suite struct NightlyJobCLITests {
     /// A report that cannot be written fails the run before the database hears of it: the next
-    /// night's `--fail-on-new` still sees every finding as new.
-    @Test(arguments: [["-o", "missing/report.html", "--format", "html"], ["--metrics", "missing/m.prom"], ["--scripts", "file/scripts"]])
+    /// night's `--fail-on-new` still sees every finding as new. /proc looks writable to root by its
+    /// permission bits, yet takes no file.
+    @Test(arguments: [["-o", "missing/report.html", "--format", "html"], ["--metrics", "missing/m.prom"], ["--scripts", "file/scripts"],
+                      ["-o", "/proc/report.html", "--format", "html"], ["--metrics", "/proc/m.prom"]])
     func aRunWhoseOutputsCannotBeWrittenIsNotRecorded(_ outputs: [String]) throws {
         let dir = try CLI.temporaryDirectory()
         let db = "\(dir)/pool.sqlite"
         try Data("x".utf8).write(to: URL(fileURLWithPath: "\(dir)/file"))
         #expect(try CLI.run(["pool", "init", "--db", db]).status == 0)
-        let failed = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--fail-on-new"] + outputs.map { $0.contains("/") ? "\(dir)/\($0)" : $0 })
+        let failed = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--fail-on-new"] + outputs.map { $0.contains("/") && !$0.hasPrefix("/") ? "\(dir)/\($0)" : $0 })
         #expect(failed.status == 2, "\(failed.stderr)")
         #expect(try CLI.run(["history", "--db", db]).stdout.isEmpty, "a failed run was recorded")
         let next = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--fail-on-new", "-o", "\(dir)/report.txt"])

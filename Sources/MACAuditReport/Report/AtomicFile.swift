@@ -35,7 +35,7 @@ public enum AtomicFile {
     }
 
     /// The file a chain of symbolic links ends at (which need not exist yet), or `path` itself.
-    static func linkTarget(_ path: String) -> String {
+    public static func linkTarget(_ path: String) -> String {
         var current = path
         for _ in 0..<16 {
             var info = stat()
