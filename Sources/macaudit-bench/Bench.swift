@@ -18,11 +18,15 @@ struct Bench: ParsableCommand {
         @Option(help: "Number of VM adapters.") var adapters = 100_000
         @Option(help: "Number of NC interfaces (whole hosts are SDN-managed, spread evenly).") var interfaces = 50_000
         @Option(help: "Adapters per host (the seed plan's 12-bit VM number allows 4,096).") var perHost = 250
+        @Flag(help: "A port-profile export for every SDN host.") var portProfiles = false
+        @Flag(help: "A neglected fleet: tens of percent of holders with a finding (implies --port-profiles).") var messy = false
         @Argument(help: "Output folder.") var out: String
 
         func run() throws {
             var generator = FleetGenerator(adapters: adapters, interfaces: interfaces)
             generator.adaptersPerHost = perHost
+            generator.portProfiles = portProfiles || messy
+            generator.messy = messy
             let s = try generator.write(to: out)
             print("wrote \(s.files) files, \(s.bytes / 1_000_000) MB, \(s.plantedDuplicates) planted duplicates to \(out)")
         }
@@ -34,42 +38,79 @@ struct Bench: ParsableCommand {
         @Option(help: "Frames of the capture benchmarked after the fleets (0 = none).") var frames = 2_000_000
         @Option(help: "Where to write the fleets (kept; reused when present).") var work = "bench-out"
         @Option(help: "Runs per measurement; the best wall time is kept.") var repeats = 3
+        @Option(help: "Fleet shapes, comma-separated: plain (250 VMs a host, no port profiles), sdn (16 hosts a cluster, up to 4,000 VMs a host, 9 hosts in 16 SDN with a port-profile export each), messy (sdn with tens of percent of holders in a finding).")
+        var fleets = "plain,sdn,messy"
+        @Option(help: "Capture shapes benchmarked after the fleets, comma-separated: busy (40k TCP flows, 12k stations on 40 VLANs, QinQ, 5k tenant MACs in VXLAN and NVGRE behind 64 hosts), bursty, uniform.")
+        var captures = "busy,bursty"
 
         func run() throws {
             let binary = try builtMacaudit()
             print("machine: \(machine())")
-            print("| adapters | NC interfaces | input MB | tool | wall s | peak MiB | MB/s | time vs jq |")
-            print("|---:|---:|---:|---|---:|---:|---:|---:|")
-            for size in sizes.split(separator: ",").compactMap({ Int($0) }) {
-                let dir = "\(work)/fleet-\(size)"
-                let generator = FleetGenerator(adapters: size, interfaces: size / 2)
-                let summary = try generator.write(to: dir)
-                let mb = Double(summary.bytes) / 1e6
-                // Interleaved, jq then macaudit, so that both see the same machine: a shared VM's
-                // speed drifts over minutes, and back-to-back blocks of runs would carry the drift
-                // into the ratio.
-                var jqRuns: [Measurement] = [], auditRuns: [Measurement] = []
-                for _ in 0..<max(1, repeats) {
-                    jqRuns.append(measure("/bin/sh", ["-c", "cat \(dir)/\(FleetGenerator.adapterGlob) | jq -r '.[].MacAddress' | sort | uniq -d > /dev/null"]))
-                    auditRuns.append(measure("/bin/sh", ["-c", "'\(binary)' audit '\(dir)' --format json --fail-on critical > /dev/null"]))
+            print("| fleet | adapters | NC interfaces | port profiles | findings | input MB | tool | wall s | peak MiB | MB/s | time vs jq |")
+            print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
+            for shape in fleets.split(separator: ",").map(String.init) {
+                for size in sizes.split(separator: ",").compactMap({ Int($0) }) {
+                    try benchmark(binary, shape: shape, size: size)
                 }
-                let jq = best(jqRuns), audit = best(auditRuns)
-                let pairs = zip(jqRuns, auditRuns).map { $0.wall / $1.wall }.sorted()
-                let adapterMB = Double(summary.adapterBytes) / 1e6
-                row(size, size / 2, mb, "jq baseline (duplicates only, adapters)", jq, adapterMB, ratio: 1)
-                row(size, size / 2, mb, "macaudit audit (all checks)", audit, mb, ratio: audit.wall / jq.wall)
-                print(String(format: "|  |  |  | **macaudit is %.1f× faster than the jq baseline** (best against best; each pair: %@) |  |  |  |  |",
-                             jq.wall / audit.wall, pairs.map { String(format: "%.1f×", $0) }.joined(separator: ", ")))
             }
             if frames > 0 {
-                print("")
-                let capture = try CaptureRun.parse(["--frames", String(frames), "--work", work, "--repeats", String(repeats)])
-                try capture.run()
+                for shape in captures.split(separator: ",") {
+                    print("")
+                    let capture = try CaptureRun.parse(["--frames", String(frames), "--work", work, "--repeats", String(repeats), "--senders", String(shape)])
+                    try capture.run()
+                }
             }
         }
 
-        func row(_ n: Int, _ m: Int, _ mb: Double, _ tool: String, _ r: Measurement, _ inputMB: Double, ratio: Double) {
-            print(String(format: "| %d | %d | %.1f | %@ | %.2f | %.0f | %.0f | %.2f× |", n, m, mb, tool, r.wall, r.peakMiB, inputMB / r.wall, ratio))
+        /// The generator of one fleet shape at one size.
+        static func generator(shape: String, size: Int) throws -> FleetGenerator {
+            switch shape {
+            case "plain": return FleetGenerator(adapters: size, interfaces: size / 2)
+            case "sdn", "messy":
+                var g = FleetGenerator(adapters: size, interfaces: size * 9 / 16)
+                g.adaptersPerHost = min(4_000, max(250, size / 64))
+                g.portProfiles = true
+                g.messy = shape == "messy"
+                return g
+            default: throw ValidationError("Please give fleet shapes among plain, sdn and messy (not '\(shape)').")
+            }
+        }
+
+        func benchmark(_ binary: String, shape: String, size: Int) throws {
+            let generator = try Self.generator(shape: shape, size: size)
+            let dir = "\(work)/fleet-\(shape)-\(size)"
+            let summary = try generator.write(to: dir)
+            let findings = countFindings(binary, dir)
+            let mb = Double(summary.bytes) / 1e6
+            // Interleaved, jq then macaudit, so that both see the same machine: a shared VM's
+            // speed drifts over minutes, and back-to-back blocks of runs would carry the drift
+            // into the ratio.
+            var jqRuns: [Measurement] = [], auditRuns: [Measurement] = []
+            for _ in 0..<max(1, repeats) {
+                jqRuns.append(measure("/bin/sh", ["-c", "cat \(dir)/\(FleetGenerator.adapterGlob) | jq -r '.[].MacAddress' | sort | uniq -d > /dev/null"]))
+                auditRuns.append(measure("/bin/sh", ["-c", "'\(binary)' audit '\(dir)' --format json --fail-on critical > /dev/null"]))
+            }
+            let jq = best(jqRuns), audit = best(auditRuns)
+            let pairs = zip(jqRuns, auditRuns).map { $0.wall / $1.wall }.sorted()
+            let adapterMB = Double(summary.adapterBytes) / 1e6
+            let lead = String(format: "| %@ | %d | %d | %d | %d | %.1f", shape, size, summary.interfaces, summary.portProfiles, findings, mb)
+            row(lead, "jq baseline (duplicates only, adapters)", jq, adapterMB, ratio: 1)
+            row(lead, "macaudit audit (all checks, JSON)", audit, mb, ratio: audit.wall / jq.wall)
+            print(String(format: "| %@ | %d |  |  |  |  | **macaudit is %.1f× faster than the jq baseline** (best against best; each pair: %@) |  |  |  |  |",
+                         shape, size, jq.wall / audit.wall, pairs.map { String(format: "%.1f×", $0) }.joined(separator: ", ")))
+        }
+
+        func row(_ lead: String, _ tool: String, _ r: Measurement, _ inputMB: Double, ratio: Double) {
+            print(String(format: "%@ | %@ | %.2f | %.0f | %.0f | %.2f× |", lead, tool, r.wall, r.peakMiB, inputMB / r.wall, ratio))
+        }
+
+        /// How many findings the audit reports (its summary line on stderr-free text output).
+        func countFindings(_ binary: String, _ dir: String) -> Int {
+            let out = "\(work)/findings.csv"
+            _ = measure("/bin/sh", ["-c", "'\(binary)' audit '\(dir)' --format csv --fail-on critical -o '\(out)'"])
+            defer { unlink(out) }
+            guard let text = try? String(contentsOfFile: out, encoding: .utf8) else { return -1 }
+            return max(0, text.utf8.reduce(0) { $1 == 10 ? $0 + 1 : $0 } - 1)
         }
     }
 }

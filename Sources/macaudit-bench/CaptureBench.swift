@@ -14,7 +14,7 @@ extension Bench {
         @Option(help: "Work folder.") var work = "bench-out"
         @Option(help: "Runs per measurement; the best is kept.") var repeats = 3
         @Flag(help: "Leave tcpdump out (when profiling).") var skipTcpdump = false
-        @Option(help: "Who sends: 'bursty' (most frames from 256 busy MACs in runs of 8, the rest from 20,000) or 'uniform' (20,000 MACs in turn, the worst case for caches).")
+        @Option(help: "Who sends: 'bursty' (most frames from 256 busy MACs in runs of 8, the rest from 20,000), 'uniform' (20,000 MACs in turn, the worst case for caches) or 'busy' (a mirror port: 40,000 TCP flows, 12,000 stations on 40 VLANs, QinQ, 5,000 tenant MACs in VXLAN and NVGRE).")
         var senders: CaptureGenerator.Senders = .bursty
 
         func run() throws {
@@ -32,14 +32,22 @@ extension Bench {
                     stations = table.stations.count
                 }
             }
+            // The whole command as an admin runs it: read, checks and the report written out.
+            let binary = try builtMacaudit()
+            var commands: [(String, Measurement)] = []
+            for format in ["text", "json"] {
+                let m = best(repeats) { measure("/bin/sh", ["-c", "'\(binary)' capture '\(path)' --format \(format) --fail-on critical > /dev/null"]) }
+                commands.append(("macaudit capture --format \(format) (the command)", m))
+            }
             let tcpdump = skipTcpdump ? Measurement(wall: .nan, peakMiB: 0, status: 0)
                 : best(1) { measure("/bin/sh", ["-c", "tcpdump -nn -e -r '\(path)' > /dev/null 2>&1"]) }
             print("machine: \(machine())")
             print(String(format: "capture: %d frames, %.0f MB, %@ senders, %d stations found", frames, size / 1e6, senders.rawValue, stations))
-            print("| reader | wall s | frames/s | MB/s | throughput vs pcap_next_ex loop |")
-            print("|---|---:|---:|---:|---:|")
-            for (name, m) in [("pcap_next_ex counting loop (floor)", floor), ("macaudit decode + sightings", ours), ("tcpdump -nn -e -r > /dev/null", tcpdump)] {
-                print(String(format: "| %@ | %.3f | %.2f M | %.0f | %.0f%% |", name, m.wall, Double(frames) / m.wall / 1e6, size / 1e6 / m.wall, 100 * floor.wall / m.wall))
+            print("| reader | wall s | frames/s | MB/s | peak MiB | throughput vs pcap_next_ex loop |")
+            print("|---|---:|---:|---:|---:|---:|")
+            for (name, m) in [("pcap_next_ex counting loop (floor)", floor), ("macaudit decode + sightings (in process)", ours)] + commands + [("tcpdump -nn -e -r > /dev/null", tcpdump)] {
+                print(String(format: "| %@ | %.3f | %.2f M | %.0f | %@ | %.0f%% |", name, m.wall, Double(frames) / m.wall / 1e6, size / 1e6 / m.wall,
+                             m.peakMiB > 0 ? String(format: "%.0f", m.peakMiB) : "", 100 * floor.wall / m.wall))
             }
             print(String(format: "macaudit is %.1f× faster than tcpdump and runs at %.0f%% of the counting loop.", tcpdump.wall / ours.wall, 100 * floor.wall / ours.wall))
         }
@@ -69,7 +77,7 @@ func countFrames(_ path: String) -> Int {
 /// Writes a pcap of mixed traffic: bulk IPv4/UDP, ARP, 802.1Q-tagged ARP, VXLAN tenant frames,
 /// IPv6 neighbour discovery and DHCP, from 20,000 distinct MACs.
 struct CaptureGenerator {
-    enum Senders: String, ExpressibleByArgument { case bursty, uniform }
+    enum Senders: String, ExpressibleByArgument { case bursty, uniform, busy }
 
     var frames: Int
     var senders: Senders
@@ -78,23 +86,34 @@ struct CaptureGenerator {
     /// every tenth run from the long tail of 20,000.
     func sender(_ i: Int) -> Int {
         switch senders {
-        case .uniform: return i % 20_000
+        case .uniform, .busy: return i % 20_000
         case .bursty:
             let run = i / 8
             return run % 10 == 9 ? (run &* 7919) % 20_000 : (run &* 31) % 256
         }
     }
 
+    /// The pcap global header: magic, 2.4, zone 0, sigfigs 0, snaplen 65535, Ethernet.
+    static func pcapHeader() -> [UInt8] {
+        var out = withUnsafeBytes(of: UInt32(0xA1B2_C3D4).littleEndian, Array.init)
+        out += [2, 0, 4, 0] + [UInt8](repeating: 0, count: 8)
+        return out + withUnsafeBytes(of: UInt32(65535).littleEndian, Array.init) + withUnsafeBytes(of: UInt32(1).littleEndian, Array.init)
+    }
+
+    /// Frame `i` with its record header, 100,000 frames a second from a fixed epoch.
+    static func append(_ frame: [UInt8], index i: Int, to out: inout [UInt8]) {
+        let t = UInt32(1_795_000_000 + i / 100_000), frac = UInt32(i % 100_000 * 10)
+        for v in [t, frac, UInt32(frame.count), UInt32(frame.count)] { out += withUnsafeBytes(of: v.littleEndian, Array.init) }
+        out += frame
+    }
+
     func write(to path: String) throws {
+        if senders == .busy { return try BusyCaptureGenerator(frames: frames).write(to: path) }
         FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else { throw ValidationError("Please give a writable --work folder.") }
         defer { try? handle.close() }
-        var out: [UInt8] = []
+        var out = Self.pcapHeader()
         out.reserveCapacity(8 << 20)
-        // pcap global header: magic, 2.4, zone 0, sigfigs 0, snaplen 65535, Ethernet.
-        for v: UInt32 in [0xA1B2_C3D4] { out += withUnsafeBytes(of: v.littleEndian, Array.init) }
-        out += [2, 0, 4, 0] + [UInt8](repeating: 0, count: 8)
-        out += withUnsafeBytes(of: UInt32(65535).littleEndian, Array.init) + withUnsafeBytes(of: UInt32(1).littleEndian, Array.init)
         let bulk = [UInt8](repeating: 0x5A, count: 270)
         for i in 0..<frames {
             let who = sender(i)
@@ -112,9 +131,7 @@ struct CaptureGenerator {
             default: frame = FrameBuilder.ethernet(src: mac, dst: 0x021D_D8FF_FFFF, type: 0x0800,
                                                    payload: FrameBuilder.ipv4Packet(src: "10.2.0.1", dst: "10.2.0.2", proto: 17, payload: FrameBuilder.udp(sport: 4000, dport: 4001, payload: bulk)))
             }
-            let t = UInt32(1_795_000_000 + i / 100_000), frac = UInt32(i % 100_000 * 10)
-            for v in [t, frac, UInt32(frame.count), UInt32(frame.count)] { out += withUnsafeBytes(of: v.littleEndian, Array.init) }
-            out += frame
+            Self.append(frame, index: i, to: &out)
             if out.count > 8 << 20 { handle.write(Data(out)); out.removeAll(keepingCapacity: true) }
         }
         handle.write(Data(out))

@@ -118,14 +118,14 @@ extension MacAudit {
                 WorkProgress.shared.begin("reading the database's history")
                 report.history = try AuditHistory.read(from: store, pools: report.poolUsage.prefix(HTMLReport.drawnPools).map(\.pool))
             }
-            WorkProgress.shared.begin("writing the report")
-            let text = try ReportFormats.render(report, format: format.rawValue, options: RenderOptions(colour: useColour))
             // Scripts first: a scripts folder that cannot be made stops the run before a report says
             // there is a plan to apply.
             if let scripts, let plan = report.plan { try writeScripts(plan, report, to: scripts) }
             if let metrics { try AtomicFile.write(try ReportFormats.render(report, format: PrometheusMetrics.format), to: metrics) }
+            WorkProgress.shared.begin("writing the report")
+            if output == nil { meter?.stop() }   // the progress line stays off a report on the terminal
+            try emit(to: output) { try ReportFormats.write(report, format: format.rawValue, options: RenderOptions(colour: useColour), to: &$0) }
             meter?.stop()
-            try emit(text, to: output)
             let code = report.exitCode(failOn: failOn, onlyNew: failOnNew)
             // Everything is written. Close the database, then leave without tearing the report down:
             // freeing a million holders, adapters and their strings one by one takes as long as

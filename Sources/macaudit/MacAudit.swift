@@ -164,10 +164,15 @@ struct RuleOptions: ParsableArguments {
 
 /// Writes a rendered report to stdout or, atomically, to `--output`.
 func emit(_ text: String, to output: String?) throws {
+    try emit(to: output) { $0.append(text) }
+}
+
+/// Streams what `body` writes to stdout or, atomically, to `--output`.
+func emit(to output: String?, _ body: (inout ReportSink) throws -> Void) throws {
     if let output {
-        try AtomicFile.write(text, to: output)
+        try AtomicFile.write(to: output, body)
     } else {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        try AtomicFile.stream(to: STDOUT_FILENO, path: "standard output", body)
     }
 }
 

@@ -63,6 +63,16 @@ public enum FrameBuilder {
         return u + payload
     }
 
+    /// A TCP segment (20-byte header, no options) with the given flags (0x10 ACK, 0x18 PSH+ACK, 0x02 SYN).
+    public static func tcp(sport: UInt16, dport: UInt16, sequence: UInt32, flags: UInt8 = 0x10, payload: [UInt8]) -> [UInt8] {
+        var t: [UInt8] = []
+        t.reserveCapacity(20 + payload.count)
+        put(UInt64(sport), bytes: 2, into: &t); put(UInt64(dport), bytes: 2, into: &t)
+        put(UInt64(sequence), bytes: 4, into: &t); put(0, bytes: 4, into: &t)
+        t += [0x50, flags, 0xFF, 0xFF, 0, 0, 0, 0]
+        return t + payload
+    }
+
     /// A tenant frame in VXLAN (UDP 4789) between two provider addresses.
     public static func vxlan(outerSource: UInt64, providerSource: String, providerDestination: String, vni: UInt32, inner: [UInt8]) -> [UInt8] {
         var v: [UInt8] = [0x08, 0, 0, 0]

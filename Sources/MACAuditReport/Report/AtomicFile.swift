@@ -11,8 +11,14 @@ import Foundation
 /// followed, so the file it points to is replaced and the link stays.
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to requested: String) throws {
+        try write(to: requested) { $0.append(bytes: bytes) }
+    }
+
+    /// Streams what `body` writes to its sink into `requested`, with the same guarantees: the file
+    /// appears whole at the end or not at all (a device or FIFO is written as the bytes come).
+    public static func write(to requested: String, _ body: (inout ReportSink) throws -> Void) throws {
         var info = stat()
-        if stat(requested, &info) == 0, info.st_mode & S_IFMT != S_IFREG { return try writeInPlace(bytes, to: requested) }
+        if stat(requested, &info) == 0, info.st_mode & S_IFMT != S_IFREG { return try writeInPlace(to: requested, body) }
         let path = linkTarget(requested)
         let directory = (path as NSString).deletingLastPathComponent
         let folder = directory.isEmpty ? "." : directory
@@ -23,7 +29,7 @@ public enum AtomicFile {
         let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var ok = false
         defer { if !ok { unlink(tempPath) } }
-        do { try writeAll(bytes, to: fd, path: requested) } catch { close(fd); throw error }
+        do { try stream(to: fd, path: requested, body) } catch { close(fd); throw error }
         fchmod(fd, 0o644)
         guard fsync(fd) == 0, close(fd) == 0 else { throw AtomicFileError(path: requested, reason: String(cString: strerror(errno))) }
         guard rename(tempPath, path) == 0 else { throw AtomicFileError(path: requested, reason: String(cString: strerror(errno))) }
@@ -47,11 +53,18 @@ public enum AtomicFile {
     }
 
     /// Writes to a device or FIFO as it is.
-    private static func writeInPlace(_ bytes: [UInt8], to path: String) throws {
+    private static func writeInPlace(to path: String, _ body: (inout ReportSink) throws -> Void) throws {
         let fd = open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw AtomicFileError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
-        try writeAll(bytes, to: fd, path: path)
+        try stream(to: fd, path: path, body)
+    }
+
+    /// What `body` writes, to an open descriptor (`path` names it in errors): stdout, for one.
+    public static func stream(to fd: Int32, path: String, _ body: (inout ReportSink) throws -> Void) throws {
+        var sink = ReportSink { try writeAll($0, to: fd, path: path) }
+        try body(&sink)
+        try sink.finish()
     }
 
     /// Every byte to `fd`, through short writes and interruptions.

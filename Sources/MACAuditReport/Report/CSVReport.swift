@@ -11,25 +11,41 @@ public struct CSVReport: ReportRenderer {
 
     public func render(_ report: AuditReport, options: RenderOptions) throws -> String { Self.render(report) }
 
+    public func write(_ report: AuditReport, options: RenderOptions, to sink: inout ReportSink) throws { try Self.write(report, to: &sink) }
+
     static let header = ["id", "check", "severity", "status", "mac", "message", "subject_kind", "cluster", "host", "vm", "name", "subject_id", "evidence", "vendor"]
 
     public static func render(_ report: AuditReport) -> String {
-        var rows = [header]
+        ReportSink.collect { try? write(report, to: &$0) }
+    }
+
+    /// Streams the rows to `sink`, a finding at a time.
+    public static func write(_ report: AuditReport, to sink: inout ReportSink) throws {
+        row(header, into: &sink)
         // Input warnings first, as rows of their own (check `input-warning`, no subject), so that
         // whoever reads only the spreadsheet still learns that an input was skipped.
         for w in report.warnings {
-            rows.append(["", "input-warning", Severity.warning.rawValue, "", "", w.message, "", "", "", "", "", "", w.source, ""])
+            row(["", "input-warning", Severity.warning.rawValue, "", "", w.message, "", "", "", "", "", "", w.source, ""], into: &sink)
         }
         for f in report.findings {
             let evidence = f.evidence.map { "\($0.source): \($0.at)" }.joined(separator: "; ")
             let subjects = f.subjects.isEmpty ? [Subject(kind: "")] : f.subjects
             let vendor = f.mac.address.flatMap { report.registry?.lookup($0)?.vendor } ?? ""
+            let status = report.status(of: f)?.label ?? ""
             for s in subjects {
-                rows.append([f.id, f.check.rawValue, f.severity.rawValue, report.status(of: f)?.label ?? "", f.macText ?? "", f.message, s.kind, s.cluster ?? "", s.host ?? "",
-                             s.vm ?? "", s.name ?? "", s.id ?? "", evidence, vendor])
+                row([f.id, f.check.rawValue, f.severity.rawValue, status, f.macText ?? "", f.message, s.kind, s.cluster ?? "", s.host ?? "",
+                     s.vm ?? "", s.name ?? "", s.id ?? "", evidence, vendor], into: &sink)
             }
+            try sink.flushIfFull()
         }
-        return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func row(_ cells: [String], into sink: inout ReportSink) {
+        for (i, cell) in cells.enumerated() {
+            if i > 0 { sink.append(UInt8(ascii: ",")) }
+            sink.append(field(cell))
+        }
+        sink.append("\r\n")
     }
 
     static func field(_ value: String) -> String {

@@ -17,41 +17,7 @@ public struct JSONReport: ReportRenderer {
     /// `macaudit capture`: the same envelope, with the stations of the wire.
     public static let captureSchema = "macaudit.capture/1"
 
-    struct Document: Encodable {
-        var schema: String
-        var generatedAt: String
-        var inputs: [InputSummary]
-        var summary: [String: Int]
-        var findings: [FindingDTO]
-        var proposals: [ProposalDTO]
-        var warnings: [InputWarning]
-        /// The run recorded in the pool database (absent without one).
-        var run: Int64?
-        /// Findings open after the previous run that this run no longer reports (absent without a database).
-        var resolved: [ResolvedDTO]?
-        /// With captures: what the wire showed, and inventory MACs it did not show.
-        var stations: [StationDTO]?
-        /// Findings the plan does not fix (no pool, no room, or a person must decide), with why.
-        var unplaced: [UnplacedDTO]?
-        /// With a plan: port profiles pointed at the NC interface that holds the MAC.
-        var repairs: [RepairDTO]?
-        /// With a plan: host dynamic ranges moved to their range in the seed plan.
-        var poolChanges: [PoolChangeDTO]?
-        /// With a plan drawn from pools `pool suggest` designs: that design.
-        var suggestedPlan: SuggestedPlanDTO?
-        /// With `--verify`: the plan applied and every check run again.
-        var verification: VerificationDTO?
-        /// The IEEE registry vendors and the vendor checks came from, or why they were skipped.
-        var registry: RegistryDTO?
-        var unseen: [Subject]?
-        /// With a database: its holders that took part, and what the run did to its holders.
-        var database: DatabaseDTO?
-        /// Every pool of the audit with how many of its addresses the audited holders use,
-        /// nearest exhaustion first (as the Markdown and HTML reports show them).
-        var pools: [PoolDTO]?
-    }
-
-    struct PoolDTO: Encodable {
+    struct PoolDTO: JSONWritable {
         var name: String
         var kind: String
         var cluster: String?
@@ -64,14 +30,14 @@ public struct JSONReport: ReportRenderer {
         var source: String
     }
 
-    struct DatabaseDTO: Encodable {
+    struct DatabaseDTO: JSONWritable {
         /// Database holders that took part in the checks (other clusters, hosts not read this run).
         var holders: Int
         var events: [EventDTO]
     }
 
     /// A holder event as the report's `database.events` and `history --events --format json` write it.
-    public struct EventDTO: Encodable {
+    public struct EventDTO: JSONWritable {
         var holder: String
         var label: String
         var event: String
@@ -88,7 +54,7 @@ public struct JSONReport: ReportRenderer {
         }
     }
 
-    struct StationDTO: Encodable {
+    struct StationDTO: JSONWritable {
         var mac: String
         var vlan: UInt16?
         var vni: UInt32?
@@ -155,7 +121,7 @@ public struct JSONReport: ReportRenderer {
     }
 
     /// A finding the database knows, as the report's `resolved` and `history --diff --format json` write it.
-    public struct ResolvedDTO: Encodable {
+    public struct ResolvedDTO: JSONWritable {
         var id: String
         var check: String
         var severity: String
@@ -168,7 +134,7 @@ public struct JSONReport: ReportRenderer {
         }
     }
 
-    struct FindingDTO: Encodable {
+    struct FindingDTO: JSONWritable {
         var id: String
         var check: String
         var severity: String
@@ -201,7 +167,7 @@ public struct JSONReport: ReportRenderer {
         enum CodingKeys: String, CodingKey { case id, check, severity, mac, message, subjects, evidence, status, firstRun, firstSeen, acceptedReason, vendor }
     }
 
-    struct ProposalDTO: Encodable {
+    struct ProposalDTO: JSONWritable {
         var subject: Subject
         var from: String?
         var to: String
@@ -211,7 +177,7 @@ public struct JSONReport: ReportRenderer {
         var resolves: [String]
     }
 
-    struct RepairDTO: Encodable {
+    struct RepairDTO: JSONWritable {
         var subject: Subject
         var from: String?
         var to: String
@@ -219,7 +185,7 @@ public struct JSONReport: ReportRenderer {
         var resolves: [String]
     }
 
-    struct PoolChangeDTO: Encodable {
+    struct PoolChangeDTO: JSONWritable {
         var host: String
         var cluster: String
         var pool: String
@@ -230,13 +196,13 @@ public struct JSONReport: ReportRenderer {
     }
 
     /// A MAC range as every JSON output writes it: `{"first": …, "last": …}`.
-    public struct RangeDTO: Encodable, Sendable {
+    public struct RangeDTO: JSONWritable, Sendable {
         var first: String
         var last: String
         public init(_ r: MACRange) { first = r.lower.description; last = r.upper.description }
     }
 
-    struct SuggestedPlanDTO: Encodable {
+    struct SuggestedPlanDTO: JSONWritable {
         struct PlanDTO: Encodable {
             var name: String
             var prefix: String
@@ -251,7 +217,7 @@ public struct JSONReport: ReportRenderer {
         var leftOut: [String]
     }
 
-    struct RegistryDTO: Encodable {
+    struct RegistryDTO: JSONWritable {
         var source: String?
         var date: String?
         var blocks: Int?
@@ -266,67 +232,80 @@ public struct JSONReport: ReportRenderer {
         }
     }
 
-    struct VerificationDTO: Encodable {
+    struct VerificationDTO: JSONWritable {
         var remaining: [String]
         var introduced: [FindingDTO]
         var findingsAfter: Int
     }
 
-    struct UnplacedDTO: Encodable {
+    struct UnplacedDTO: JSONWritable {
         var finding: String
         var subject: Subject
         var reason: String
     }
 
     public static func render(_ report: AuditReport, captureOnly: Bool = false) throws -> String {
-        let document = Document(
-            schema: captureOnly ? captureSchema : schema,
-            generatedAt: timestamp(report.generatedAt),
-            inputs: report.inputs,
-            summary: Dictionary(uniqueKeysWithValues: report.summary.map { ($0.key.rawValue, $0.value) }),
-            findings: report.findings.map { findingDTO($0, report) },
-            proposals: (report.plan?.proposals ?? []).map { p in
+        try ReportSink.collect { try write(report, captureOnly: captureOnly, to: &$0) }
+    }
+
+    public func write(_ report: AuditReport, options: RenderOptions, to sink: inout ReportSink) throws {
+        try Self.write(report, captureOnly: options.captureOnly, to: &sink)
+    }
+
+    /// Streams the report to `sink`, a finding or station at a time.
+    public static func write(_ report: AuditReport, captureOnly: Bool = false, to sink: inout ReportSink) throws {
+        try document(report, captureOnly: captureOnly).write(json: &sink)
+    }
+
+    /// The report's members; large arrays are mapped to their JSON form one element at a time.
+    static func document(_ report: AuditReport, captureOnly: Bool) -> JSONDocument {
+        let plan = report.plan
+        return JSONDocument([
+            ("schema", captureOnly ? captureSchema : schema),
+            ("generatedAt", timestamp(report.generatedAt)),
+            ("inputs", report.inputs),
+            ("summary", Dictionary(uniqueKeysWithValues: report.summary.map { ($0.key.rawValue, $0.value) })),
+            ("findings", LazyJSONArray(report.findings) { findingDTO($0, report) }),
+            ("proposals", LazyJSONArray(plan?.proposals ?? []) { p in
                 ProposalDTO(subject: p.subject, from: p.from.address?.description ?? Self.raw(p.from), to: p.to.description, pool: p.pool,
                             interface: p.interfaceResourceId, reason: p.reason, resolves: p.resolves)
-            },
-            warnings: report.warnings,
-            run: report.runId,
-            resolved: report.runId == nil ? nil : report.resolved.map(ResolvedDTO.init),
-            stations: report.wire.map { wire in
-                stations(wire).map { s, ips in
+            }),
+            ("warnings", report.warnings),
+            ("run", report.runId),
+            ("resolved", report.runId == nil ? nil : LazyJSONArray(report.resolved, ResolvedDTO.init)),
+            ("stations", report.wire.map { wire in
+                LazyJSONArray(stations(wire)) { s, ips in
                     StationDTO(mac: s.mac.description, vlan: s.scope.vlan, vni: s.scope.vni, ips: ips.map(\.description), roles: s.roles.names,
                                frames: s.frames, firstSeen: wireTimestamp(s.firstSeen), lastSeen: wireTimestamp(s.lastSeen),
                                providers: s.providers.map(\.address.description), evidence: wire.evidence(s.firstFrame), dhcpHostName: s.dhcpHostName,
                                vendor: report.registry?.lookup(s.mac)?.vendor)
                 }
-            },
-            unplaced: report.plan.map { $0.unplaced.map { UnplacedDTO(finding: $0.finding, subject: $0.subject, reason: $0.reason) } },
-            repairs: report.plan.map { $0.repairs.map { RepairDTO(subject: $0.subject, from: $0.from, to: $0.to, interface: $0.interfaceResourceId, resolves: $0.resolves) } },
-            poolChanges: report.plan.map { $0.poolChanges.map {
+            }),
+            ("unplaced", plan.map { $0.unplaced.map { UnplacedDTO(finding: $0.finding, subject: $0.subject, reason: $0.reason) } }),
+            ("repairs", plan.map { $0.repairs.map { RepairDTO(subject: $0.subject, from: $0.from, to: $0.to, interface: $0.interfaceResourceId, resolves: $0.resolves) } }),
+            ("poolChanges", plan.map { $0.poolChanges.map {
                 PoolChangeDTO(host: $0.host, cluster: $0.cluster, pool: $0.pool, from: RangeDTO($0.from), to: RangeDTO($0.to), planPool: $0.planPool, resolves: $0.resolves)
-            } },
-            suggestedPlan: report.plan.flatMap { plan in plan.suggestion.map { s in
+            } }),
+            ("suggestedPlan", plan.flatMap { plan in plan.suggestion.map { s in
                 SuggestedPlanDTO(plans: s.plans.map { p in
                     SuggestedPlanDTO.PlanDTO(name: p.name, prefix: String(MACAddress(uncheckedValue: UInt64(p.prefix) << 24).description.prefix(8)),
                                              clusters: Dictionary(uniqueKeysWithValues: p.clusters.map { c in
                                                  (c.name, SuggestedPlanDTO.ClusterDTO(byte: Int(c.byte), hosts: Dictionary(c.hosts.map { ($0.name, Int($0.nibble)) }, uniquingKeysWith: { a, _ in a })))
                                              }))
                 }, poolsUsed: plan.suggestedPoolsUsed, leftOut: s.leftOut)
-            } },
-            verification: report.plan?.verification.map { v in
+            } }),
+            ("verification", plan?.verification.map { v in
                 VerificationDTO(remaining: v.remaining, introduced: v.introduced.map { findingDTO($0, report) }, findingsAfter: v.findingsAfter)
-            },
-            registry: RegistryDTO(report.registry),
-            unseen: report.wire == nil || captureOnly ? nil : report.unseen,
-            database: report.runId == nil ? nil : DatabaseDTO(holders: report.databaseHolderCount, events: report.holderEvents.map(EventDTO.init)),
-            pools: captureOnly ? nil : report.poolUsage.map {
+            }),
+            ("registry", RegistryDTO(report.registry)),
+            ("unseen", report.wire == nil || captureOnly ? nil : report.unseen),
+            ("database", report.runId == nil ? nil : DatabaseDTO(holders: report.databaseHolderCount, events: report.holderEvents.map(EventDTO.init))),
+            ("pools", captureOnly ? nil : report.poolUsage.map {
                 PoolDTO(name: $0.pool.name, kind: $0.pool.kind.rawValue, cluster: $0.pool.cluster, host: $0.pool.host,
                         first: $0.pool.range.lower.description, last: $0.pool.range.upper.description, size: $0.pool.range.count,
                         used: $0.used, free: $0.free, source: $0.pool.source.path)
-            })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+            }),
+        ])
     }
 
     static func findingDTO(_ f: Finding, _ report: AuditReport) -> FindingDTO {

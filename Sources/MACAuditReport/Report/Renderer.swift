@@ -19,6 +19,15 @@ public protocol ReportRenderer: Sendable {
     /// A few words for `--help`.
     static var summary: String { get }
     func render(_ report: AuditReport, options: RenderOptions) throws -> String
+    /// Streams the report to `sink`. Formats whose reports grow with the findings (JSON, CSV, text)
+    /// write a record at a time; the others hand over their rendered text.
+    func write(_ report: AuditReport, options: RenderOptions, to sink: inout ReportSink) throws
+}
+
+extension ReportRenderer {
+    public func write(_ report: AuditReport, options: RenderOptions, to sink: inout ReportSink) throws {
+        sink.append(try render(report, options: options))
+    }
 }
 
 /// Every renderer, looked up by format id. Adding a format = one type + one line here.
@@ -38,6 +47,12 @@ public enum ReportFormats {
     public static func render(_ report: AuditReport, format: String, options: RenderOptions = RenderOptions()) throws -> String {
         guard let renderer = renderer(format) else { throw UnknownFormat(format: format) }
         return try renderer.render(report, options: options)
+    }
+
+    /// Streams `report` in `format` to `sink` (which the caller finishes).
+    public static func write(_ report: AuditReport, format: String, options: RenderOptions = RenderOptions(), to sink: inout ReportSink) throws {
+        guard let renderer = renderer(format) else { throw UnknownFormat(format: format) }
+        try renderer.write(report, options: options, to: &sink)
     }
 
     /// `text, json, csv, markdown or html`, for help texts.

@@ -11,6 +11,10 @@ public struct TextReport: ReportRenderer {
 
     public func render(_ report: AuditReport, options: RenderOptions) throws -> String { Self.render(report, colour: options.colour) }
 
+    public func write(_ report: AuditReport, options: RenderOptions, to sink: inout ReportSink) throws {
+        try Self.write(report, colour: options.colour, to: &sink)
+    }
+
     /// The plan: where its MACs come from, then per host in rollout order its range change, moves
     /// and profile repairs, then what is left to a person, then the verification.
     static func planSection(_ plan: Plan, colour: Bool) -> String {
@@ -50,6 +54,11 @@ public struct TextReport: ReportRenderer {
     }
 
     public static func render(_ report: AuditReport, colour: Bool) -> String {
+        ReportSink.collect { try? write(report, colour: colour, to: &$0) }
+    }
+
+    /// Streams the report to `sink`: each finding's lines are handed on as they are made.
+    public static func write(_ report: AuditReport, colour: Bool, to sink: inout ReportSink) throws {
         var out = ""
         for w in report.warnings { out += paint("warning: ", .yellow, colour) + w.description + "\n" }
         if !report.warnings.isEmpty { out += "\n" }
@@ -69,6 +78,9 @@ public struct TextReport: ReportRenderer {
                 out += "\n"
                 for e in f.evidence { out += "      at \(e.source): \(e.at)\n" }
                 out += "      id \(f.id)\n"
+                sink.append(out)
+                out = ""
+                try sink.flushIfFull()
             }
             out += "\n"
         }
@@ -101,7 +113,7 @@ public struct TextReport: ReportRenderer {
             out += "; run \(run): \(new) new, \(report.resolved.count) resolved, \(accepted) accepted"
         }
         out += "\n"
-        return out
+        sink.append(out)
     }
 
     /// What the run did to the database's holders (MAC changes, moves, gone, released…), the first
