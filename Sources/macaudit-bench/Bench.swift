@@ -68,7 +68,9 @@ struct Bench: ParsableCommand {
             case "plain": return FleetGenerator(adapters: size, interfaces: size / 2)
             case "sdn", "messy":
                 var g = FleetGenerator(adapters: size, interfaces: size * 9 / 16)
-                g.adaptersPerHost = min(4_000, max(250, size / 64))
+                // 4 clusters of 16 hosts up to 100,000 adapters (1,563 VMs a host), 16 clusters above.
+                let hosts = size > 100_000 ? 256 : 64
+                g.adaptersPerHost = min(4_000, (size + hosts - 1) / hosts)
                 g.portProfiles = true
                 g.messy = shape == "messy"
                 return g

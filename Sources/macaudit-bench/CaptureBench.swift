@@ -39,13 +39,15 @@ extension Bench {
                 let m = best(repeats) { measure("/bin/sh", ["-c", "'\(binary)' capture '\(path)' --format \(format) --fail-on critical > /dev/null"]) }
                 commands.append(("macaudit capture --format \(format) (the command)", m))
             }
-            let tcpdump = skipTcpdump ? Measurement(wall: .nan, peakMiB: 0, status: 0)
+            // tcpdump is optional (Debian's tcpdump package): without it the row says so.
+            let hasTcpdump = !skipTcpdump && measure("/bin/sh", ["-c", "command -v tcpdump > /dev/null"]).status == 0
+            let tcpdump = !hasTcpdump ? Measurement(wall: .nan, peakMiB: 0, status: 0)
                 : best(1) { measure("/bin/sh", ["-c", "tcpdump -nn -e -r '\(path)' > /dev/null 2>&1"]) }
             print("machine: \(machine())")
             print(String(format: "capture: %d frames, %.0f MB, %@ senders, %d stations found", frames, size / 1e6, senders.rawValue, stations))
             print("| reader | wall s | frames/s | MB/s | peak MiB | throughput vs pcap_next_ex loop |")
             print("|---|---:|---:|---:|---:|---:|")
-            for (name, m) in [("pcap_next_ex counting loop (floor)", floor), ("macaudit decode + sightings (in process)", ours)] + commands + [("tcpdump -nn -e -r > /dev/null", tcpdump)] {
+            for (name, m) in [("pcap_next_ex counting loop (floor)", floor), ("macaudit decode + sightings (in process)", ours)] + commands + [(hasTcpdump ? "tcpdump -nn -e -r > /dev/null" : "tcpdump (not installed: apt-get install tcpdump)", tcpdump)] {
                 print(String(format: "| %@ | %.3f | %.2f M | %.0f | %@ | %.0f%% |", name, m.wall, Double(frames) / m.wall / 1e6, size / 1e6 / m.wall,
                              m.peakMiB > 0 ? String(format: "%.0f", m.peakMiB) : "", 100 * floor.wall / m.wall))
             }

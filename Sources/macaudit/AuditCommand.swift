@@ -124,7 +124,9 @@ extension MacAudit {
             if let metrics { try AtomicFile.write(try ReportFormats.render(report, format: PrometheusMetrics.format), to: metrics) }
             WorkProgress.shared.begin("writing the report")
             if output == nil { meter?.stop() }   // the progress line stays off a report on the terminal
+            let clock = PhaseClock()
             try emit(to: output) { try ReportFormats.write(report, format: format.rawValue, options: RenderOptions(colour: useColour), to: &$0) }
+            clock.lap("write the report")
             meter?.stop()
             let code = report.exitCode(failOn: failOn, onlyNew: failOnNew)
             // Everything is written. Close the database, then leave without tearing the report down:

@@ -46,6 +46,8 @@ extension MacAudit {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
             }
             let colour = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            let clock = PhaseClock()
+            defer { clock.lap("write the report") }
             try emit(to: output) { try ReportFormats.write(report, format: format.rawValue, options: RenderOptions(colour: colour, captureOnly: true), to: &$0) }
             throw ExitCode(report.exitCode(failOn: failOn))
         }

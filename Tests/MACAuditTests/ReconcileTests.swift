@@ -16,6 +16,21 @@ import Testing
         #expect(snapshot.holders[0].interface?.resourceId == "a-nic")
     }
 
+    /// Profiles are found by VM name in any case (non-ASCII letters too) and MAC; a profile of another
+    /// VM with the same MAC, or of the same VM with another MAC, is not the adapter's.
+    @Test func aProfileIsFoundByItsVMNameInAnyCaseAndItsMAC() {
+        let snapshot = Reconciler.reconcile(Inventory(
+            adapters: [Example.vm("ÄPP-Sql01", "00155D010101"), Example.vm("web", "00155D010102")],
+            portProfiles: [Example.profile("web", "00155D010109", instance: "i-3"), Example.profile("other", "00155D010102", instance: "i-4"),
+                           Example.profile("äpp-sQL01", "00155D010101", instance: "i-1"), Example.profile("WEB", "00155D010102", instance: "i-2")],
+            interfaces: [Example.nic("a-nic", "001DD8B71C21", instance: "i-1"), Example.nic("w-nic", "001DD8B71C22", instance: "i-2")]))
+        let byVM = Dictionary(uniqueKeysWithValues: snapshot.holders.compactMap { h in h.adapter.map { ($0.vmName ?? "", h) } })
+        #expect(byVM["ÄPP-Sql01"]?.profile?.profileId == "i-1")
+        #expect(byVM["ÄPP-Sql01"]?.interface?.resourceId == "a-nic")
+        #expect(byVM["web"]?.profile?.profileId == "i-2")
+        #expect(byVM["web"]?.interface?.resourceId == "w-nic")
+    }
+
     @Test func withoutAProfileTheJoinFallsBackToTheMACInTheSameCluster() {
         let snapshot = Reconciler.reconcile(Inventory(
             adapters: [Example.vm("A", "001DD8B71C21", cluster: "C1")],

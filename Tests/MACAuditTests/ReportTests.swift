@@ -106,8 +106,11 @@ import Testing
         // The duplicate has two subjects: two rows, and the hostile name is one quoted field.
         #expect(csv.components(separatedBy: "duplicate-mac").count - 1 == 2)
         #expect(csv.contains("\"evil, \"\"vm\"\"\n=cmd|' /C calc'!A0 <script>\""))
-        #expect(CSVReport.field("=1+1") == "'=1+1")
-        #expect(CSVReport.field("plain") == "plain")
+        func cell(_ text: String) -> String { ReportSink.collect { CSVReport.field(text, into: &$0) } }
+        #expect(cell("=1+1") == "'=1+1")
+        #expect(cell("plain") == "plain")
+        #expect(cell("-a,\"b\"") == "\"'-a,\"\"b\"\"\"")
+        #expect(cell("ü\r\n") == "\"ü\r\n\"")
     }
 
     @Test func metricsFollowTheTextfileFormat() {

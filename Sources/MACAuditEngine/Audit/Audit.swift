@@ -352,7 +352,7 @@ extension StoredPool {
 /// Prints the wall time of each phase, the CPU time all threads spent in it (user + system: how
 /// many cores it kept busy) and the resident memory after it to stderr when `MACAUDIT_PROFILE` is
 /// set; silent otherwise.
-final class PhaseClock: @unchecked Sendable {
+public final class PhaseClock: @unchecked Sendable {
     static func cpuSeconds() -> Double {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
@@ -371,7 +371,9 @@ final class PhaseClock: @unchecked Sendable {
     private var lastCPU = PhaseClock.cpuSeconds()
     private let enabled = ProcessInfo.processInfo.environment["MACAUDIT_PROFILE"] != nil
 
-    func lap(_ phase: String) {
+    public init() {}
+
+    public func lap(_ phase: String) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds, cpu = Self.cpuSeconds()
         let line = String(format: "macaudit: %@ %.3f s (CPU %.3f s), resident %d MiB\n",

@@ -83,43 +83,53 @@ public struct OutOfPoolCheck: Check {
             (cluster, definedSources[cluster, default: []].union(definedSources["*", default: []]).sorted().joined(separator: ", "))
         })
         let fleetSources = definedSources["*", default: []].sorted().joined(separator: ", ")
-        func sources(_ cluster: String) -> String { sourceText[cluster] ?? fleetSources }
-        return snapshot.holders.compactMap { holder -> Finding? in
-            guard let mac = holder.mac.address else { return nil }
-            let containing = index.pools(containing: mac)
-            func inside(_ kinds: Set<PoolKind>) -> Bool {
-                containing.contains { kinds.contains($0.kind) && ($0.cluster == nil || $0.cluster == holder.cluster) }
-            }
-            if holder.allocation == .dynamic, clustersWithNCPools.contains(holder.cluster), !inside([.controller]) {
-                return finding(.ncDynamic, mac, holder, "is Dynamic in the Network Controller but outside every NC macPool of its cluster", rules)
-            }
-            let inDefined = inside([.defined, .suggested])
-            if clustersWithDefined.contains(holder.cluster) || clustersWithDefined.contains("*"), !inDefined, !holder.isManagementOS {
-                let strict = strictClusters.contains(holder.cluster) || strictClusters.contains("*")
-                // Pools defined in rules add to where a MAC may come from: an NC-managed MAC inside
-                // its NC pool, or a dynamic MAC inside its own host's range, is accounted for.
-                // A Static NC interface's MAC is the controller's record, outside every allocator's
-                // range (`nc-static` says so at info).
-                let accounted = (holder.hasInterface && (inside([.controller]) || holder.allocation == .static))
-                    || (holder.dynamicMAC == true && containing.contains {
-                        $0.kind == .hostDynamic && $0.host.map(HostName.key) == HostName.key(holder.host)
-                    })
-                if strict || !accounted {
-                    let why = strict && accounted ? "; the rollout is strict, so it moves into the plan" : ""
-                    return finding(.defined, mac, holder, "is outside every pool defined for cluster '\(holder.cluster)' (in \(sources(holder.cluster)))\(why)", rules)
-                }
-            }
-            // An SDN-managed dynamic MAC came from the NC, not the host: `dynamic-mac-on-sdn` reports it.
-            if holder.dynamicMAC == true, !holder.isControllerManaged, hostsWithPools.contains(HostName.key(holder.host)),
-               !containing.contains(where: { $0.kind == .hostDynamic }) {
-                return finding(.hostDynamic, mac, holder, "is a Hyper-V dynamic MAC outside every host's MacAddressMinimum…Maximum", rules)
-            }
-            if let allocation = holder.allocation, allocation != .dynamic, clustersWithNCPools.contains(holder.cluster),
-               !inside([.controller]), !inDefined {
-                return finding(.ncStatic, mac, holder, "is Static in the Network Controller and outside every NC macPool (normal for infrastructure NICs)", rules)
-            }
-            return nil
+        // A messy fleet's first audit has a finding here for tens of percent of its holders: the
+        // holders are judged on all cores, a chunk at a time.
+        let holders = snapshot.holders
+        let sendableSources = sourceText, sendableFleetSources = fleetSources
+        return concurrentChunks(holders.count, chunk: 1 << 14) { range in
+            range.compactMap { judge(holders[$0], index: index, clustersWithNCPools: clustersWithNCPools, clustersWithDefined: clustersWithDefined,
+                                     strictClusters: strictClusters, hostsWithPools: hostsWithPools, rules: rules) { sendableSources[$0] ?? sendableFleetSources } }
         }
+    }
+
+    /// The finding about one holder, if its MAC lies outside the pool it should come from.
+    private func judge(_ holder: Holder, index: PoolIndex, clustersWithNCPools: Set<String>, clustersWithDefined: Set<String>,
+                       strictClusters: Set<String>, hostsWithPools: Set<String>, rules: Rules, sources: (String) -> String) -> Finding? {
+        guard let mac = holder.mac.address else { return nil }
+        let containing = index.pools(containing: mac)
+        func inside(_ kind: PoolKind, or other: PoolKind? = nil) -> Bool {
+            containing.contains { ($0.kind == kind || $0.kind == other) && ($0.cluster == nil || $0.cluster == holder.cluster) }
+        }
+        if holder.allocation == .dynamic, clustersWithNCPools.contains(holder.cluster), !inside(.controller) {
+            return finding(.ncDynamic, mac, holder, "is Dynamic in the Network Controller but outside every NC macPool of its cluster", rules)
+        }
+        let inDefined = inside(.defined, or: .suggested)
+        if clustersWithDefined.contains(holder.cluster) || clustersWithDefined.contains("*"), !inDefined, !holder.isManagementOS {
+            let strict = strictClusters.contains(holder.cluster) || strictClusters.contains("*")
+            // Pools defined in rules add to where a MAC may come from: an NC-managed MAC inside
+            // its NC pool, or a dynamic MAC inside its own host's range, is accounted for.
+            // A Static NC interface's MAC is the controller's record, outside every allocator's
+            // range (`nc-static` says so at info).
+            let accounted = (holder.hasInterface && (inside(.controller) || holder.allocation == .static))
+                || (holder.dynamicMAC == true && containing.contains {
+                    $0.kind == .hostDynamic && $0.host.map(HostName.key) == HostName.key(holder.host)
+                })
+            if strict || !accounted {
+                let why = strict && accounted ? "; the rollout is strict, so it moves into the plan" : ""
+                return finding(.defined, mac, holder, "is outside every pool defined for cluster '\(holder.cluster)' (in \(sources(holder.cluster)))\(why)", rules)
+            }
+        }
+        // An SDN-managed dynamic MAC came from the NC, not the host: `dynamic-mac-on-sdn` reports it.
+        if holder.dynamicMAC == true, !holder.isControllerManaged, hostsWithPools.contains(HostName.key(holder.host)),
+           !containing.contains(where: { $0.kind == .hostDynamic }) {
+            return finding(.hostDynamic, mac, holder, "is a Hyper-V dynamic MAC outside every host's MacAddressMinimum…Maximum", rules)
+        }
+        if let allocation = holder.allocation, allocation != .dynamic, clustersWithNCPools.contains(holder.cluster),
+           !inside(.controller), !inDefined {
+            return finding(.ncStatic, mac, holder, "is Static in the Network Controller and outside every NC macPool (normal for infrastructure NICs)", rules)
+        }
+        return nil
     }
 
     private func finding(_ variant: Variant, _ mac: MACAddress, _ holder: Holder, _ what: String, _ rules: Rules) -> Finding? {

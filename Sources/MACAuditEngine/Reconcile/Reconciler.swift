@@ -212,23 +212,53 @@ public enum Reconciler {
         return out
     }
 
-    /// The port profile of each adapter, matched by VM name and MAC (and adapter name and host when
-    /// they tell two candidates apart).
+    /// The port profile of each adapter, matched by VM name (case-insensitive) and MAC, and by
+    /// adapter name and host when they tell two candidates apart.
+    ///
+    /// Every SDN host exports a profile per adapter, so this join is as large as the fleet: the
+    /// profiles are filed in one flat table under a fingerprint of (lower-cased VM name, MAC), with
+    /// the profiles that share one chained behind it, and the adapters look theirs up on all cores.
     static func profilesByAdapter(_ adapters: [Adapter], _ profiles: [PortProfile]) -> [PortProfile?] {
         guard !profiles.isEmpty else { return Array(repeating: nil, count: adapters.count) }
-        struct Key: Hashable { var vm: String; var mac: UInt64 }
-        var index: [Key: [PortProfile]] = [:]
-        for p in profiles {
+        var table = FlatIndex<Key2>(capacity: profiles.count, dense: true)
+        // Per profile: the next profile under the same key, and (for a chain's first) its last.
+        var next = [Int32](repeating: -1, count: profiles.count), tail = next
+        for (i, p) in profiles.enumerated() {
             guard case .valid(let mac) = p.mac else { continue }
-            index[Key(vm: p.vmName.lowercased(), mac: mac.value), default: []].append(p)
+            let (head, isNew) = table.findOrInsert(profileKey(vm: p.vmName, mac: mac.value)) { Int32(i) }
+            if isNew { tail[i] = Int32(i); continue }
+            next[Int(tail[Int(head)])] = Int32(i)
+            tail[Int(head)] = Int32(i)
         }
-        return adapters.map { a in
-            guard let vm = a.vmName, case .valid(let mac) = a.mac,
-                  let candidates = index[Key(vm: vm.lowercased(), mac: mac.value)] else { return nil }
-            return candidates.first { p in
-                p.adapterName.caseInsensitiveEquals(a.name) && (p.host.map { HostName.key($0) == HostName.key(a.host) } ?? true)
-            } ?? candidates.first { $0.adapterName.caseInsensitiveEquals(a.name) } ?? candidates.first
+        let index = table, chained = next
+        return concurrentChunks(adapters.count) { range in
+            range.map { i -> PortProfile? in
+                let a = adapters[i]
+                guard let vm = a.vmName, case .valid(let mac) = a.mac, let head = index.find(profileKey(vm: vm, mac: mac.value)) else { return nil }
+                var candidates: [PortProfile] = []
+                var position = head
+                while position >= 0 {
+                    let p = profiles[Int(position)]
+                    if case .valid(let pm) = p.mac, pm.value == mac.value, sameName(p.vmName, vm) { candidates.append(p) }
+                    position = chained[Int(position)]
+                }
+                return candidates.first { p in
+                    p.adapterName.caseInsensitiveEquals(a.name) && (p.host.map { HostName.key($0) == HostName.key(a.host) } ?? true)
+                } ?? candidates.first { $0.adapterName.caseInsensitiveEquals(a.name) } ?? candidates.first
+            }
         }
+    }
+
+    /// The join key of a profile or adapter: its lower-cased VM name's fingerprint mixed with the MAC.
+    static func profileKey(vm: String, mac: UInt64) -> Key2 {
+        let needsFolding = vm.utf8.contains { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 >= 0x80 }
+        let f = StringFingerprint.of(needsFolding ? vm.lowercased() : vm)
+        return Key2(a: (f.a ^ (mac &* 0x9E37_79B9_7F4A_7C15)) | 1, b: f.b &+ mac)
+    }
+
+    /// VM names compared as `lowercased()` compares them, without allocating for ASCII names.
+    static func sameName(_ x: String, _ y: String) -> Bool {
+        x.caseInsensitiveEquals(y) || (x.utf8.contains { $0 >= 0x80 } && x.lowercased() == y.lowercased())
     }
 
     /// The L2 segment: the NC subnet when the interface has one (its VLAN for logical networks),

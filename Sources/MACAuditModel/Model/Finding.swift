@@ -125,11 +125,14 @@ public struct Finding: Hashable, Sendable {
         self.severity = severity
         self.mac = mac
         self.message = message
-        self.subjects = subjects.sorted()
-        self.evidence = Array(Set(evidence)).sorted()
+        // Most findings have one subject and one piece of evidence: no set, no sort for those.
+        self.subjects = subjects.count > 1 ? subjects.sorted() : subjects
+        self.evidence = evidence.count > 1 ? Array(Set(evidence)).sorted() : evidence
         self.holders = holders
         self.remedy = remedy
-        self.id = Self.fingerprint(check: check.rawValue, mac: mac.text, identities: self.subjects.map(\.identity).sorted { $0.lexicographicallyPrecedes($1) })
+        let identities = self.subjects.map(\.identity)
+        self.id = Self.fingerprint(check: check.rawValue, mac: mac.text,
+                                   identities: identities.count > 1 ? identities.sorted { $0.lexicographicallyPrecedes($1) } : identities)
     }
 
     /// The id macaudit gave this finding before holders had keys (every subject field, the host

@@ -81,17 +81,25 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// Hyper-V's form `00155D010203` (what `Set-VMNetworkAdapter -StaticMacAddress` and NC take).
     public var hyperVForm: String { formatted(separator: "") }
 
+    /// The six octets as upper-case hex pairs with `separator` between them. Built in one
+    /// allocation: reports and messages format a MAC for every finding.
     public func formatted(separator: String) -> String {
-        let hex: [Character] = Array("0123456789ABCDEF")
-        var out = ""
-        out.reserveCapacity(17)
-        for (i, octet) in octets.enumerated() {
-            if i > 0 { out += separator }
-            out.append(hex[Int(octet >> 4)])
-            out.append(hex[Int(octet & 0xF)])
+        let between = Array(separator.utf8)
+        let value = self.value
+        return String(unsafeUninitializedCapacity: 12 + 5 * between.count) { out in
+            var i = 0
+            for k in 0..<6 {
+                if k > 0 { for b in between { out[i] = b; i += 1 } }
+                let octet = UInt8(truncatingIfNeeded: value >> UInt64(40 - 8 * k))
+                out[i] = Self.hexDigits[Int(octet >> 4)]
+                out[i + 1] = Self.hexDigits[Int(octet & 0xF)]
+                i += 2
+            }
+            return i
         }
-        return out
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// The first octet, which carries the I/G and U/L bits.
     public var firstOctet: UInt8 { UInt8(truncatingIfNeeded: value >> 40) }
