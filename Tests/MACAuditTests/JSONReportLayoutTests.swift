@@ -70,3 +70,20 @@ import Testing
         #expect(streamed.contains("\\\"q\\\" \\\\ / \\u0007\\t\\n\u{2028} ü 😀 </script>"))
     }
 }
+
+/// The packed-key sort of findings gives exactly the report order.
+@Suite struct FindingOrderTests {
+    @Test func thePackedSortGivesTheReportOrder() throws {
+        let sample = try Audit.run(paths: [Repo.path("Captures/sample-cluster")], rules: try Repo.rules, now: JSONReportLayoutTests.fixed)
+        // Ties on severity, check and MAC (a duplicate's holders), invalid and absent MACs among them.
+        var findings = sample.findings
+        for f in sample.findings { findings.append(Finding(check: f.check, severity: f.severity, mac: f.mac, message: "again", subjects: [Subject(kind: "zz")], evidence: [])) }
+        findings.append(Finding(check: .invalidMAC, severity: .error, mac: MACField(parsing: "zz"), message: "x", subjects: [], evidence: []))
+        findings.append(Finding(check: .invalidMAC, severity: .error, mac: .absent, message: "y", subjects: [], evidence: []))
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5 {
+            let shuffled = findings.shuffled(using: &generator)
+            #expect(CheckRegistry.reportOrdered(shuffled) == shuffled.sorted(by: Finding.reportOrder))
+        }
+    }
+}

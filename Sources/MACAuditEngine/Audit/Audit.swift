@@ -369,7 +369,12 @@ public final class PhaseClock: @unchecked Sendable {
 
     private var last = DispatchTime.now().uptimeNanoseconds
     private var lastCPU = PhaseClock.cpuSeconds()
-    private let enabled = ProcessInfo.processInfo.environment["MACAUDIT_PROFILE"] != nil
+    /// Whether `MACAUDIT_PROFILE` asks for the figures.
+    public static let enabled = ProcessInfo.processInfo.environment["MACAUDIT_PROFILE"] != nil
+    private var enabled: Bool { Self.enabled }
+
+    /// A line of the profile on stderr.
+    static func say(_ line: String) { FileHandle.standardError.write(Data("macaudit: \(line)\n".utf8)) }
 
     public init() {}
 

@@ -14,6 +14,7 @@ import MACAuditIngest
 ///   puts infrastructure MACs there), so only info.
 public struct OutOfPoolCheck: Check {
     public init() {}
+    public static let usesAllCores = true
 
     /// Which pool the MAC should have come from.
     public enum Variant: String, CheckVariant {
@@ -133,7 +134,8 @@ public struct OutOfPoolCheck: Check {
     }
 
     private func finding(_ variant: Variant, _ mac: MACAddress, _ holder: Holder, _ what: String, _ rules: Rules) -> Finding? {
-        Self.info.finding(variant, mac: mac, message: "\(mac) of \(holder.label) \(what)", holders: [holder], rules: rules)
+        let subject = holder.subject
+        return Self.info.finding(variant, mac: mac, message: "\(mac) of \(subject.label) \(what)", holders: [holder], subjects: [subject], rules: rules)
     }
 }
 

@@ -127,7 +127,7 @@ public struct Finding: Hashable, Sendable {
         self.message = message
         // Most findings have one subject and one piece of evidence: no set, no sort for those.
         self.subjects = subjects.count > 1 ? subjects.sorted() : subjects
-        self.evidence = evidence.count > 1 ? Array(Set(evidence)).sorted() : evidence
+        self.evidence = evidence.count > 1 ? Self.sortedWithoutRepeats(evidence) : evidence
         self.holders = holders
         self.remedy = remedy
         let identities = self.subjects.map(\.identity)
@@ -139,6 +139,14 @@ public struct Finding: Hashable, Sendable {
     /// included, in subject order). A pool database written then knows its findings, and baselines
     /// their acceptances, by it: they are carried over to ``id`` when the finding is seen again.
     public var legacyId: String { Self.fingerprint(check: check.rawValue, mac: mac.text, identities: subjects.map(\.sortKey)) }
+
+    /// Evidence sorted, each place once (what `Array(Set(e)).sorted()` gives, without hashing).
+    static func sortedWithoutRepeats(_ evidence: [Evidence]) -> [Evidence] {
+        var out: [Evidence] = []
+        out.reserveCapacity(evidence.count)
+        for e in evidence.sorted() where out.last != e { out.append(e) }
+        return out
+    }
 
     /// The MAC as shown to users: canonical for valid addresses, verbatim for invalid ones.
     public var macText: String? { mac.text }
