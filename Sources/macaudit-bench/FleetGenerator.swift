@@ -46,6 +46,27 @@ struct FleetGenerator {
     /// The cluster folders of a fleet written to `dir`, for the jq baseline's file list.
     static let adapterGlob = "*/*-adapters.json"
 
+    /// The fleet in `dir`: written once, then read back from its summary file (`DIR.fleet` beside
+    /// the folder, where the audit does not read it; written last, so an interrupted generation is
+    /// started again) as long as the shape is the same.
+    func writeOnce(to dir: String) throws -> Summary {
+        let marker = "\(dir).fleet"
+        let shape = "\(adapters) \(interfaces) \(adaptersPerHost) \(hostsPerCluster) \(site) \(faults) \(portProfiles) \(messy)"
+        if let text = try? String(contentsOfFile: marker, encoding: .utf8) {
+            let lines = text.split(separator: "\n").map(String.init)
+            let n = lines.count == 2 ? lines[1].split(separator: " ").compactMap { Int($0) } : []
+            if lines.first == shape, n.count == 6 {
+                return Summary(files: n[0], bytes: n[1], adapterBytes: n[2], plantedDuplicates: n[3], interfaces: n[4], portProfiles: n[5])
+            }
+        }
+        // Another shape's files must not stay behind: the folder is the benchmark's own.
+        try? FileManager.default.removeItem(atPath: dir)
+        let s = try write(to: dir)
+        try "\(shape)\n\(s.files) \(s.bytes) \(s.adapterBytes) \(s.plantedDuplicates) \(s.interfaces) \(s.portProfiles)\n"
+            .write(toFile: marker, atomically: true, encoding: .utf8)
+        return s
+    }
+
     func write(to dir: String) throws -> Summary {
         let hostCount = (adapters + adaptersPerHost - 1) / adaptersPerHost
         var files = 0, bytes = 0, adapterBytes = 0, planted = 0, interfaceCount = 0, profileCount = 0
