@@ -89,6 +89,30 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["report.json"])
         #expect(throws: AtomicFileError.self) { try AtomicFile.write("x", to: "\(dir)/missing/report.json") }
     }
+
+    /// While a report is streamed, and when it stops half-way, the folder holds only the old report:
+    /// the file being written has no name (a run killed at that moment leaves nothing behind).
+    @Test func aReportBeingWrittenHasNoNameInTheFolder() throws {
+        let dir = try temporaryDirectory()
+        try AtomicFile.write("old\n", to: "\(dir)/report.json")
+        var seen: [String] = []
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try AtomicFile.write(to: "\(dir)/report.json") { sink in
+                sink.append(String(repeating: "x", count: 3 << 20))
+                try sink.flushIfFull()
+                seen = try FileManager.default.contentsOfDirectory(atPath: dir)
+                throw Stop()
+            }
+        }
+        #expect(seen == ["report.json"], "named while being written: \(seen)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["report.json"])
+        #expect(try String(contentsOfFile: "\(dir)/report.json", encoding: .utf8) == "old\n")
+        try AtomicFile.write(to: "\(dir)/report.json") { $0.append("new\n") }
+        #expect(try String(contentsOfFile: "\(dir)/report.json", encoding: .utf8) == "new\n")
+        var info = stat()
+        #expect(stat("\(dir)/report.json", &info) == 0 && info.st_mode & 0o777 == 0o644)
+    }
 }
 
 @Suite struct OtherFormatTests {

@@ -4,7 +4,8 @@ import Foundation
 
 /// Writes a report or script so that readers see either the old file or the whole new one: the
 /// bytes go to a temporary file in the same folder, are flushed, and the file is renamed over the
-/// target. A failure leaves no partial file behind.
+/// target. A failure leaves no partial file behind; so does a run killed while writing, where the
+/// file system has unnamed files (Linux `O_TMPFILE`: the file gets a name only once it is whole).
 ///
 /// A target that is not a regular file — `/dev/null`, `/dev/stdout`, a FIFO a collector reads — is
 /// written in place (renaming over it would replace the device with a file); a symbolic link is
@@ -23,17 +24,47 @@ public enum AtomicFile {
         let directory = (path as NSString).deletingLastPathComponent
         let folder = directory.isEmpty ? "." : directory
         let name = (path as NSString).lastPathComponent
+        func failed() -> AtomicFileError { AtomicFileError(path: requested, reason: String(cString: strerror(errno))) }
+        let unnamed = openUnnamed(in: folder)
         var template = Array("\(folder)/.\(name).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw AtomicFileError(path: requested, reason: String(cString: strerror(errno))) }
-        let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let fd = unnamed ?? template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw failed() }
+        var tempPath = unnamed == nil ? String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
         var ok = false
-        defer { if !ok { unlink(tempPath) } }
+        defer { if !ok, let tempPath { unlink(tempPath) } }
         do { try stream(to: fd, path: requested, body) } catch { close(fd); throw error }
         fchmod(fd, 0o644)
-        guard fsync(fd) == 0, close(fd) == 0 else { throw AtomicFileError(path: requested, reason: String(cString: strerror(errno))) }
-        guard rename(tempPath, path) == 0 else { throw AtomicFileError(path: requested, reason: String(cString: strerror(errno))) }
+        guard fsync(fd) == 0 else { close(fd); throw failed() }
+        if unnamed != nil {
+            // Named only now, whole: a link under a temporary name, then the rename over the target.
+            tempPath = try link(fd, besides: "\(folder)/.\(name).tmp-")
+            if tempPath == nil { close(fd); throw failed() }
+        }
+        guard close(fd) == 0 else { throw failed() }
+        guard rename(tempPath!, path) == 0 else { throw failed() }
         ok = true
+    }
+
+    /// An unnamed file in `folder`, or nil where the system or file system has none (then a named
+    /// temporary file is used).
+    private static func openUnnamed(in folder: String) -> Int32? {
+        #if os(Linux)
+        guard access("/proc/self/fd", F_OK) == 0 else { return nil }
+        let fd = open(folder, O_WRONLY | O_CLOEXEC | O_DIRECTORY | 0o20000000, 0o600)   // O_TMPFILE
+        return fd >= 0 ? fd : nil
+        #else
+        return nil
+        #endif
+    }
+
+    /// Links the unnamed file `fd` as `prefix` plus a free random suffix; the path, or nil.
+    private static func link(_ fd: Int32, besides prefix: String) throws -> String? {
+        for _ in 0..<16 {
+            let candidate = prefix + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+            if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, candidate, AT_SYMLINK_FOLLOW) == 0 { return candidate }
+            if errno != EEXIST { return nil }
+        }
+        return nil
     }
 
     public static func write(_ text: String, to path: String) throws {
