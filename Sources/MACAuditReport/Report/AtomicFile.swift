@@ -36,9 +36,13 @@ public enum AtomicFile {
         fchmod(fd, 0o644)
         guard fsync(fd) == 0 else { close(fd); throw failed() }
         if unnamed != nil {
-            // Named only now, whole: a link under a temporary name, then the rename over the target.
-            tempPath = try link(fd, besides: "\(folder)/.\(name).tmp-")
-            if tempPath == nil { close(fd); throw failed() }
+            // Named only now, whole: a link under a temporary name, then the rename over the target;
+            // where the link is refused, a copy into a named temporary file.
+            tempPath = link(fd, besides: "\(folder)/.\(name).tmp-")
+            if tempPath == nil {
+                tempPath = copyToNamedFile(fd, template: template)
+                if tempPath == nil { close(fd); throw failed() }
+            }
         }
         guard close(fd) == 0 else { throw failed() }
         guard rename(tempPath!, path) == 0 else { throw failed() }
@@ -57,8 +61,31 @@ public enum AtomicFile {
         #endif
     }
 
+    /// The unnamed file `fd` copied into a new file made from `template` (mkstemp), flushed; its
+    /// path, or nil (the new file removed).
+    private static func copyToNamedFile(_ fd: Int32, template: [CChar]) -> String? {
+        var template = template
+        let copy = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard copy >= 0 else { return nil }
+        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var offset: off_t = 0, ok = true
+        while ok {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { ok = n == 0; break }
+            do { try writeAll(Array(buffer[0..<n]), to: copy, path: path) } catch { ok = false }
+            offset += off_t(n)
+        }
+        fchmod(copy, 0o644)
+        if ok, fsync(copy) == 0, close(copy) == 0 { return path }
+        close(copy)
+        unlink(path)
+        return nil
+    }
+
     /// Links the unnamed file `fd` as `prefix` plus a free random suffix; the path, or nil.
-    private static func link(_ fd: Int32, besides prefix: String) throws -> String? {
+    private static func link(_ fd: Int32, besides prefix: String) -> String? {
         for _ in 0..<16 {
             let candidate = prefix + String(UInt64.random(in: 0...UInt64.max), radix: 36)
             if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, candidate, AT_SYMLINK_FOLLOW) == 0 { return candidate }
