@@ -1,7 +1,8 @@
 import MACAuditModel
 
-// The report's bulk — findings with their subjects and evidence, stations, proposals, resolved
-// findings — written straight to the sink, members in sorted order as Foundation would sort them.
+// The report's bulk written straight to the sink: findings with their subjects and evidence (the
+// hottest, hundreds of thousands in a neglected fleet's report) by hand, members in sorted order;
+// stations, proposals and resolved findings from member tables (`JSONObjectWritable`).
 // `JSONReportLayoutTests` compares whole reports with Foundation's encoding of the same values.
 
 extension Subject: JSONWritable {
@@ -42,7 +43,7 @@ extension JSONReport.FindingDTO {
         o.string("acceptedReason", ifPresent: acceptedReason, into: &out)
         o.string("check", check, into: &out)
         try o.value("evidence", evidence, into: &out)
-        if let firstRun { o.integer("firstRun", orNull: firstRun, into: &out) }
+        o.integer("firstRun", ifPresent: firstRun, into: &out)
         o.string("firstSeen", ifPresent: firstSeen, into: &out)
         o.string("id", id, into: &out)
         o.string("mac", orNull: mac, into: &out)
@@ -55,48 +56,25 @@ extension JSONReport.FindingDTO {
     }
 }
 
-extension JSONReport.StationDTO {
-    func write(json out: inout ReportSink, depth: Int) throws {
-        var o = JSON.Object(depth: depth, into: &out)
-        o.string("dhcpHostName", ifPresent: dhcpHostName, into: &out)
-        try o.value("evidence", evidence, into: &out)
-        o.string("firstSeen", firstSeen, into: &out)
-        o.integer("frames", orNull: frames, into: &out)
-        try o.value("ips", ips, into: &out)
-        o.string("lastSeen", lastSeen, into: &out)
-        o.string("mac", mac, into: &out)
-        try o.value("providers", providers, into: &out)
-        try o.value("roles", roles, into: &out)
-        o.string("vendor", ifPresent: vendor, into: &out)
-        o.integer("vlan", orNull: vlan, into: &out)
-        o.integer("vni", orNull: vni, into: &out)
-        o.close(into: &out)
-    }
+extension JSONReport.StationDTO: JSONObjectWritable {
+    static let members: JSONMemberTable<Self> = JSON.members([
+        ("mac", { .string($0.mac) }), ("vendor", { .optional($0.vendor) }), ("vlan", { .number($0.vlan) }), ("vni", { .number($0.vni) }),
+        ("ips", { .strings($0.ips) }), ("roles", { .strings($0.roles) }), ("frames", { .number($0.frames) }), ("firstSeen", { .string($0.firstSeen) }),
+        ("lastSeen", { .string($0.lastSeen) }), ("providers", { .strings($0.providers) }), ("evidence", { .value($0.evidence) }),
+        ("dhcpHostName", { .optional($0.dhcpHostName) }),
+    ])
 }
 
-extension JSONReport.ProposalDTO {
-    func write(json out: inout ReportSink, depth: Int) throws {
-        var o = JSON.Object(depth: depth, into: &out)
-        o.string("from", ifPresent: from, into: &out)
-        o.string("interface", ifPresent: interface, into: &out)
-        o.string("pool", ifPresent: pool, into: &out)
-        o.string("reason", reason, into: &out)
-        try o.value("resolves", resolves, into: &out)
-        try o.value("subject", subject, into: &out)
-        o.string("to", to, into: &out)
-        o.close(into: &out)
-    }
+extension JSONReport.ProposalDTO: JSONObjectWritable {
+    static let members: JSONMemberTable<Self> = JSON.members([
+        ("subject", { .value($0.subject) }), ("from", { .optional($0.from) }), ("to", { .string($0.to) }), ("pool", { .optional($0.pool) }),
+        ("interface", { .optional($0.interface) }), ("reason", { .string($0.reason) }), ("resolves", { .strings($0.resolves) }),
+    ])
 }
 
-extension JSONReport.ResolvedDTO {
-    public func write(json out: inout ReportSink, depth: Int) throws {
-        var o = JSON.Object(depth: depth, into: &out)
-        o.string("check", check, into: &out)
-        o.integer("firstRun", orNull: firstRun, into: &out)
-        o.string("id", id, into: &out)
-        o.string("mac", ifPresent: mac, into: &out)
-        o.string("message", message, into: &out)
-        o.string("severity", severity, into: &out)
-        o.close(into: &out)
-    }
+extension JSONReport.ResolvedDTO: JSONObjectWritable {
+    public static let members: JSONMemberTable<Self> = JSON.members([
+        ("id", { .string($0.id) }), ("check", { .string($0.check) }), ("severity", { .string($0.severity) }), ("mac", { .optional($0.mac) }),
+        ("message", { .string($0.message) }), ("firstRun", { .integer($0.firstRun) }),
+    ])
 }

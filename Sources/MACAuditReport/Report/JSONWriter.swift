@@ -1,3 +1,4 @@
+import MACAuditModel
 import Foundation
 
 /// A value the JSON report streams. The report's layout is Foundation's `JSONEncoder` with
@@ -73,8 +74,8 @@ public enum JSON {
 
     static func integer<I: BinaryInteger>(_ value: I, into out: inout ReportSink) { out.append(String(value)) }
 
-    /// Writes an object whose members the caller gives in sorted order: `member` opens each one
-    /// (`,` and a new line before all but the first) and `close` ends the object.
+    /// Writes an object whose members come in sorted order: `member` opens each one (`,` and a new
+    /// line before all but the first) and `close` ends the object.
     struct Object {
         let depth: Int
         private var first = true
@@ -84,8 +85,8 @@ public enum JSON {
             out.append(UInt8(ascii: "{"))
         }
 
-        /// Opens member `key` (already in sorted order); the caller writes its value next.
-        mutating func member(_ key: StaticString, into out: inout ReportSink) {
+        /// Opens member `key` (already in sorted order, plain ASCII); the caller writes its value next.
+        mutating func member(_ key: String, into out: inout ReportSink) {
             out.append(first ? "\n" : ",\n")
             first = false
             JSON.indent(depth + 1, into: &out)
@@ -94,28 +95,32 @@ public enum JSON {
             out.append("\" : ")
         }
 
-        mutating func string(_ key: StaticString, _ value: String, into out: inout ReportSink) {
+        mutating func string(_ key: String, _ value: String, into out: inout ReportSink) {
             member(key, into: &out)
             JSON.string(value, into: &out)
         }
 
         /// A member written only when there is a value (as `encodeIfPresent` leaves it out).
-        mutating func string(_ key: StaticString, ifPresent value: String?, into out: inout ReportSink) {
+        mutating func string(_ key: String, ifPresent value: String?, into out: inout ReportSink) {
             if let value { string(key, value, into: &out) }
         }
 
         /// A member written as `null` when there is no value (as `encode` of an optional writes it).
-        mutating func string(_ key: StaticString, orNull value: String?, into out: inout ReportSink) {
+        mutating func string(_ key: String, orNull value: String?, into out: inout ReportSink) {
             member(key, into: &out)
             if let value { JSON.string(value, into: &out) } else { out.append("null") }
         }
 
-        mutating func integer<I: BinaryInteger>(_ key: StaticString, orNull value: I?, into out: inout ReportSink) {
+        mutating func integer<I: BinaryInteger>(_ key: String, ifPresent value: I?, into out: inout ReportSink) {
+            if let value { member(key, into: &out); JSON.integer(value, into: &out) }
+        }
+
+        mutating func integer<I: BinaryInteger>(_ key: String, orNull value: I?, into out: inout ReportSink) {
             member(key, into: &out)
             if let value { JSON.integer(value, into: &out) } else { out.append("null") }
         }
 
-        mutating func value<V: JSONWritable>(_ key: StaticString, _ value: V, into out: inout ReportSink) throws {
+        mutating func value<V: JSONWritable>(_ key: String, _ value: V, into out: inout ReportSink) throws {
             member(key, into: &out)
             try value.write(json: &out, depth: depth + 1)
         }
@@ -143,6 +148,60 @@ public enum JSON {
         out.append(UInt8(ascii: "\n"))   // an empty array is "[\n\n]"
         indent(depth, into: &out)
         out.append(UInt8(ascii: "]"))
+    }
+}
+
+/// One member's value in one element of a type written from a member table.
+public enum JSONMemberValue {
+    /// Left out, as `encodeIfPresent` leaves out a nil.
+    case absent
+    case null
+    case string(String)
+    case integer(Int64)
+    /// A list of strings, written without going through an existential.
+    case strings([String])
+    case value(any JSONWritable)
+
+    /// The string, or the member left out.
+    static func optional(_ text: String?) -> Self { text.map(Self.string) ?? .absent }
+    /// The string, or `null` (as `encode` writes a nil).
+    static func nullable(_ text: String?) -> Self { text.map(Self.string) ?? .null }
+    /// The number, or `null`.
+    static func number<I: BinaryInteger>(_ n: I?) -> Self { n.map { .integer(Int64($0)) } ?? .null }
+}
+
+/// A type the report holds by the hundred thousand, written by hand from a table of its members:
+/// the table names each member once, in any order, and ``JSON/members(_:)`` sorts it by key bytes
+/// once, as Foundation sorts every object.
+public protocol JSONObjectWritable: JSONWritable {
+    static var members: JSONMemberTable<Self> { get }
+}
+
+/// Each member's key and how to get its value from an element.
+public typealias JSONMemberTable<T> = [(key: String, value: @Sendable (T) -> JSONMemberValue)]
+
+extension JSONObjectWritable {
+    @inline(__always)
+    public func write(json out: inout ReportSink, depth: Int) throws {
+        var o = JSON.Object(depth: depth, into: &out)
+        for (key, value) in Self.members {
+            switch value(self) {
+            case .absent: continue
+            case .null: o.member(key, into: &out); out.append("null")
+            case .string(let text): o.member(key, into: &out); JSON.string(text, into: &out)
+            case .integer(let n): o.member(key, into: &out); JSON.integer(n, into: &out)
+            case .strings(let list): o.member(key, into: &out); try list.write(json: &out, depth: depth + 1)
+            case .value(let v): o.member(key, into: &out); try v.write(json: &out, depth: depth + 1)
+            }
+        }
+        o.close(into: &out)
+    }
+}
+
+extension JSON {
+    /// A member table sorted by key bytes.
+    static func members<T>(_ table: JSONMemberTable<T>) -> JSONMemberTable<T> {
+        table.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
     }
 }
 
