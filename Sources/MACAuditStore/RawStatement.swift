@@ -52,14 +52,29 @@ struct RawStatement {
 
     /// Steps the statement once (it returns no rows), then makes it ready for the next values.
     mutating func run(_ location: String) throws {
-        defer {
-            sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
-            index = 0
-        }
+        defer { ready() }
         let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE else {
-            throw StoreError.failed(location: location, operation: operation, reason: String(cString: sqlite3_errmsg(database.sqliteConnection)))
+        guard code == SQLITE_DONE else { throw failure(location) }
+    }
+
+    /// The first column of the statement's first row as an integer (nil: no row), then makes it
+    /// ready for the next values.
+    mutating func firstInteger(_ location: String) throws -> Int64? {
+        defer { ready() }
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return sqlite3_column_int64(handle, 0)
+        case SQLITE_DONE: return nil
+        default: throw failure(location)
         }
+    }
+
+    private mutating func ready() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        index = 0
+    }
+
+    private func failure(_ location: String) -> StoreError {
+        .failed(location: location, operation: operation, reason: String(cString: sqlite3_errmsg(database.sqliteConnection)))
     }
 }

@@ -152,6 +152,12 @@ extension SQLiteStore {
             return i
         }
 
+        /// The MACs of the holders no row has (by key hash and MAC), without moving the search's start.
+        mutating func unknownMACs(_ summaries: [HolderSightings.Summary]) -> [Int64] {
+            index()
+            return summaries.compactMap { row(ofKey: $0.keyHash, mac: $0.mac) == nil ? $0.mac : nil }
+        }
+
         /// Whether some row has this key hash.
         mutating func has(keyHash: Int64) -> Bool {
             index()
@@ -201,6 +207,7 @@ extension SQLiteStore {
         let bulk = try BulkLoad(db, expectedNew: audit.holders.count - known.rows.count, elsewhere: known.elsewhere)
         var writer = try AssignmentWriter(db, runId: runId, location: path)
         var inserts = try Inserts(db, runId: runId, location: path)
+        var recordedMACs = try RecordedMACs(db, location: path)
         // By key hash: the run's MAC of each holder, and the holders that hold theirs statically.
         var thisRun: [Int64: Int64] = [:], staticNow = Set<Int64>()
         thisRun.reserveCapacity(audit.holders.count)
@@ -210,8 +217,14 @@ extension SQLiteStore {
         let holders = audit.holders
         var macRange: [Int64: (Int64, Int64)] = [:]  // per place: the lowest and highest MAC this run saw
         var low = Int64.max, high = Int64.min
+        var waited = 0.0
         for c in 0..<holders.chunkCount {  // chunk by chunk, each as soon as it is packed
+            let waitStart = Date()
             let chunk = holders.chunk(c)
+            waited += Date().timeIntervalSince(waitStart)
+            // Of this chunk's holders the audited places do not know, the MACs some other row holds:
+            // only those can be the same holder recorded outside the audited places.
+            let recordedElsewhere = known.elsewhere == 0 ? [] : try recordedMACs.among(known.unknownMACs(chunk.summaries))
             for (j, sum) in chunk.summaries.enumerated() {
                 let n = chunk.base + j
                 let mac = sum.mac, keyHash = sum.keyHash, digest = sum.digest
@@ -259,7 +272,7 @@ extension SQLiteStore {
                 }
                 // The same holder and MAC recorded in a cluster this run does not audit (a VM moved
                 // between clusters): that row moves here; a released one comes back to life (`returned`).
-                if known.elsewhere > 0, let other = try writer.existing(chunk, n) {
+                if recordedElsewhere.contains(mac), let other = try writer.existing(chunk, n) {
                     try writer.update(other.id, chunk, n, placeId: placeId)
                     if other.state == .released {
                         if !ranges.containing(mac).isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: ranges.containing(mac)) }
@@ -279,7 +292,7 @@ extension SQLiteStore {
         }
         if let lastPlace { macRange[lastPlace.1] = Self.widen(macRange[lastPlace.1], low, high) }
         try inserts.finish()
-        lap("holders")
+        lap("holders (\(String(format: "%.3f", waited)) s of it waiting for their packing)")
         try bulk.finish(db)
         lap("indexes")
         try retireAliases(db, audit.holders, &known, runId: runId, log: &log)
@@ -449,8 +462,11 @@ extension SQLiteStore {
         var unseen: [Int64: [Int]] = [:]
         for i in known.rows.indices where !known.rows[i].seen && known.rows[i].keyHash != 0 { unseen[known.rows[i].keyHash, default: []].append(i) }
         guard !unseen.isEmpty else { return }
+        var waited = 0.0
         for c in 0..<holders.chunkCount {
+            let waitStart = Date()
             let chunk = holders.chunk(c)
+            waited += Date().timeIntervalSince(waitStart)
             for (j, sum) in chunk.summaries.enumerated() where sum.aliasHash != 0 {
                 guard let rows = unseen[sum.aliasHash]?.filter({ !known.rows[$0].seen }), !rows.isEmpty else { continue }
                 let s = holders.sighting(chunk.base + j)
@@ -705,13 +721,24 @@ extension SQLiteStore {
 /// phases are): `macaudit:   holders 1.234 s`.
 final class Lap {
     private var last = Date()
+    private var lastCPU = Lap.threadCPU()
     private let on = ProcessInfo.processInfo.environment["MACAUDIT_PROFILE"] != nil
 
     func callAsFunction(_ step: String) {
         guard on else { return }
-        let now = Date()
-        FileHandle.standardError.write(Data(String(format: "macaudit:   record: %@ %.3f s\n", step, now.timeIntervalSince(last)).utf8))
+        let now = Date(), cpu = Self.threadCPU()
+        FileHandle.standardError.write(Data(String(format: "macaudit:   record: %@ %.3f s (this thread's CPU %.3f s)\n", step,
+                                                   now.timeIntervalSince(last), cpu - lastCPU).utf8))
         last = now
+        lastCPU = cpu
+    }
+
+    /// CPU seconds of the calling thread so far: what a step took besides waiting (for packing,
+    /// for the disk, for a core).
+    private static func threadCPU() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 

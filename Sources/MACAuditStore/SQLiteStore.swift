@@ -75,9 +75,17 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: it takes the write lock at once, so two
     /// processes never both read "free" and then both write. Any failure rolls the whole
     /// transaction back and comes out as a ``StoreError`` (`operation` names what was being done).
-    func immediate<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+    ///
+    /// With `checkingForeignKeys` false, SQLite does not look up the parent of each row written
+    /// (for an audit's recording: a place and a run per assignment, more than the insert itself
+    /// costs). Only for writers whose every reference is an id they read or wrote in the same
+    /// transaction; `PRAGMA foreign_key_check` (``integrityCheck()``) still finds any that is not.
+    func immediate<T>(_ operation: String, checkingForeignKeys: Bool = true, _ body: (Database) throws -> T) throws -> T {
         try mapped(operation) {
             try db.writeWithoutTransaction { db in
+                // Outside a transaction (SQLite ignores the pragma inside one), and on again whatever happens.
+                if !checkingForeignKeys { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
+                defer { if !checkingForeignKeys { try? db.execute(sql: "PRAGMA foreign_keys = ON") } }
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
@@ -124,12 +132,7 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
 
 /// Dates are stored as ISO 8601 text in UTC with milliseconds: sortable and readable in `sqlite3`.
 enum StoredDate {
-    static func text(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: date)
-    }
+    static func text(_ date: Date) -> String { UTCTimestamp.text(date, milliseconds: true) }
 
     /// The date of a stored text; a text that is not one is an error naming the column.
     static func parse(_ text: String, _ column: String) throws -> Date {

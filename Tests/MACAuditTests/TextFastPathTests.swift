@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import MACAudit
 @testable import MACAuditModel
@@ -123,5 +124,25 @@ import Testing
     @Test func theSharedTableMatchesEveryFieldByItsName() {
         for field in Field.allCases { #expect(Field.matching(field.name)?.field == field) }
         for field in Field.allCases { #expect(Field.matching(field.name.uppercased()).map { [$0.field == field, $0.exact] } == [true, false]) }
+    }
+}
+
+/// Report and database timestamps, held against Foundation's ISO 8601 formatter they replace.
+@Suite struct UTCTimestampTests {
+    @Test func timestampsMatchFoundationsFormatter() {
+        let whole = ISO8601DateFormatter()
+        whole.formatOptions = [.withInternetDateTime]
+        whole.timeZone = TimeZone(identifier: "UTC")
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        fractional.timeZone = TimeZone(identifier: "UTC")
+        // Whole milliseconds (so rounding cannot differ): epoch, leap days, year ends, far future, before 1970.
+        var seconds: [Double] = [0, 951_782_400, 1_709_164_800.5, 1_767_225_599.999, 1_780_000_000.123, 4_102_444_800, -86_400.25]
+        for i in 0..<2_000 { seconds.append(Double(i) * 1_234_567.891) }
+        for s in seconds {
+            let date = Date(timeIntervalSince1970: (s * 1000).rounded(.down) / 1000)
+            #expect(UTCTimestamp.text(date) == whole.string(from: date))
+            #expect(UTCTimestamp.text(date, milliseconds: true) == fractional.string(from: date))
+        }
     }
 }

@@ -54,6 +54,24 @@ import MACAuditStore
         #expect(next.findings.map(\.id) == report.findings.map(\.id))
     }
 
+    /// The state check rewritten for speed (v4) still refuses what the old one refused, and an
+    /// audit recorded without SQLite's per-row parent lookups leaves no dangling reference.
+    @Test func anAssignmentStateOutsideTheThreeIsStillRefused() throws {
+        let path = try Self.v1Database(#function)
+        let store = try SQLiteStore(path: path, create: false)
+        _ = try Audit.run(paths: [Repo.path("Captures/sample-cluster")], rules: try Rules.load(directory: Repo.rules), store: store, baseline: [])
+        #expect(try store.integrityCheck() == "ok")
+        let queue = try DatabaseQueue(path: path)
+        let states = try queue.read { try String.fetchAll($0, sql: "SELECT DISTINCT state FROM assignment ORDER BY state") }
+        #expect(states == ["gone", "live"] || states == ["live"])
+        #expect(throws: DatabaseError.self) {
+            try queue.write { try $0.execute(sql: "UPDATE assignment SET state = 'lost' WHERE id = (SELECT MIN(id) FROM assignment)") }
+        }
+        #expect(throws: DatabaseError.self) {
+            try queue.write { try $0.execute(sql: "UPDATE assignment SET state = NULL WHERE id = (SELECT MIN(id) FROM assignment)") }
+        }
+    }
+
     @Test func aVersion1RowNoAuditSeesAgainIsGoneOnceItsHostIsRead() throws {
         let store = try SQLiteStore(path: try Self.v1Database(#function), create: false)
         // The sample with HCI-N03's VMs replaced by a new one: their v1 rows are never re-keyed, and

@@ -319,10 +319,5 @@ public struct JSONReport: ReportRenderer {
     static func raw(_ field: MACField) -> String? { field.text }
 
     /// RFC 3339 in UTC, whole seconds: `2026-11-25T12:00:00Z`.
-    public static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
-    }
+    public static func timestamp(_ date: Date) -> String { UTCTimestamp.text(date) }
 }
