@@ -402,6 +402,34 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         #expect(try store.assignments(matching: "").filter { $0.sighting.mac == mac("02-00-00-00-00-01") }.map(\.state) == [.live])
     }
 
+    /// A VM moved to another cluster, its MAC kept: the next audit of the new cluster finds its row
+    /// under the old cluster and moves it (one assignment, not two), among holders new to the
+    /// database whose MACs lie on both sides of it; a released row comes back to life the same way.
+    @Test(arguments: Backend.all) func aHolderMovedToAnotherClusterKeepsOneAssignment(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        _ = try store.addPool(eightAddressPool(), allowOverlap: false)
+        let day0 = Date(timeIntervalSince1970: 1_800_000_000)
+        func a(_ key: String, _ m: String, host: String = "N1") -> HolderSighting { sighting(key, m, host: host, cluster: "A") }
+        func b(_ key: String, _ m: String) -> HolderSighting { sighting(key, m, host: "M1", cluster: "B") }
+        _ = try store.record(audit: covering("A", hosts: ["N1", "N2"], holders: [
+            a("hopper", "02-00-00-00-00-01", host: "N2"), a("mover", "02-00-00-00-00-03"), a("leaver", "02-00-00-00-00-05"),
+            a("stayer", "02-00-00-00-00-06")], at: day0))
+        // Mover and leaver are deleted and their MACs released; N2 is not read again, so hopper stays live.
+        for day in 1...2 {
+            _ = try store.record(audit: covering("A", hosts: ["N1"], holders: [a("stayer", "02-00-00-00-00-06")],
+                                               at: day0 + Double(day) * 86_400, releaseAfter: 0))
+        }
+        #expect(try store.assignments(matching: "").filter { $0.state == .released }.count == 2)
+        let moved = try store.record(audit: covering("B", hosts: ["M1"], holders: [
+            b("hopper", "02-00-00-00-00-01"), b("new1", "02-00-00-00-00-02"), b("mover", "02-00-00-00-00-03"), b("new2", "02-00-00-00-00-04"),
+            b("leaver", "02-00-00-00-00-05"), b("new3", "02-00-00-00-00-07")], at: day0 + 3 * 86_400))
+        #expect(moved.tally.added == 3 && moved.tally.returned == 2 && moved.tally.seen == 1)
+        #expect(moved.events.map(\.kind) == [.returned, .returned])
+        let rows = try store.assignments(matching: "").map { "\($0.sighting.key) \($0.sighting.cluster) \($0.state.rawValue)" }
+        #expect(rows.sorted() == ["hopper B live", "leaver B live", "mover B live", "new1 B live", "new2 B live", "new3 B live", "stayer A live"])
+        #expect(try store.utilisation(ofPool: "p").inUse == 7)
+    }
+
     @Test(arguments: Backend.all) func aHolderOnAHostTheRunDidNotReadStaysLive(_ backend: Backend) throws {
         let store = try backend.fresh(#function).store
         let day0 = Date(timeIntervalSince1970: 1_800_000_000)
