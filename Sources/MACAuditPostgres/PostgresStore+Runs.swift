@@ -83,12 +83,14 @@ extension PostgresStore {
     /// Open findings of the audited clusters that this run did not report are resolved by it.
     private func resolveMissing(_ audit: AuditRecord, runId: Int64) throws -> [ResolvedFinding] {
         var resolved: [ResolvedFinding] = [], ids: [String] = []
+        let clusters = audit.clusters.sorted()
+        // Other clusters' open findings are not read at all (a fleet's database holds every site's).
         for row in try rows("""
             SELECT fingerprint, checkId, severity, mac, message, firstRunId, cluster FROM finding
-            WHERE resolvedRunId IS NULL AND lastRunId < \(runId) ORDER BY severity COLLATE "C", checkId COLLATE "C", mac COLLATE "C"
+            WHERE resolvedRunId IS NULL AND lastRunId < \(runId) AND (cluster IS NULL OR cluster = ANY(\(clusters)))
+            ORDER BY severity COLLATE "C", checkId COLLATE "C", mac COLLATE "C"
             """) {
-            let (f, cluster) = try finding(row)
-            guard cluster.map(audit.clusters.contains) ?? true else { continue }
+            let (f, _) = try finding(row)
             resolved.append(f)
             ids.append(f.fingerprint)
         }

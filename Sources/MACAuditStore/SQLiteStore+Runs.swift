@@ -89,13 +89,16 @@ extension SQLiteStore {
 
     /// Open findings of the audited clusters that this run did not report are resolved by it.
     private func resolveMissing(_ db: Database, _ audit: AuditRecord, runId: Int64) throws -> [ResolvedFinding] {
+        // Other clusters' open findings are not read at all (a fleet's database holds every site's).
+        let clusters = audit.clusters.sorted()
         let open = try FindingRecord.fetchAll(db, sql: """
-            SELECT * FROM finding WHERE resolvedRunId IS NULL AND lastRunId < ? ORDER BY severity, checkId, mac
-            """, arguments: [runId])
+            SELECT * FROM finding WHERE resolvedRunId IS NULL AND lastRunId < ?
+                AND (cluster IS NULL OR cluster IN (\(clusters.map { _ in "?" }.joined(separator: ", "))))
+            ORDER BY severity, checkId, mac
+            """, arguments: StatementArguments([runId] + clusters.map { $0 as any DatabaseValueConvertible }))
         var resolved: [ResolvedFinding] = []
         let update = try db.cachedStatement(sql: "UPDATE finding SET resolvedRunId = ? WHERE fingerprint = ?")
         for finding in open {
-            guard finding.cluster.map(audit.clusters.contains) ?? true else { continue }
             try update.execute(arguments: [runId, finding.fingerprint])
             resolved.append(finding.resolved)
         }

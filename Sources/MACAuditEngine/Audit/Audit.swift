@@ -127,15 +127,19 @@ public enum Audit {
             claims = try store.pendingClaims()
             clock.lap("read database")
         }
+        // With a database, the holders start packing for it as soon as they are reconciled, while the checks run.
+        var sightings: HolderSightings?
         let (snapshot, findings) = judge(inventory, rules: extra, wire: wire, recorded: recordedHolders, reservations: claims,
-                                         audited: store == nil ? nil : coverage.clusters, clock: clock)
+                                         audited: store == nil ? nil : coverage.clusters, clock: clock) { reconciled in
+            if store != nil { sightings = HolderSightings(Array(reconciled.inputHolders)) }
+        }
         warnings += unmatchedRuleNames(rules.pools, snapshot)
         var recorded: RunOutcome?
         var accepted: [BaselineEntry] = []
         if let store {
-            let record = auditRecord(inputs: inputs, snapshot: snapshot, coverage: coverage, findings: findings,
-                                     releaseAfter: database.releaseAfter, at: now)
-            clock.lap("record made (holders pack in the background)")
+            let record = auditRecord(inputs: inputs, holders: sightings ?? HolderSightings(Array(snapshot.inputHolders)), coverage: coverage,
+                                     findings: findings, releaseAfter: database.releaseAfter, at: now)
+            clock.lap("record made")
             WorkProgress.shared.begin("recording the run in the database")
             recorded = try store.record(audit: record)
             accepted = try store.baseline().filter { $0.isActive(at: now) }
@@ -262,12 +266,15 @@ public enum Audit {
 
     /// Reconcile, then every check. With database holders, a finding about those of clusters this
     /// run does not audit alone is not this run's to report.
+    /// `reconciled` sees the snapshot before the checks start.
     static func judge(_ inventory: Inventory, rules: Rules, wire: WireSnapshot?, recorded: [RecordedHolder] = [],
-                      reservations: [Reservation] = [], audited: Set<String>? = nil, clock: PhaseClock) -> (Snapshot, [Finding]) {
+                      reservations: [Reservation] = [], audited: Set<String>? = nil, clock: PhaseClock,
+                      reconciled: (Snapshot) -> Void = { _ in }) -> (Snapshot, [Finding]) {
         WorkProgress.shared.begin("reconciling and checking")
         var snapshot = Reconciler.reconcile(inventory, extraPools: rules.pools, wire: wire, recorded: recorded, reservations: reservations)
         snapshot.auditedClusters = audited
         clock.lap("reconcile")
+        reconciled(snapshot)
         var findings = CheckRegistry.run(snapshot, rules: rules)
         if snapshot.recordedCount > 0 {
             findings.removeAll { f in !f.holders.isEmpty && !f.holders.contains { snapshot.isAudited(snapshot.holders[$0.index]) } }
@@ -325,10 +332,10 @@ public enum Audit {
 
     /// What the pool database records of an audit: the holders this run read, never those the
     /// database itself added.
-    static func auditRecord(inputs: [InputSummary], snapshot: Snapshot, coverage: Coverage, findings: [Finding],
+    static func auditRecord(inputs: [InputSummary], holders: HolderSightings, coverage: Coverage, findings: [Finding],
                             releaseAfter: TimeInterval, at: Date) -> AuditRecord {
         AuditRecord(at: at, inputsDigest: digest(inputs), inputCount: inputs.count, coverage: coverage,
-                    holders: HolderSightings(Array(snapshot.inputHolders)), findings: findings, releaseAfter: releaseAfter)
+                    holders: holders, findings: findings, releaseAfter: releaseAfter)
     }
 
     /// FNV-1a over the inputs' paths, kinds, record counts and encodings, in path order.
