@@ -39,8 +39,9 @@ extension SQLiteStore {
         /// The id of a place, added to the database when new.
         mutating func id(_ place: Place, _ db: Database) throws -> Int64 {
             if let id = ids[place] { return id }
-            try db.execute(sql: "INSERT INTO place (cluster, host, kind, source) VALUES (?, ?, ?, ?)",
-                           arguments: [place.cluster, place.host, place.kind, place.source])
+            // Prepared once: a new site brings hundreds of places.
+            try db.cachedStatement(sql: "INSERT INTO place (cluster, host, kind, source) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [place.cluster, place.host, place.kind, place.source])
             let id = db.lastInsertedRowID
             ids[place] = id
             byId[id] = place
@@ -472,7 +473,7 @@ extension SQLiteStore {
                 let s = holders.sighting(chunk.base + j)
                 for i in rows where try describe(db, known.rows[i].id).key == s.alias {
                     known.rows[i].seen = true
-                    try db.execute(sql: "UPDATE assignment SET state = 'released', releasedRunId = ? WHERE id = ?", arguments: [runId, known.rows[i].id])
+                    try db.cachedStatement(sql: "UPDATE assignment SET state = 'released', releasedRunId = ? WHERE id = ?").execute(arguments: [runId, known.rows[i].id])
                     log.add(s.key, s.label, .rekeyed, to: s.mac)
                 }
             }
@@ -505,7 +506,7 @@ extension SQLiteStore {
             """, arguments: [cutoff])
         for row in due {
             let id: Int64 = row[0], mac: Int64 = row[1]
-            try db.execute(sql: "UPDATE assignment SET state = 'released', releasedRunId = ? WHERE id = ?", arguments: [runId, id])
+            try db.cachedStatement(sql: "UPDATE assignment SET state = 'released', releasedRunId = ? WHERE id = ?").execute(arguments: [runId, id])
             if try !FreeRuns.isUsed(db, mac: mac) { try FreeRuns.markFree(db, mac: mac, ranges: try FreeRuns.rangesContaining(db, mac: mac)) }
             let (key, label) = try describe(db, id)
             log.add(key, label, .released, from: MACAddress(stored: mac))
@@ -521,7 +522,7 @@ extension SQLiteStore {
         for r in try ReservationRecord.filter(Column("state") == Reservation.State.pending).fetchAll(db) {
             let key = HolderSighting.keyHash(r.holderKey)
             guard thisRun[key] == r.mac, (r.fromMAC != nil && r.fromMAC != r.mac) || staticNow.contains(key) else { continue }
-            try db.execute(sql: "UPDATE reservation SET state = 'fulfilled', fulfilledRunId = ? WHERE id = ?", arguments: [runId, r.id])
+            try db.cachedStatement(sql: "UPDATE reservation SET state = 'fulfilled', fulfilledRunId = ? WHERE id = ?").execute(arguments: [runId, r.id])
             log.add(r.holderKey, r.label ?? r.holderKey, .fulfilled, to: MACAddress(stored: r.mac))
             fulfilled += 1
         }

@@ -9,7 +9,8 @@ extension SQLiteStore {
     public func record(audit: AuditRecord) throws -> RunOutcome {
         let lap = Lap()
         // Every place, run and finding id the recording writes is one it read or wrote in this transaction.
-        let outcome = try immediate("recording the audit", checkingForeignKeys: false) { db in
+        // A first audit adds a hundred megabytes: they reach the database file while the report is written.
+        let outcome = try immediate("recording the audit", checkingForeignKeys: false, checkpointing: false) { db in
             let at = StoredDate.text(audit.at)
             var counts = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, 0) })
             for f in audit.findings { counts[f.severity, default: 0] += 1 }
@@ -27,6 +28,7 @@ extension SQLiteStore {
             return RunOutcome(runId: runId, history: history, resolved: resolved, events: events, tally: tally)
         }
         lap("commit")
+        checkpointInBackground()
         return outcome
     }
 

@@ -8,6 +8,12 @@ import MACAudit
 public final class SQLiteStore: PoolStore, @unchecked Sendable {
     let db: DatabasePool
     public let path: String
+    /// A checkpoint running on another thread (``checkpointInBackground()``); closing waits for it.
+    private let background = DispatchGroup()
+
+    /// Closing the store (the last reference let go) waits for a background checkpoint: the file
+    /// is then whole on its own, the WAL beside it empty and removed.
+    deinit { background.wait() }
 
     /// Opens the database at `path`, migrating it when needed; with `create`, a missing file (and
     /// its folder) is created, without it a missing file is ``StoreError/notFound(_:)`` and nothing
@@ -80,12 +86,23 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
     /// (for an audit's recording: a place and a run per assignment, more than the insert itself
     /// costs). Only for writers whose every reference is an id they read or wrote in the same
     /// transaction; `PRAGMA foreign_key_check` (``integrityCheck()``) still finds any that is not.
-    func immediate<T>(_ operation: String, checkingForeignKeys: Bool = true, _ body: (Database) throws -> T) throws -> T {
+    ///
+    /// With `checkpointing` false, the commit does not copy the WAL's pages into the database file
+    /// (SQLite does so once the WAL passes 1,000 pages, inside the commit); the caller starts
+    /// ``checkpointInBackground()`` instead. For a write of tens of megabytes (an audit's new
+    /// holders) after which the caller still has work to do (its report).
+    func immediate<T>(_ operation: String, checkingForeignKeys: Bool = true, checkpointing: Bool = true,
+                      _ body: (Database) throws -> T) throws -> T {
         try mapped(operation) {
             try db.writeWithoutTransaction { db in
-                // Outside a transaction (SQLite ignores the pragma inside one), and on again whatever happens.
+                // Outside a transaction (SQLite ignores the foreign-key pragma inside one), and back
+                // as they were whatever happens.
                 if !checkingForeignKeys { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
-                defer { if !checkingForeignKeys { try? db.execute(sql: "PRAGMA foreign_keys = ON") } }
+                if !checkpointing { try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+                defer {
+                    if !checkingForeignKeys { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+                    if !checkpointing { try? db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
+                }
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
@@ -94,6 +111,18 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
                 guard let result else { throw StoreError.failed(location: path, operation: operation, reason: "the transaction returned nothing") }
                 return result
             }
+        }
+    }
+
+    /// Copies the WAL's committed pages into the database file on another thread, through the
+    /// writer connection (a write started meanwhile waits for it; reads do not). A failure leaves
+    /// the pages in the WAL, where every reader finds them, for the next checkpoint.
+    func checkpointInBackground() {
+        let pool = db, group = background
+        group.enter()
+        DispatchQueue.global(qos: .userInitiated).async {
+            defer { group.leave() }
+            try? pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
         }
     }
 
