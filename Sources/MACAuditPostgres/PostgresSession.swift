@@ -74,6 +74,41 @@ final class PostgresSession: @unchecked Sendable {
         return try answered.futureResult.wait()
     }
 
+    /// `COPY table (columns) FROM STDIN` in the text format, `parts` pieces of rows made by
+    /// `part` one after another as the server takes them (a first audit's million holders are
+    /// never all in memory as text). The way to load many rows: one statement, no parameter arrays.
+    func copy(into table: String, columns: [String], parts: Int, _ part: @escaping @Sendable (Int) throws -> ByteBuffer) throws {
+        lock.lock(); defer { lock.unlock() }
+        let loop = connection.eventLoop
+        let done = loop.makePromise(of: Void.self)
+        let settled = Settled()
+        let copying = loop.makePromise(of: Void.self)
+        // postgres-nio's COPY is async only. It runs on a thread of its own, not on Swift's
+        // cooperative pool: this caller waits synchronously, and when it is itself a task (a test
+        // runner's) the pool may have no thread left to run the copy.
+        Task(executorPreference: CopyExecutor.shared) { [connection, logger] in
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    for i in 0..<parts { try await writer.write(try part(i)) }
+                }
+                copying.succeed(())
+            } catch {
+                copying.fail(error)
+            }
+        }
+        copying.futureResult.whenComplete { result in  // on the connection's loop, as the close below
+            guard !settled.done else { return }
+            settled.done = true
+            done.completeWith(result)
+        }
+        connection.closeFuture.whenComplete { _ in
+            guard !settled.done else { return }
+            settled.done = true
+            done.fail(ConnectionClosed())
+        }
+        try done.futureResult.wait()
+    }
+
     /// Runs one statement without parameters. (Through the same path as ``query(_:)``: the
     /// legacy simple-query path never answers once the server has gone.)
     func execute(_ sql: String) throws {
@@ -204,6 +239,24 @@ final class PostgresSession: @unchecked Sendable {
         return "\(error)"
     }
 
+    /// Whether the error is the connection going (rather than the server refusing a statement).
+    static func isConnectionLost(_ error: Error) -> Bool {
+        if error is ConnectionClosed { return true }
+        guard let e = error as? PSQLError, e.serverInfo?[.sqlState] == nil else { return false }
+        return e.code == .serverClosedConnection || e.code == .connectionClosed || e.code == .uncleanShutdown || e.code == .connectionError
+    }
+
     /// The SQLSTATE of a server error, if it is one.
     static func sqlState(_ error: Error) -> String? { (error as? PSQLError)?.serverInfo?[.sqlState] }
+}
+
+/// Runs tasks' jobs on one serial queue of its own (``PostgresSession/copy(into:columns:parts:_:)``).
+final class CopyExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = CopyExecutor()
+    private let queue = DispatchQueue(label: "macaudit.postgres.copy")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
 }

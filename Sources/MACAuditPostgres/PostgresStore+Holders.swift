@@ -31,7 +31,7 @@ extension PostgresStore {
     /// How many rows one statement carries.
     static let batch = 8_192
 
-    func recordHolders(_ audit: AuditRecord, runId: Int64) throws -> (events: [HolderEvent], tally: HolderTally) {
+    func recordHolders(_ audit: AuditRecord, runId: Int64, lap: Lap) throws -> (events: [HolderEvent], tally: HolderTally) {
         var events: [HolderEvent] = []
         func event(_ key: String, _ label: String, _ kind: HolderEvent.Kind, from: MACAddress? = nil, to: MACAddress? = nil,
                    fromHost: String? = nil, toHost: String? = nil) {
@@ -40,6 +40,7 @@ extension PostgresStore {
         var tally = HolderTally()
         let clusters = audit.clusters.sorted()
         var places = try placeIds(clusters: clusters)
+        try places.addNew(audit.holders, self)
         var known = try knownAssignments(clusters: clusters)
         var byKeyMAC: [KeyMAC: Int] = [:], byKey: [Int64: [Int]] = [:]
         byKeyMAC.reserveCapacity(known.count)
@@ -51,6 +52,7 @@ extension PostgresStore {
                 OR EXISTS (SELECT 1 FROM assignment a JOIN place p ON p.id = a.placeId WHERE p.cluster = ANY(\(clusters)::text[]) AND a.state = 'released')
             """) ?? true
         let reserved = Set(try rows("SELECT holderKey FROM reservation WHERE state = 'pending'").map { HolderSighting.keyHash(try $0.decode(String.self)) })
+        lap("known holders")
 
         var changes = Changes()
         var thisRun: [Int64: Int64] = [:], staticNow = Set<Int64>()
@@ -93,6 +95,7 @@ extension PostgresStore {
                 if elsewhere { maybeElsewhere.append((n, placeId)) } else { changes.insert.append((n, placeId)); tally.added += 1 }
             }
         }
+        lap("compared")
         // The same holder and MAC recorded outside the audited places (a VM moved between clusters,
         // or a released holder seen again): that row moves here; a released one comes back to life.
         if !maybeElsewhere.isEmpty {
@@ -109,6 +112,7 @@ extension PostgresStore {
                 }
             }
         }
+        lap("looked up elsewhere")
         try retireAliases(holders, &known, &changes, event)
         // Live rows of places the run covered that it did not see are gone.
         var covered: [Int64: Bool] = [:]
@@ -121,7 +125,8 @@ extension PostgresStore {
             event(key, label, .gone, from: MACAddress(stored: row.mac))
         }
         tally.gone = unseen.count
-        try write(changes, holders, runId: runId)
+        lap("gone")
+        try write(changes, holders, runId: runId, bulk: !elsewhere && known.isEmpty && changes.insert.count >= Self.bulkLoad, lap: lap)
         // A covered place's live holders are now exactly those this run saw there.
         var placeIds: [Int64] = [], lows: [Int64] = [], highs: [Int64] = []
         for (place, id) in places.ids where audit.coverage.covers(kind: place.kind, cluster: place.cluster, host: place.host, source: place.source) {
@@ -132,9 +137,11 @@ extension PostgresStore {
             UPDATE place p SET lastRunId = \(runId), minMAC = u.low, maxMAC = u.high
             FROM unnest(\(placeIds)::bigint[], \(lows)::bigint[], \(highs)::bigint[]) AS u(id, low, high) WHERE p.id = u.id
             """)
+        lap("written")
         tally.released = try release(before: audit.at.addingTimeInterval(-audit.releaseAfter), runId: runId, event)
         tally.fulfilled = try fulfil(thisRun, staticNow, runId: runId, event)
         try writeEvents(events)
+        lap("released, fulfilled, events")
         return (events, tally)
     }
 
@@ -148,6 +155,31 @@ extension PostgresStore {
         var ids: [Place: Int64] = [:]
         var byId: [Int64: Place] = [:]
         var lastRun: [Int64: Int64] = [:]
+
+        /// Adds the places of `holders` the database does not have yet, in one statement (a new
+        /// site brings hundreds: a round trip each took longer than the rest of its recording).
+        mutating func addNew(_ holders: HolderSightings, _ store: PostgresStore) throws {
+            var new: [Place] = [], seen = Set<Place>(), last: Place?
+            for n in 0..<holders.count {
+                let origin = holders.place(n)
+                let place = Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)
+                guard place != last else { continue }
+                last = place
+                if ids[place] == nil, seen.insert(place).inserted { new.append(place) }
+            }
+            guard !new.isEmpty else { return }
+            for row in try store.rows("""
+                INSERT INTO place (cluster, host, kind, source)
+                SELECT * FROM unnest(\(new.map(\.cluster))::text[], \(new.map(\.host))::text[], \(new.map(\.kind))::text[], \(new.map(\.source))::text[])
+                ON CONFLICT (cluster, host, kind, source) DO UPDATE SET cluster = excluded.cluster
+                RETURNING id, cluster, host, kind, source
+                """) {
+                let (id, cluster, host, kind, source) = try row.decode((Int64, String, String, String, String).self)
+                let place = Place(cluster: cluster, host: host, kind: kind, source: source)
+                ids[place] = id
+                byId[id] = place
+            }
+        }
 
         mutating func id(_ place: Place, _ store: PostgresStore) throws -> Int64 {
             if let id = ids[place] { return id }
@@ -231,16 +263,33 @@ extension PostgresStore {
         }
     }
 
-    /// Inserts, updates, gone and retired rows, a batch per statement.
-    private func write(_ changes: Changes, _ holders: HolderSightings, runId: Int64) throws {
-        for start in stride(from: 0, to: changes.insert.count, by: Self.batch) {
-            let part = changes.insert[start..<min(changes.insert.count, start + Self.batch)]
-            let (macs, keys, digests, blobs) = columns(part.map(\.n), holders)
-            try run("""
-                INSERT INTO assignment (mac, keyHash, placeId, digest, firstRunId, lastRunId, holder, state)
-                SELECT m, k, p, d, \(runId), \(runId), h, 'live'
-                FROM unnest(\(macs)::bigint[], \(keys)::bigint[], \(part.map(\.placeId))::bigint[], \(digests)::bigint[], \(blobs)::bytea[]) AS u(m, k, p, d, h)
-                """)
+    /// New rows from which on a first load into an empty table builds its indexes after the rows
+    /// (one sort per index) instead of inserting into them row by row.
+    static let bulkLoad = 50_000
+
+    /// The indexes a bulk load drops and builds again, inside its transaction: until it commits,
+    /// the table is locked for other sessions' reads as well (on an empty database: nothing to read).
+    static let bulkIndexes = [
+        ("assignmentMAC", "CREATE INDEX assignmentMAC ON assignment(mac)"),
+        ("assignmentPlace", "CREATE INDEX assignmentPlace ON assignment(placeId, state)"),
+    ]
+
+    /// New rows by COPY; updates, gone and retired rows a batch per statement.
+    private func write(_ changes: Changes, _ holders: HolderSightings, runId: Int64, bulk: Bool, lap: Lap) throws {
+        if !changes.insert.isEmpty {
+            if bulk { for (name, _) in Self.bulkIndexes { try run(PostgresQuery(unsafeSQL: "DROP INDEX \(name)")) } }
+            let inserts = changes.insert, parts = (inserts.count + Self.batch - 1) / Self.batch
+            try session.copy(into: "assignment", columns: CopyRows.columns, parts: parts) { i in
+                CopyRows.text(inserts[i * Self.batch..<min(inserts.count, (i + 1) * Self.batch)], holders, runId: runId)
+            }
+            lap("copied")
+            if bulk {
+                for (_, create) in Self.bulkIndexes { try run(PostgresQuery(unsafeSQL: create)) }
+                // The table went from empty to full: without statistics the next audit's planner
+                // takes its index lookups for scans (autovacuum gets there later, not before).
+                try run("ANALYZE assignment")
+            }
+            lap("indexes")
         }
         for start in stride(from: 0, to: changes.update.count, by: Self.batch) {
             let part = changes.update[start..<min(changes.update.count, start + Self.batch)]

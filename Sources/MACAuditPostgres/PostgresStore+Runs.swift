@@ -6,7 +6,9 @@ import PostgresNIO
 /// statement): a first audit of a messy fleet records tens of thousands.
 extension PostgresStore {
     public func record(audit: AuditRecord) throws -> RunOutcome {
-        try writing("recording the audit") {
+        let lap = Lap()
+        defer { lap("commit") }
+        return try writing("recording the audit") {
             var counts = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, 0) })
             for f in audit.findings { counts[f.severity, default: 0] += 1 }
             guard let runId = try scalar(Int64.self, """
@@ -16,9 +18,11 @@ extension PostgresStore {
                         \(audit.coverage.adapterHosts.sorted().joined(separator: "\n")))
                 RETURNING id
                 """) else { throw StoreError.failed(location: location, operation: "recording the audit", reason: "no run id") }
-            let (events, tally) = try recordHolders(audit, runId: runId)
+            lap("run")
+            let (events, tally) = try recordHolders(audit, runId: runId, lap: lap)
             let history = try recordFindings(audit.findings, runId: runId, at: audit.at, clusters: audit.clusters)
             let resolved = try resolveMissing(audit, runId: runId)
+            lap("findings")
             return RunOutcome(runId: runId, history: history, resolved: resolved, events: events, tally: tally)
         }
     }

@@ -39,6 +39,11 @@ public final class PostgresStore: PoolStore, @unchecked Sendable {
         try reading("the integrity check") {
             let checks: [(String, String)] = [
                 ("assignments whose place is not there", "SELECT count(*) FROM assignment a WHERE NOT EXISTS (SELECT 1 FROM place p WHERE p.id = a.placeId)"),
+                ("assignments naming a run that is not there", """
+                    SELECT count(*) FROM assignment a WHERE EXISTS (
+                        SELECT 1 FROM unnest(ARRAY[a.firstRunId, a.lastRunId, a.goneRunId, a.releasedRunId]) AS r(id)
+                        WHERE r.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM run WHERE run.id = r.id))
+                    """),
                 ("MACs wider than 48 bits", "SELECT (SELECT count(*) FROM assignment WHERE mac < 0 OR mac > 281474976710655) + (SELECT count(*) FROM reservation WHERE mac < 0 OR mac > 281474976710655)"),
                 ("run findings whose finding is not there", "SELECT count(*) FROM runFinding r WHERE NOT EXISTS (SELECT 1 FROM finding f WHERE f.fingerprint = r.fingerprint)"),
             ]
@@ -55,10 +60,35 @@ public final class PostgresStore: PoolStore, @unchecked Sendable {
     /// Runs `body` in one transaction holding the writer lock; any failure rolls it all back and
     /// comes out as a ``StoreError`` naming the server and `operation`.
     func writing<T>(_ operation: String, _ body: () throws -> T) throws -> T {
-        try transaction(operation, begin: "BEGIN") {
-            try session.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.writerLock))")
+        var transactionId: Int64?
+        return try transaction(operation, begin: "BEGIN", settle: { try self.outcome(of: transactionId, operation) }) {
+            // The transaction's id as well: if the server goes while it commits, it tells afterwards
+            // whether the commit happened.
+            transactionId = try session.query("SELECT txid_current() FROM pg_advisory_xact_lock(\(PostgresSchema.writerLock))").rows.first
+                .map { try $0.decode(Int64.self) }
             return try body()
         }
+    }
+
+    /// When a COMMIT's answer never came (the connection dropped: the server stopped or the
+    /// network went), whether the transaction was kept: asked over a new connection. True: it
+    /// committed; anything else is an error saying what is known.
+    func outcome(of transactionId: Int64?, _ operation: String) throws -> Bool {
+        let lost = "the connection to the server was lost while it committed"
+        guard let transactionId else { throw StoreError.failed(location: location, operation: operation, reason: lost) }
+        let status: String?
+        do {
+            status = try PostgresSession(target).query("SELECT txid_status(\(transactionId))").rows.first.map { try $0.decode(String?.self) } ?? nil
+        } catch {
+            throw StoreError.failed(location: location, operation: operation, reason: """
+                \(lost), and it cannot be asked again now (\(PostgresSession.reason(error))): whether transaction \(transactionId) \
+                was kept is unknown; `macaudit history` shows it once the server is back
+                """)
+        }
+        guard status == "committed" else {
+            throw StoreError.failed(location: location, operation: operation, reason: "\(lost); it was not kept (transaction \(transactionId): \(status ?? "unknown to the server"))")
+        }
+        return true
     }
 
     /// A read in one snapshot.
@@ -66,17 +96,25 @@ public final class PostgresStore: PoolStore, @unchecked Sendable {
         try transaction(operation, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
-    private func transaction<T>(_ operation: String, begin: String, _ body: () throws -> T) throws -> T {
+    /// `settle` is asked when the COMMIT itself fails by a lost connection: true if the server
+    /// kept the transaction all the same (it may throw its own account of what is known).
+    private func transaction<T>(_ operation: String, begin: String, settle: () throws -> Bool = { false },
+                                _ body: () throws -> T) throws -> T {
         try mapped(operation) {
             try session.execute(begin)
+            let result: T
             do {
-                let result = try body()
-                try session.execute("COMMIT")
-                return result
+                result = try body()
             } catch {
                 try? session.execute("ROLLBACK")
                 throw error
             }
+            do {
+                try session.execute("COMMIT")
+            } catch where PostgresSession.isConnectionLost(error) {
+                guard try settle() else { throw error }
+            }
+            return result
         }
     }
 

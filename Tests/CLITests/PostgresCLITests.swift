@@ -63,7 +63,9 @@ import TestSupport
         let url = server.url(name)
         let opens = try (0..<4).map { _ in try spawn(["pool", "init", "--db", url]) }
         for process in opens { let r = process.wait(); #expect(r.status == 0, "\(r.stderr)") }
-        #expect(try server.sql("SELECT count(*) FROM schemaMigration", database: name) == "1")
+        // Four first opens at once: each migration applied once, in order.
+        #expect(try server.sql("SELECT string_agg(name, ',' ORDER BY appliedAt, name) FROM schemaMigration", database: name)
+                == "v1-fleet,v2-assignment-references")
 
         let dir = try CLI.temporaryDirectory()
         typealias VM = HolderDatabaseCLITests.VM
@@ -180,7 +182,9 @@ import TestSupport
         let cluster = try HolderDatabaseCLITests.export(dir, cluster: "big", hosts)
         let noRegistry = "\(dir)/no-registry"
         try FileManager.default.createDirectory(atPath: noRegistry, withIntermediateDirectories: true)
-        var reported: Set<Int> = [], failed = 0
+        // An audit cut off while its COMMIT was on the way cannot tell whether the server kept it
+        // (the server is down until the audit has exited): it says so, and may or may not be there.
+        var reported: Set<Int> = [], failed = 0, unknown = 0
         for round in 0..<6 {
             let audit = try spawn(["audit", cluster, "--db", url, "--verbose", "--oui-data", noRegistry])
             usleep(UInt32(300_000 + round * 700_000))  // 0.3–3.8 s: an audit of these takes about 3 s in a debug build
@@ -193,6 +197,7 @@ import TestSupport
                 #expect(r.status == 2, "\(r.stderr.suffix(400))")
                 #expect(r.stderr.contains("127.0.0.1:\(plain.port)") || r.stderr.contains(plain.url(name).split(separator: "@")[1].split(separator: "/")[0]),
                         "\(r.stderr.suffix(400))")
+                if r.stderr.contains("was kept is unknown") { unknown += 1 }
                 failed += 1
             }
             try plain.start()
@@ -200,10 +205,11 @@ import TestSupport
         let runs = try CLI.run(["history", "--db", url]).stdout.split(separator: "\n").compactMap { line in
             line.split(separator: "\t").first.flatMap { Int($0.dropFirst(4)) }
         }
-        #expect(Set(runs) == reported, "reported \(reported.sorted()), in the database \(runs)")
+        #expect(reported.isSubset(of: Set(runs)) && Set(runs).subtracting(reported).count <= unknown,
+                "reported \(reported.sorted()), \(unknown) unknown, in the database \(runs)")
         let orphans = try plain.sql("SELECT count(*) FROM assignment WHERE firstRunId NOT IN (SELECT id FROM run)", database: name)
         #expect(orphans == "0")
         #expect(failed > 0, "the server never stopped during a recording; the timing needs a look")
-        print("server-stop test: \(failed) of 6 audits cut off, \(reported.count) recorded")
+        print("server-stop test: \(failed) of 6 audits cut off (\(unknown) during their commit), \(reported.count) recorded")
     }
 }
