@@ -22,9 +22,11 @@ extension SQLiteStore {
         var ids: [Place: Int64] = [:]
         var byId: [Int64: Place] = [:]
         var lastRun: [Int64: Int64] = [:]
+        /// The digest of each place's live holders as its last reading saw them (``HoldersDigest``).
+        var holdersDigest: [Int64: Int64] = [:]
 
         init(_ db: Database, clusters: Set<String>) throws {
-            let select = try db.cachedStatement(sql: "SELECT id, host, kind, source, lastRunId FROM place WHERE cluster = ?")
+            let select = try db.cachedStatement(sql: "SELECT id, host, kind, source, lastRunId, holdersDigest FROM place WHERE cluster = ?")
             for cluster in clusters.sorted() {
                 for row in try Row.fetchAll(select, arguments: [cluster]) {
                     let place = Place(cluster: cluster, host: row[1], kind: row[2], source: row[3])
@@ -32,6 +34,7 @@ extension SQLiteStore {
                     ids[place] = id
                     byId[id] = place
                     if let last = row[4] as Int64? { lastRun[id] = last }
+                    if let digest = row[5] as Int64? { holdersDigest[id] = digest }
                 }
             }
         }
@@ -72,7 +75,8 @@ extension SQLiteStore {
         /// never fewer: 0 means none, so no new holder can be one the database already knows.
         let elsewhere: Int
 
-        init(_ db: Database, places: Places) throws {
+        /// The rows of `places` but those of `unchanged` (counted all the same: they are not elsewhere).
+        init(_ db: Database, places: Places, unchanged: Set<Int64> = []) throws {
             // Integers only, read through SQLite's column API: a re-audit of a million holders reads
             // them all. Counted first through the place index (no row is touched): when the audited
             // places hold most rows, one pass over the table in row order beats a lookup per row.
@@ -82,24 +86,27 @@ extension SQLiteStore {
             // Row ids only grow, so the largest is at least the number of rows: `elsewhere` may count
             // released rows or none that exist (then lookups outside are made for nothing), never fewer.
             let total = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM assignment") ?? 0
-            var audited = 0, first = Int64.max, last = Int64.min
+            var audited = 0, toRead = 0, first = Int64.max, last = Int64.min
             for placeId in places.byId.keys {
                 guard let row = try Row.fetchOne(count, arguments: [placeId]), let n = row[0] as Int?, n > 0 else { continue }
                 audited += n
+                guard !unchanged.contains(placeId) else { continue }
+                toRead += n
                 first = min(first, row[1]); last = max(last, row[2])
             }
             elsewhere = total - audited
-            rows.reserveCapacity(audited)
+            guard toRead > 0 else { return }
+            rows.reserveCapacity(toRead)
             let columns = "id, mac, keyHash, state = 'live', digest, lastRunId, placeId"
             // Place ids are small row ids: whether one is audited is an array lookup per row.
             var isAudited = [Bool](repeating: false, count: Int(places.byId.keys.max() ?? 0) + 1)
-            for id in places.byId.keys { isAudited[Int(id)] = true }
+            for id in places.byId.keys where !unchanged.contains(id) { isAudited[Int(id)] = true }
             let keep: (Int64) -> Bool = { $0 >= 0 && $0 < isAudited.count && isAudited[Int($0)] }
-            if audited * 2 > total {
+            if toRead * 2 > total {
                 // Most rows are the audited places': one pass over the table.
                 let scan = try db.cachedStatement(sql: "SELECT \(columns) FROM assignment NOT INDEXED WHERE state IN ('live', 'gone')")
                 try read(scan, db, keep: keep)
-            } else if audited > 0, last - first < Int64(audited) * 2 {
+            } else if last - first < Int64(toRead) * 2 {
                 // The audited places' rows lie together (a site recorded by its own runs): one pass
                 // over their stretch of row ids, in the table's order.
                 let stretch = try db.cachedStatement(sql: "SELECT \(columns) FROM assignment WHERE id BETWEEN ? AND ? AND state IN ('live', 'gone')")
@@ -108,7 +115,7 @@ extension SQLiteStore {
                 try read(stretch, db, keep: keep)
             } else {
                 let atPlace = try db.cachedStatement(sql: "SELECT \(columns) FROM assignment WHERE placeId = ? AND state IN ('live', 'gone')")
-                for placeId in places.byId.keys.sorted() {
+                for placeId in places.byId.keys.sorted() where !unchanged.contains(placeId) {
                     sqlite3_reset(atPlace.sqliteStatement)
                     sqlite3_bind_int64(atPlace.sqliteStatement, 1, placeId)
                     try read(atPlace, db) { _ in true }
@@ -153,10 +160,16 @@ extension SQLiteStore {
             return i
         }
 
-        /// The MACs of the holders no row has (by key hash and MAC), without moving the search's start.
-        mutating func unknownMACs(_ summaries: [HolderSightings.Summary]) -> [Int64] {
+        /// The MACs of the holders no row has (by key hash and MAC), without moving the search's
+        /// start; holders of `skipping` places (when `placeOf` tells them) have theirs.
+        mutating func unknownMACs(_ summaries: [HolderSightings.Summary], skipping: Set<Int64>, placeOf: [Int64]?, base: Int) -> [Int64] {
             index()
-            return summaries.compactMap { row(ofKey: $0.keyHash, mac: $0.mac) == nil ? $0.mac : nil }
+            var out: [Int64] = []
+            for (j, s) in summaries.enumerated() {
+                if let placeOf, skipping.contains(placeOf[base + j]) { continue }
+                if row(ofKey: s.keyHash, mac: s.mac) == nil { out.append(s.mac) }
+            }
+            return out
         }
 
         /// Whether some row has this key hash.
@@ -200,8 +213,13 @@ extension SQLiteStore {
         var log = EventLog(runId: runId, at: audit.at, text: at)
         var tally = HolderTally()
         var places = try Places(db, clusters: audit.clusters)
-        lap("places")
-        var known = try KnownAssignments(db, places: places)
+        let holders = audit.holders
+        // A re-audit compares places first: those whose holders are their last reading's are not
+        // read back row by row. (A first audit has no digests yet: it streams, as holders pack.)
+        var digests = PlaceDigests()
+        if !places.holdersDigest.isEmpty { try digests.compare(holders, &places, coverage: audit.coverage, db) }
+        lap("places (\(digests.unchanged.count) unchanged)")
+        var known = try KnownAssignments(db, places: places, unchanged: digests.unchanged)
         lap("known holders")
         let ranges = try FreeRuns.RangeIndex(db)
         // Before any statement is prepared: dropping an index changes the schema, which finalises them.
@@ -215,9 +233,8 @@ extension SQLiteStore {
         // Only holders with a pending reservation can fulfil one: whether they hold their MAC statically.
         let reserved = Set(try String.fetchAll(db, sql: "SELECT holderKey FROM reservation WHERE state = 'pending'").map(HolderSighting.keyHash))
         var lastPlace: (Place, Int64)?
-        let holders = audit.holders
         var macRange: [Int64: (Int64, Int64)] = [:]  // per place: the lowest and highest MAC this run saw
-        var low = Int64.max, high = Int64.min
+        var low = Int64.max, high = Int64.min, rangePlace: Int64 = -1
         var waited = 0.0
         for c in 0..<holders.chunkCount {  // chunk by chunk, each as soon as it is packed
             let waitStart = Date()
@@ -225,27 +242,38 @@ extension SQLiteStore {
             waited += Date().timeIntervalSince(waitStart)
             // Of this chunk's holders the audited places do not know, the MACs some other row holds:
             // only those can be the same holder recorded outside the audited places.
-            let recordedElsewhere = known.elsewhere == 0 ? [] : try recordedMACs.among(known.unknownMACs(chunk.summaries))
+            let recordedElsewhere = known.elsewhere == 0 ? [] : try recordedMACs.among(
+                known.unknownMACs(chunk.summaries, skipping: digests.unchanged, placeOf: digests.placeOf, base: chunk.base))
             for (j, sum) in chunk.summaries.enumerated() {
                 let n = chunk.base + j
                 let mac = sum.mac, keyHash = sum.keyHash, digest = sum.digest
+                let placeId: Int64
+                if let placeOf = digests.placeOf {
+                    placeId = placeOf[n]
+                } else {
+                    let origin = holders.place(n)
+                    let place = Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)
+                    if lastPlace?.0 != place { lastPlace = (place, try places.id(place, db)) }
+                    placeId = lastPlace!.1
+                    digests.add(sum, at: placeId)
+                }
+                if placeId != rangePlace {
+                    if rangePlace >= 0 { macRange[rangePlace] = Self.widen(macRange[rangePlace], low, high) }
+                    rangePlace = placeId
+                    low = .max; high = .min
+                }
+                low = min(low, mac); high = max(high, mac)
                 if let earlier = thisRun[keyHash], earlier == mac { continue }  // one holder reported twice
                 let firstOfKey = thisRun.updateValue(mac, forKey: keyHash) == nil
                 if !reserved.isEmpty, sum.dynamicMAC != true, reserved.contains(keyHash) { staticNow.insert(keyHash) }
-                let origin = holders.place(n)
-                let place = Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)
-                if lastPlace?.0 != place {
-                    if let lastPlace { macRange[lastPlace.1] = Self.widen(macRange[lastPlace.1], low, high) }
-                    lastPlace = (place, try places.id(place, db))
-                    low = .max; high = .min
-                }
-                let placeId = lastPlace!.1
-                low = min(low, mac); high = max(high, mac)
+                // A place whose holders are its last reading's: this one's row is there, as it is.
+                if digests.unchanged.contains(placeId) { tally.seen += 1; continue }
                 if let i = known.find(keyHash: keyHash, mac: mac) {
                     let row = known.rows[i]
                     known.rows[i].seen = true
                     tally.seen += 1
                     guard row.state != .live || row.digest != digest || row.placeId != placeId else { continue }
+                    digests.touched.insert(row.placeId)
                     try writer.update(row.id, chunk, n, placeId: placeId)
                     let s = holders.sighting(n)
                     if row.state == .gone { log.add(s.key, s.label, .returned, to: s.mac); tally.returned += 1 }
@@ -258,13 +286,15 @@ extension SQLiteStore {
                     let s = holders.sighting(n)
                     for i in known.rows(ofKey: keyHash) where !known.rows[i].seen && known.rows[i].state == .live {
                         known.rows[i].seen = true
+                        digests.touched.insert(known.rows[i].placeId)
                         try markGone(db, known.rows[i], lastSeenRun: places.lastRun[known.rows[i].placeId], runId: runId)
                         log.add(s.key, s.label, .macChanged, from: MACAddress(stored: known.rows[i].mac), to: s.mac)
                     }
                 }
                 if !known.legacyByMAC.isEmpty, let candidates = known.legacyByMAC[mac],
-                   let i = candidates.first(where: { !known.rows[$0].seen && places.byId[known.rows[$0].placeId]?.cluster == origin.cluster }) {
+                   let i = candidates.first(where: { !known.rows[$0].seen && places.byId[known.rows[$0].placeId]?.cluster == places.byId[placeId]?.cluster }) {
                     known.rows[i].seen = true
+                    digests.touched.insert(known.rows[i].placeId)
                     try writer.update(known.rows[i].id, chunk, n, placeId: placeId)
                     let s = holders.sighting(n)
                     log.add(s.key, s.label, .rekeyed, to: s.mac)
@@ -274,6 +304,7 @@ extension SQLiteStore {
                 // The same holder and MAC recorded in a cluster this run does not audit (a VM moved
                 // between clusters): that row moves here; a released one comes back to life (`returned`).
                 if recordedElsewhere.contains(mac), let other = try writer.existing(chunk, n) {
+                    digests.touched.insert(other.placeId)
                     try writer.update(other.id, chunk, n, placeId: placeId)
                     if other.state == .released {
                         if !ranges.containing(mac).isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: ranges.containing(mac)) }
@@ -291,19 +322,24 @@ extension SQLiteStore {
                 if !containing.isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: containing) }
             }
         }
-        if let lastPlace { macRange[lastPlace.1] = Self.widen(macRange[lastPlace.1], low, high) }
+        if rangePlace >= 0 { macRange[rangePlace] = Self.widen(macRange[rangePlace], low, high) }
         try inserts.finish()
         lap("holders (\(String(format: "%.3f", waited)) s of it waiting for their packing)")
         try bulk.finish(db)
         lap("indexes")
-        try retireAliases(db, audit.holders, &known, runId: runId, log: &log)
+        try retireAliases(db, audit.holders, &known, touched: &digests.touched, runId: runId, log: &log)
         tally.gone = try markUnseenGone(db, known, places, audit.coverage, runId: runId, log: &log)
-        // A covered place's live holders are now exactly those this run saw there.
-        let read = try db.cachedStatement(sql: "UPDATE place SET lastRunId = ?, minMAC = ?, maxMAC = ? WHERE id = ?")
+        // A covered place's live holders are now exactly those this run saw there, in its order;
+        // a place it did not read and changed a row of no longer knows its holders' digest.
+        let read = try db.cachedStatement(sql: "UPDATE place SET lastRunId = ?, minMAC = ?, maxMAC = ?, holdersDigest = ? WHERE id = ?")
+        var covered = Set<Int64>()
         for (place, id) in places.ids where audit.coverage.covers(kind: place.kind, cluster: place.cluster, host: place.host, source: place.source) {
             let range = macRange[id]
-            try read.execute(arguments: [runId, range?.0 ?? 1, range?.1 ?? 0, id])
+            try read.execute(arguments: [runId, range?.0 ?? 1, range?.1 ?? 0, digests.digest(of: id), id])
+            covered.insert(id)
         }
+        let forget = try db.cachedStatement(sql: "UPDATE place SET holdersDigest = NULL WHERE id = ?")
+        for id in digests.touched.subtracting(covered) { try forget.execute(arguments: [id]) }
         tally.released = try release(db, before: StoredDate.text(audit.at.addingTimeInterval(-audit.releaseAfter)), runId: runId, log: &log)
         tally.fulfilled = try fulfil(db, thisRun, staticNow, runId: runId, log: &log)
         try log.write(db)
@@ -409,7 +445,7 @@ extension SQLiteStore {
                     releasedRunId = NULL, lastRunId = ?
                 WHERE id = ?
                 """), db, operation: "recording the audit's holders")
-            findStatement = try db.cachedStatement(sql: "SELECT id, state, holder FROM assignment WHERE mac = ? AND keyHash = ?")
+            findStatement = try db.cachedStatement(sql: "SELECT id, state, holder, placeId FROM assignment WHERE mac = ? AND keyHash = ?")
         }
 
         /// Every field of a known row from holder `n`: live, written by this run.
@@ -424,12 +460,12 @@ extension SQLiteStore {
         }
 
         /// The row of holder `n` and its MAC outside the audited places (its key confirmed, not only its hash).
-        func existing(_ chunk: HolderSightings.Chunk, _ n: Int) throws -> (id: Int64, state: Assignment.State)? {
+        func existing(_ chunk: HolderSightings.Chunk, _ n: Int) throws -> (id: Int64, state: Assignment.State, placeId: Int64)? {
             let sum = chunk.summaries[n - chunk.base]
             let key = try chunk.withPacked(n) { try SQLiteStore.packedKey($0, location) }
             for row in try Row.fetchAll(findStatement, arguments: [sum.mac, sum.keyHash]) {
                 let bytes: Data = row[2]
-                if try bytes.withUnsafeBytes({ try SQLiteStore.packedKey($0, location) }) == key { return (row[0], try SQLiteStore.state(row[1])) }
+                if try bytes.withUnsafeBytes({ try SQLiteStore.packedKey($0, location) }) == key { return (row[0], try SQLiteStore.state(row[1]), row[3]) }
             }
             return nil
         }
@@ -458,7 +494,8 @@ extension SQLiteStore {
 
     /// An NC interface recorded alone before and now joined to its adapter is one holder: its own
     /// row ends (the pair's row holds the MAC), as a `rekeyed` event.
-    private func retireAliases(_ db: Database, _ holders: HolderSightings, _ known: inout KnownAssignments, runId: Int64, log: inout EventLog) throws {
+    private func retireAliases(_ db: Database, _ holders: HolderSightings, _ known: inout KnownAssignments, touched: inout Set<Int64>,
+                               runId: Int64, log: inout EventLog) throws {
         // Only rows this run did not see can be an alias's (none, when every export was read as before).
         var unseen: [Int64: [Int]] = [:]
         for i in known.rows.indices where !known.rows[i].seen && known.rows[i].keyHash != 0 { unseen[known.rows[i].keyHash, default: []].append(i) }
@@ -473,6 +510,7 @@ extension SQLiteStore {
                 let s = holders.sighting(chunk.base + j)
                 for i in rows where try describe(db, known.rows[i].id).key == s.alias {
                     known.rows[i].seen = true
+                    touched.insert(known.rows[i].placeId)
                     try db.cachedStatement(sql: "UPDATE assignment SET state = 'released', releasedRunId = ? WHERE id = ?").execute(arguments: [runId, known.rows[i].id])
                     log.add(s.key, s.label, .rekeyed, to: s.mac)
                 }

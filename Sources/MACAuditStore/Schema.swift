@@ -111,6 +111,12 @@ enum Schema {
         migrator.registerMigration("v2-holders") { db in try holders(db) }
         migrator.registerMigration("v3-packed-holders") { db in try packedHolders(db) }
         migrator.registerMigration("v4-assignment-state-check") { db in try cheapStateCheck(db) }
+        // FNV-1a over (key hash, MAC, digest) of a place's live holders, in the order its last
+        // reading listed them (NULL: not known). An audit that reads the same holders there again
+        // compares this, not every row (see `SQLiteStore.recordHolders`).
+        migrator.registerMigration("v5-place-holders-digest") { db in
+            try db.execute(sql: "ALTER TABLE place ADD COLUMN holdersDigest INTEGER")
+        }
         return migrator
     }
 

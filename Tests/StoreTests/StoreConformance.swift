@@ -428,6 +428,13 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         let rows = try store.assignments(matching: "").map { "\($0.sighting.key) \($0.sighting.cluster) \($0.state.rawValue)" }
         #expect(rows.sorted() == ["hopper B live", "leaver B live", "mover B live", "new1 B live", "new2 B live", "new3 B live", "stayer A live"])
         #expect(try store.utilisation(ofPool: "p").inUse == 7)
+        // Back where it was first seen, listed exactly as then: the place it left is compared row by
+        // row (its holders changed since), and the row comes back to A.
+        let back = try store.record(audit: covering("A", hosts: ["N1", "N2"], holders: [a("hopper", "02-00-00-00-00-01", host: "N2"),
+                                                                                        a("stayer", "02-00-00-00-00-06")], at: day0 + 4 * 86_400))
+        #expect(back.tally.added == 0 && back.tally.seen == 2)
+        let hopper = try store.assignments(matching: "hopper").map { "\($0.sighting.cluster) \($0.sighting.host) \($0.state.rawValue)" }
+        #expect(hopper == ["A N2 live"])
     }
 
     @Test(arguments: Backend.all) func aHolderOnAHostTheRunDidNotReadStaysLive(_ backend: Backend) throws {
