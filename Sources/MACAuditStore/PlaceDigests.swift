@@ -13,12 +13,17 @@ extension SQLiteStore {
     /// recording that moves, ends or re-keys a row of a place it did not read forgets that place's
     /// digest (``touched``), and a place whose digest is unknown is compared row by row.
     struct PlaceDigests {
-        /// Per place id: the digest of this run's holders there, in their order.
-        private(set) var ofRun: [Int64: UInt64] = [:]
+        /// Per place id: the digest of this run's holders there, in their order (but the current
+        /// place's, which is in `current` until another place comes).
+        private var ofRun: [Int64: UInt64] = [:]
+        private var current: (placeId: Int64, digest: UInt64) = (-1, 0)
         /// Per holder (by number): its place id, when the digests were made before the recording.
         private(set) var placeOf: [Int64]?
         /// Covered places whose digest is the one stored: their holders are the database's.
         private(set) var unchanged = Set<Int64>()
+        /// Per unchanged place: how many holders this run listed there (its live rows).
+        private(set) var unchangedCounts: [Int64: Int] = [:]
+        private var counts: [Int64: Int] = [:]
         /// Places of rows this recording wrote (moved away from, ended, re-keyed).
         var touched = Set<Int64>()
 
@@ -26,9 +31,16 @@ extension SQLiteStore {
 
         /// Adds holder `summary` to the digest of its place.
         mutating func add(_ summary: HolderSightings.Summary, at placeId: Int64) {
-            var h = ofRun[placeId] ?? Self.empty
-            Self.mix(&h, summary.keyHash); Self.mix(&h, summary.mac); Self.mix(&h, summary.digest)
-            ofRun[placeId] = h
+            if placeId != current.placeId {  // a place's holders mostly come together: one lookup per stretch
+                if current.placeId >= 0 { ofRun[current.placeId] = current.digest }
+                current = (placeId, ofRun[placeId] ?? Self.empty)
+            }
+            Self.mix(&current.digest, summary.keyHash); Self.mix(&current.digest, summary.mac); Self.mix(&current.digest, summary.digest)
+        }
+
+        /// This run's digest of a place's holders.
+        private func ofRun(_ placeId: Int64) -> UInt64 {
+            placeId == current.placeId ? current.digest : ofRun[placeId] ?? Self.empty
         }
 
         /// FNV-1a over the eight bytes of `value`, lowest first.
@@ -50,17 +62,19 @@ extension SQLiteStore {
                     if last?.0 != place { last = (place, try places.id(place, db)) }
                     ids[n] = last!.1
                     add(sum, at: last!.1)
+                    counts[last!.1, default: 0] += 1
                 }
             }
             placeOf = ids
             for (id, stored) in places.holdersDigest {
                 guard let place = places.byId[id], coverage.covers(kind: place.kind, cluster: place.cluster, host: place.host, source: place.source),
-                      UInt64(bitPattern: stored) == ofRun[id] ?? Self.empty else { continue }
+                      UInt64(bitPattern: stored) == ofRun(id) else { continue }
                 unchanged.insert(id)
+                unchangedCounts[id] = counts[id] ?? 0
             }
         }
 
         /// The digest to store for a place this run covered.
-        func digest(of placeId: Int64) -> Int64 { Int64(bitPattern: ofRun[placeId] ?? Self.empty) }
+        func digest(of placeId: Int64) -> Int64 { Int64(bitPattern: ofRun(placeId)) }
     }
 }

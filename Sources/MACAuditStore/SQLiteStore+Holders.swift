@@ -75,8 +75,13 @@ extension SQLiteStore {
         /// never fewer: 0 means none, so no new holder can be one the database already knows.
         let elsewhere: Int
 
-        /// The rows of `places` but those of `unchanged` (counted all the same: they are not elsewhere).
-        init(_ db: Database, places: Places, unchanged: Set<Int64> = []) throws {
+        /// Rows of the audited places (live and gone; those of unchanged places counted as their
+        /// live ones): what a run that holds no new holder would find.
+        let audited: Int
+
+        /// The rows of `places` but those of unchanged places, which are counted by the holders the
+        /// run listed there (their gone rows then count as elsewhere: more, never fewer).
+        init(_ db: Database, places: Places, unchanged: [Int64: Int] = [:]) throws {
             // Integers only, read through SQLite's column API: a re-audit of a million holders reads
             // them all. Counted first through the place index (no row is touched): when the audited
             // places hold most rows, one pass over the table in row order beats a lookup per row.
@@ -86,21 +91,21 @@ extension SQLiteStore {
             // Row ids only grow, so the largest is at least the number of rows: `elsewhere` may count
             // released rows or none that exist (then lookups outside are made for nothing), never fewer.
             let total = try Int.fetchOne(db, sql: "SELECT MAX(id) FROM assignment") ?? 0
-            var audited = 0, toRead = 0, first = Int64.max, last = Int64.min
-            for placeId in places.byId.keys {
+            var audited = unchanged.values.reduce(0, +), toRead = 0, first = Int64.max, last = Int64.min
+            for placeId in places.byId.keys where unchanged[placeId] == nil {
                 guard let row = try Row.fetchOne(count, arguments: [placeId]), let n = row[0] as Int?, n > 0 else { continue }
                 audited += n
-                guard !unchanged.contains(placeId) else { continue }
                 toRead += n
                 first = min(first, row[1]); last = max(last, row[2])
             }
+            self.audited = audited
             elsewhere = total - audited
             guard toRead > 0 else { return }
             rows.reserveCapacity(toRead)
             let columns = "id, mac, keyHash, state = 'live', digest, lastRunId, placeId"
             // Place ids are small row ids: whether one is audited is an array lookup per row.
             var isAudited = [Bool](repeating: false, count: Int(places.byId.keys.max() ?? 0) + 1)
-            for id in places.byId.keys where !unchanged.contains(id) { isAudited[Int(id)] = true }
+            for id in places.byId.keys where unchanged[id] == nil { isAudited[Int(id)] = true }
             let keep: (Int64) -> Bool = { $0 >= 0 && $0 < isAudited.count && isAudited[Int($0)] }
             if toRead * 2 > total {
                 // Most rows are the audited places': one pass over the table.
@@ -115,7 +120,7 @@ extension SQLiteStore {
                 try read(stretch, db, keep: keep)
             } else {
                 let atPlace = try db.cachedStatement(sql: "SELECT \(columns) FROM assignment WHERE placeId = ? AND state IN ('live', 'gone')")
-                for placeId in places.byId.keys.sorted() where !unchanged.contains(placeId) {
+                for placeId in places.byId.keys.sorted() where unchanged[placeId] == nil {
                     sqlite3_reset(atPlace.sqliteStatement)
                     sqlite3_bind_int64(atPlace.sqliteStatement, 1, placeId)
                     try read(atPlace, db) { _ in true }
@@ -219,11 +224,11 @@ extension SQLiteStore {
         var digests = PlaceDigests()
         if !places.holdersDigest.isEmpty { try digests.compare(holders, &places, coverage: audit.coverage, db) }
         lap("places (\(digests.unchanged.count) unchanged)")
-        var known = try KnownAssignments(db, places: places, unchanged: digests.unchanged)
+        var known = try KnownAssignments(db, places: places, unchanged: digests.unchangedCounts)
         lap("known holders")
         let ranges = try FreeRuns.RangeIndex(db)
         // Before any statement is prepared: dropping an index changes the schema, which finalises them.
-        let bulk = try BulkLoad(db, expectedNew: audit.holders.count - known.rows.count, elsewhere: known.elsewhere)
+        let bulk = try BulkLoad(db, expectedNew: audit.holders.count - known.audited, elsewhere: known.elsewhere)
         var writer = try AssignmentWriter(db, runId: runId, location: path)
         var inserts = try Inserts(db, runId: runId, location: path)
         var recordedMACs = try RecordedMACs(db, location: path)
