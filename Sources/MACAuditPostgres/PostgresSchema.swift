@@ -12,7 +12,11 @@ import PostgresNIO
 /// new database at the same moment queue on an advisory lock, so one migrates and the others find
 /// it done.
 enum PostgresSchema {
-    static let migrations: [(name: String, sql: String)] = [("v1-fleet", fleetTables), ("v2-assignment-references", assignmentReferences)]
+    static let migrations: [(name: String, sql: String)] = [
+        ("v1-fleet", fleetTables), ("v2-assignment-references", assignmentReferences),
+        // FNV-1a of a place's live holders as its last reading listed them (``PlaceDigests``; NULL: not known).
+        ("v3-place-holders-digest", "ALTER TABLE place ADD COLUMN holdersDigest bigint;\n"),
+    ]
 
     /// Assignments keep their place and run ids without foreign keys: the server checks a foreign
     /// key by a trigger query per row, and those made COPYing a first audit's million holders take

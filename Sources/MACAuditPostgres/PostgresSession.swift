@@ -243,7 +243,7 @@ final class PostgresSession: @unchecked Sendable {
     static func isConnectionLost(_ error: Error) -> Bool {
         if error is ConnectionClosed { return true }
         guard let e = error as? PSQLError, e.serverInfo?[.sqlState] == nil else { return false }
-        return e.code == .serverClosedConnection || e.code == .connectionClosed || e.code == .uncleanShutdown || e.code == .connectionError
+        return e.code == .serverClosedConnection || e.code == .clientClosedConnection || e.code == .uncleanShutdown || e.code == .connectionError
     }
 
     /// The SQLSTATE of a server error, if it is one.

@@ -41,7 +41,19 @@ extension PostgresStore {
         let clusters = audit.clusters.sorted()
         var places = try placeIds(clusters: clusters)
         try places.addNew(audit.holders, self)
-        var known = try knownAssignments(clusters: clusters)
+        let holders = audit.holders
+        // A re-audit compares places first (see PlaceDigests); a first audit streams as holders pack.
+        var digests = PlaceDigests()
+        if !places.holdersDigest.isEmpty {
+            digests.compare(holders, stored: places.holdersDigest, covered: { id in
+                places.byId[id].map { audit.coverage.covers(kind: $0.kind, cluster: $0.cluster, host: $0.host, source: $0.source) } ?? false
+            }) { n in
+                let origin = holders.place(n)
+                return places.ids[Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)] ?? -1
+            }
+        }
+        lap("places (\(digests.unchanged.count) unchanged)")
+        var known = try knownAssignments(clusters: clusters, unchanged: digests.unchanged.sorted())
         var byKeyMAC: [KeyMAC: Int] = [:], byKey: [Int64: [Int]] = [:]
         byKeyMAC.reserveCapacity(known.count)
         for (i, k) in known.enumerated() { byKeyMAC[KeyMAC(k.keyHash, k.mac)] = i; byKey[k.keyHash, default: []].append(i) }
@@ -58,24 +70,32 @@ extension PostgresStore {
         var thisRun: [Int64: Int64] = [:], staticNow = Set<Int64>()
         var maybeElsewhere: [(n: Int, placeId: Int64)] = []
         var macRange: [Int64: (Int64, Int64)] = [:]
-        let holders = audit.holders
         thisRun.reserveCapacity(holders.count)
         for c in 0..<holders.chunkCount {
             let chunk = holders.chunk(c)
             for (j, sum) in chunk.summaries.enumerated() {
                 let n = chunk.base + j, mac = sum.mac, keyHash = sum.keyHash
+                let placeId: Int64
+                if let placeOf = digests.placeOf {
+                    placeId = placeOf[n]
+                } else {
+                    let origin = holders.place(n)
+                    placeId = try places.id(Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source), self)
+                    digests.add(sum, at: placeId)
+                }
+                let r = macRange[placeId] ?? (mac, mac)
+                macRange[placeId] = (min(r.0, mac), max(r.1, mac))
                 if let earlier = thisRun[keyHash], earlier == mac { continue }  // one holder reported twice
                 let firstOfKey = thisRun.updateValue(mac, forKey: keyHash) == nil
                 if !reserved.isEmpty, sum.dynamicMAC != true, reserved.contains(keyHash) { staticNow.insert(keyHash) }
-                let origin = holders.place(n)
-                let placeId = try places.id(Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source), self)
-                let r = macRange[placeId] ?? (mac, mac)
-                macRange[placeId] = (min(r.0, mac), max(r.1, mac))
+                // A place whose holders are its last reading's: this one's row is there, as it is.
+                if digests.unchanged.contains(placeId) { tally.seen += 1; continue }
                 if let i = byKeyMAC[KeyMAC(keyHash, mac)], !known[i].seen {
                     let row = known[i]
                     known[i].seen = true
                     tally.seen += 1
                     guard !row.live || row.digest != sum.digest || row.placeId != placeId else { continue }
+                    digests.touched.insert(row.placeId)
                     changes.update.append((row.id, n, placeId))
                     let s = holders.sighting(n)
                     if !row.live { event(s.key, s.label, .returned, to: s.mac); tally.returned += 1 }
@@ -88,6 +108,7 @@ extension PostgresStore {
                     let s = holders.sighting(n)
                     for i in rows where !known[i].seen && known[i].live {
                         known[i].seen = true
+                        digests.touched.insert(known[i].placeId)
                         changes.gone.append((known[i].id, max(known[i].lastRunId ?? 0, places.lastRun[known[i].placeId] ?? 0)))
                         event(s.key, s.label, .macChanged, from: MACAddress(stored: known[i].mac), to: s.mac)
                     }
@@ -102,6 +123,7 @@ extension PostgresStore {
             let found = try rowsElsewhere(maybeElsewhere.map(\.n), holders, exceptIds: Set(known.map(\.id)))
             for (n, placeId) in maybeElsewhere {
                 guard let other = found[n] else { changes.insert.append((n, placeId)); tally.added += 1; continue }
+                digests.touched.insert(other.placeId)
                 changes.update.append((other.id, n, placeId))
                 if other.state == .released {
                     let s = holders.sighting(n)
@@ -113,7 +135,7 @@ extension PostgresStore {
             }
         }
         lap("looked up elsewhere")
-        try retireAliases(holders, &known, &changes, event)
+        try retireAliases(holders, &known, &changes, &digests.touched, event)
         // Live rows of places the run covered that it did not see are gone.
         var covered: [Int64: Bool] = [:]
         for (id, p) in places.byId { covered[id] = audit.coverage.covers(kind: p.kind, cluster: p.cluster, host: p.host, source: p.source) }
@@ -128,15 +150,19 @@ extension PostgresStore {
         lap("gone")
         try write(changes, holders, runId: runId, bulk: !elsewhere && known.isEmpty && changes.insert.count >= Self.bulkLoad, lap: lap)
         // A covered place's live holders are now exactly those this run saw there.
-        var placeIds: [Int64] = [], lows: [Int64] = [], highs: [Int64] = []
+        // A covered place's digest is its holders' now; one this run changed without reading it is forgotten.
+        var placeIds: [Int64] = [], lows: [Int64] = [], highs: [Int64] = [], placeDigests: [Int64] = []
         for (place, id) in places.ids where audit.coverage.covers(kind: place.kind, cluster: place.cluster, host: place.host, source: place.source) {
             let r = macRange[id] ?? (1, 0)
-            placeIds.append(id); lows.append(r.0); highs.append(r.1)
+            placeIds.append(id); lows.append(r.0); highs.append(r.1); placeDigests.append(digests.digest(of: id))
         }
         try run("""
-            UPDATE place p SET lastRunId = \(runId), minMAC = u.low, maxMAC = u.high
-            FROM unnest(\(placeIds)::bigint[], \(lows)::bigint[], \(highs)::bigint[]) AS u(id, low, high) WHERE p.id = u.id
+            UPDATE place p SET lastRunId = \(runId), minMAC = u.low, maxMAC = u.high, holdersDigest = u.digest
+            FROM unnest(\(placeIds)::bigint[], \(lows)::bigint[], \(highs)::bigint[], \(placeDigests)::bigint[]) AS u(id, low, high, digest)
+            WHERE p.id = u.id
             """)
+        let forgotten = digests.touched.subtracting(placeIds).sorted()
+        if !forgotten.isEmpty { try run("UPDATE place SET holdersDigest = NULL WHERE id = ANY(\(forgotten)::bigint[])") }
         lap("written")
         tally.released = try release(before: audit.at.addingTimeInterval(-audit.releaseAfter), runId: runId, event)
         tally.fulfilled = try fulfil(thisRun, staticNow, runId: runId, event)
@@ -155,6 +181,7 @@ extension PostgresStore {
         var ids: [Place: Int64] = [:]
         var byId: [Int64: Place] = [:]
         var lastRun: [Int64: Int64] = [:]
+        var holdersDigest: [Int64: Int64] = [:]
 
         /// Adds the places of `holders` the database does not have yet, in one statement (a new
         /// site brings hundreds: a round trip each took longer than the rest of its recording).
@@ -195,20 +222,23 @@ extension PostgresStore {
 
     func placeIds(clusters: [String]) throws -> Places {
         var places = Places()
-        for row in try rows("SELECT id, cluster, host, kind, source, lastRunId FROM place WHERE cluster = ANY(\(clusters)::text[])") {
-            let (id, cluster, host, kind, source, last) = try row.decode((Int64, String, String, String, String, Int64?).self)
+        for row in try rows("SELECT id, cluster, host, kind, source, lastRunId, holdersDigest FROM place WHERE cluster = ANY(\(clusters)::text[])") {
+            let (id, cluster, host, kind, source, last, digest) = try row.decode((Int64, String, String, String, String, Int64?, Int64?).self)
             let place = Place(cluster: cluster, host: host, kind: kind, source: source)
             places.ids[place] = id
             places.byId[id] = place
             if let last { places.lastRun[id] = last }
+            if let digest { places.holdersDigest[id] = digest }
         }
         return places
     }
 
-    private func knownAssignments(clusters: [String]) throws -> [Known] {
+    /// The live and gone rows of the audited clusters but those of `unchanged` places.
+    private func knownAssignments(clusters: [String], unchanged: [Int64]) throws -> [Known] {
         try rows("""
             SELECT a.id, a.mac, a.keyHash, a.state = 'live', a.digest, a.placeId, a.lastRunId FROM assignment a
-            WHERE a.placeId IN (SELECT id FROM place WHERE cluster = ANY(\(clusters)::text[])) AND a.state IN ('live', 'gone')
+            WHERE a.placeId IN (SELECT id FROM place WHERE cluster = ANY(\(clusters)::text[]) AND id <> ALL(\(unchanged)::bigint[]))
+                AND a.state IN ('live', 'gone')
             ORDER BY a.id
             """).map { row in
             let (id, mac, keyHash, live, digest, placeId, last) = try row.decode((Int64, Int64, Int64, Bool, Int64, Int64, Int64?).self)
@@ -218,23 +248,24 @@ extension PostgresStore {
 
     /// For holders `ns`: their row (same key and MAC) outside `exceptIds`, if any. One index probe
     /// per holder (LATERAL), never a scan of the table per batch.
-    private func rowsElsewhere(_ ns: [Int], _ holders: HolderSightings, exceptIds: Set<Int64>) throws -> [Int: (id: Int64, state: Assignment.State)] {
-        var out: [Int: (id: Int64, state: Assignment.State)] = [:]
+    private func rowsElsewhere(_ ns: [Int], _ holders: HolderSightings, exceptIds: Set<Int64>) throws
+        -> [Int: (id: Int64, state: Assignment.State, placeId: Int64)] {
+        var out: [Int: (id: Int64, state: Assignment.State, placeId: Int64)] = [:]
         for start in stride(from: 0, to: ns.count, by: Self.batch) {
             let part = Array(ns[start..<min(ns.count, start + Self.batch)])
             var wanted: [KeyMAC: [Int]] = [:]
             for n in part { let s = holders.summary(n); wanted[KeyMAC(s.keyHash, s.mac), default: []].append(n) }
             let macs = part.map { holders.summary($0).mac }, keys = part.map { holders.summary($0).keyHash }
             for row in try rows("""
-                SELECT a.id, a.state, a.mac, a.keyHash, a.holder FROM unnest(\(macs)::bigint[], \(keys)::bigint[]) AS w(mac, keyHash)
+                SELECT a.id, a.state, a.mac, a.keyHash, a.holder, a.placeId FROM unnest(\(macs)::bigint[], \(keys)::bigint[]) AS w(mac, keyHash)
                 CROSS JOIN LATERAL (SELECT * FROM assignment x WHERE x.mac = w.mac AND x.keyHash = w.keyHash) a
                 ORDER BY a.id
                 """) {
-                let (id, stateText, mac, keyHash, bytes) = try row.decode((Int64, String, Int64, Int64, ByteBuffer).self)
+                let (id, stateText, mac, keyHash, bytes, placeId) = try row.decode((Int64, String, Int64, Int64, ByteBuffer, Int64).self)
                 guard !exceptIds.contains(id), let ns = wanted[KeyMAC(keyHash, mac)] else { continue }
                 let key = try packedKey(bytes)
                 for n in ns where out[n] == nil && holders.sighting(n).key == key {
-                    out[n] = (id, try state(stateText))
+                    out[n] = (id, try state(stateText), placeId)
                 }
             }
         }
@@ -243,7 +274,7 @@ extension PostgresStore {
 
     /// An NC interface recorded alone before and now joined to its adapter is one holder: its own
     /// row ends (the pair's row holds the MAC), as a `rekeyed` event.
-    private func retireAliases(_ holders: HolderSightings, _ known: inout [Known], _ changes: inout Changes,
+    private func retireAliases(_ holders: HolderSightings, _ known: inout [Known], _ changes: inout Changes, _ touched: inout Set<Int64>,
                                _ event: (String, String, HolderEvent.Kind, MACAddress?, MACAddress?, String?, String?) -> Void) throws {
         var unseen: [Int64: [Int]] = [:]
         for i in known.indices where !known[i].seen { unseen[known[i].keyHash, default: []].append(i) }
@@ -256,6 +287,7 @@ extension PostgresStore {
                 let keys = try describe(rows.map { known[$0].id })
                 for i in rows where keys[known[i].id]?.key == s.alias {
                     known[i].seen = true
+                    touched.insert(known[i].placeId)
                     changes.released.append(known[i].id)
                     event(s.key, s.label, .rekeyed, nil, s.mac, nil, nil)
                 }

@@ -166,12 +166,12 @@ extension SQLiteStore {
         }
 
         /// The MACs of the holders no row has (by key hash and MAC), without moving the search's
-        /// start; holders of `skipping` places (when `placeOf` tells them) have theirs.
-        mutating func unknownMACs(_ summaries: [HolderSightings.Summary], skipping: Set<Int64>, placeOf: [Int64]?, base: Int) -> [Int64] {
+        /// start; holders of unchanged places have theirs.
+        mutating func unknownMACs(_ summaries: [HolderSightings.Summary], _ digests: PlaceDigests, base: Int) -> [Int64] {
             index()
             var out: [Int64] = []
             for (j, s) in summaries.enumerated() {
-                if let placeOf, skipping.contains(placeOf[base + j]) { continue }
+                if digests.isUnchanged(base + j) { continue }
                 if row(ofKey: s.keyHash, mac: s.mac) == nil { out.append(s.mac) }
             }
             return out
@@ -222,7 +222,17 @@ extension SQLiteStore {
         // A re-audit compares places first: those whose holders are their last reading's are not
         // read back row by row. (A first audit has no digests yet: it streams, as holders pack.)
         var digests = PlaceDigests()
-        if !places.holdersDigest.isEmpty { try digests.compare(holders, &places, coverage: audit.coverage, db) }
+        if !places.holdersDigest.isEmpty {
+            var last: (Place, Int64)?
+            try digests.compare(holders, stored: places.holdersDigest, covered: { id in
+                places.byId[id].map { audit.coverage.covers(kind: $0.kind, cluster: $0.cluster, host: $0.host, source: $0.source) } ?? false
+            }) { n in
+                let origin = holders.place(n)
+                let place = Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)
+                if last?.0 != place { last = (place, try places.id(place, db)) }
+                return last!.1
+            }
+        }
         lap("places (\(digests.unchanged.count) unchanged)")
         var known = try KnownAssignments(db, places: places, unchanged: digests.unchangedCounts)
         lap("known holders")
@@ -248,7 +258,7 @@ extension SQLiteStore {
             // Of this chunk's holders the audited places do not know, the MACs some other row holds:
             // only those can be the same holder recorded outside the audited places.
             let recordedElsewhere = known.elsewhere == 0 ? [] : try recordedMACs.among(
-                known.unknownMACs(chunk.summaries, skipping: digests.unchanged, placeOf: digests.placeOf, base: chunk.base))
+                known.unknownMACs(chunk.summaries, digests, base: chunk.base))
             for (j, sum) in chunk.summaries.enumerated() {
                 let n = chunk.base + j
                 let mac = sum.mac, keyHash = sum.keyHash, digest = sum.digest
