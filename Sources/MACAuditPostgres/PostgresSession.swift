@@ -56,12 +56,16 @@ final class PostgresSession: @unchecked Sendable {
     @discardableResult
     func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
         lock.lock(); defer { lock.unlock() }
-        // A query sent on a connection the server has closed (it stopped, or was restarted) may
-        // never be answered by postgres-nio: the connection's close ends the wait as well.
-        let loop = connection.eventLoop
-        let answered = loop.makePromise(of: PostgresQueryResult.self)
+        return try answer(connection.query(query, logger: logger))
+    }
+
+    /// Waits on the calling thread for `future`, or for the connection to close: a statement sent
+    /// on a connection the server has closed (it stopped, or was restarted) may never be answered
+    /// by postgres-nio, so the close ends the wait as well.
+    private func answer<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        let answered = connection.eventLoop.makePromise(of: T.self)
         let settled = Settled()
-        connection.query(query, logger: logger).whenComplete { result in
+        future.hop(to: connection.eventLoop).whenComplete { result in  // on the connection's loop, as the close below
             guard !settled.done else { return }
             settled.done = true
             answered.completeWith(result)
@@ -79,10 +83,7 @@ final class PostgresSession: @unchecked Sendable {
     /// never all in memory as text). The way to load many rows: one statement, no parameter arrays.
     func copy(into table: String, columns: [String], parts: Int, _ part: @escaping @Sendable (Int) throws -> ByteBuffer) throws {
         lock.lock(); defer { lock.unlock() }
-        let loop = connection.eventLoop
-        let done = loop.makePromise(of: Void.self)
-        let settled = Settled()
-        let copying = loop.makePromise(of: Void.self)
+        let copying = connection.eventLoop.makePromise(of: Void.self)
         // postgres-nio's COPY is async only. It runs on a thread of its own, not on Swift's
         // cooperative pool: this caller waits synchronously, and when it is itself a task (a test
         // runner's) the pool may have no thread left to run the copy.
@@ -96,17 +97,7 @@ final class PostgresSession: @unchecked Sendable {
                 copying.fail(error)
             }
         }
-        copying.futureResult.whenComplete { result in  // on the connection's loop, as the close below
-            guard !settled.done else { return }
-            settled.done = true
-            done.completeWith(result)
-        }
-        connection.closeFuture.whenComplete { _ in
-            guard !settled.done else { return }
-            settled.done = true
-            done.fail(ConnectionClosed())
-        }
-        try done.futureResult.wait()
+        try answer(copying.futureResult)
     }
 
     /// Runs one statement without parameters. (Through the same path as ``query(_:)``: the
