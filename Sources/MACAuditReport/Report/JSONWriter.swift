@@ -115,11 +115,6 @@ public enum JSON {
             if let value { member(key, into: &out); JSON.integer(value, into: &out) }
         }
 
-        mutating func integer<I: BinaryInteger>(_ key: String, orNull value: I?, into out: inout ReportSink) {
-            member(key, into: &out)
-            if let value { JSON.integer(value, into: &out) } else { out.append("null") }
-        }
-
         mutating func value<V: JSONWritable>(_ key: String, _ value: V, into out: inout ReportSink) throws {
             member(key, into: &out)
             try value.write(json: &out, depth: depth + 1)
