@@ -59,6 +59,7 @@ public final class PostgresStore: PoolStore, @unchecked Sendable {
 
     /// Runs `body` in one transaction holding the writer lock; any failure rolls it all back and
     /// comes out as a ``StoreError`` naming the server and `operation`.
+    @discardableResult
     func writing<T>(_ operation: String, _ body: () throws -> T) throws -> T {
         var transactionId: Int64?
         return try transaction(operation, begin: "BEGIN", settle: { try self.outcome(of: transactionId, operation) }) {

@@ -515,11 +515,8 @@ extension SQLiteStore {
         var unseen: [Int64: [Int]] = [:]
         for i in known.rows.indices where !known.rows[i].seen && known.rows[i].keyHash != 0 { unseen[known.rows[i].keyHash, default: []].append(i) }
         guard !unseen.isEmpty else { return }
-        var waited = 0.0
         for c in 0..<holders.chunkCount {
-            let waitStart = Date()
             let chunk = holders.chunk(c)
-            waited += Date().timeIntervalSince(waitStart)
             for (j, sum) in chunk.summaries.enumerated() where sum.aliasHash != 0 {
                 guard let rows = unseen[sum.aliasHash]?.filter({ !known.rows[$0].seen }), !rows.isEmpty else { continue }
                 let s = holders.sighting(chunk.base + j)

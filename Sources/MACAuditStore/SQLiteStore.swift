@@ -122,7 +122,7 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         group.enter()
         DispatchQueue.global(qos: .userInitiated).async {
             defer { group.leave() }
-            try? pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
+            _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
         }
     }
 
