@@ -107,15 +107,12 @@ enum PostgresSchema {
 
     /// Migrates the database to this build's schema, or refuses one written by a newer macaudit.
     static func migrate(_ session: PostgresSession, location: String) throws {
-        do {
-            try session.execute("CREATE TABLE IF NOT EXISTS schemaMigration (name text PRIMARY KEY, appliedAt timestamptz NOT NULL DEFAULT now())")
-        } catch {
-            // Two first opens may race to create the table: the loser finds it there.
-            guard PostgresSession.sqlState(error) == "23505" || PostgresSession.sqlState(error) == "42P07" else { throw error }
-        }
         try session.execute("BEGIN")
         do {
+            // The lock first, then the table: first opens at once queue here, and each after the
+            // first finds the table made (creating it unlocked, two could collide on its row type).
             try session.query("SELECT pg_advisory_xact_lock(\(writerLock))")
+            try session.execute("CREATE TABLE IF NOT EXISTS schemaMigration (name text PRIMARY KEY, appliedAt timestamptz NOT NULL DEFAULT now())")
             let applied = try session.query("SELECT name FROM schemaMigration ORDER BY appliedAt, name").rows.map { try $0.decode(String.self) }
             let known = Set(migrations.map(\.name))
             if applied.contains(where: { !known.contains($0) }) { throw StoreError.newerSchema(location: location) }
