@@ -40,17 +40,14 @@ extension PostgresStore {
         var tally = HolderTally()
         let clusters = audit.clusters.sorted()
         var places = try placeIds(clusters: clusters)
-        try places.addNew(audit.holders, self)
         let holders = audit.holders
+        let placeOf = try places.ids(of: holders, self)
         // A re-audit compares places first (see PlaceDigests); a first audit streams as holders pack.
         var digests = PlaceDigests()
         if !places.holdersDigest.isEmpty {
             digests.compare(holders, stored: places.holdersDigest, covered: { id in
                 places.byId[id].map { audit.coverage.covers(kind: $0.kind, cluster: $0.cluster, host: $0.host, source: $0.source) } ?? false
-            }) { n in
-                let origin = holders.place(n)
-                return places.ids[Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)] ?? -1
-            }
+            }) { placeOf[$0] }
         }
         lap("places (\(digests.unchanged.count) unchanged)")
         var known = try knownAssignments(clusters: clusters, unchanged: digests.unchanged.sorted())
@@ -75,14 +72,8 @@ extension PostgresStore {
             let chunk = holders.chunk(c)
             for (j, sum) in chunk.summaries.enumerated() {
                 let n = chunk.base + j, mac = sum.mac, keyHash = sum.keyHash
-                let placeId: Int64
-                if let placeOf = digests.placeOf {
-                    placeId = placeOf[n]
-                } else {
-                    let origin = holders.place(n)
-                    placeId = try places.id(Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source), self)
-                    digests.add(sum, at: placeId)
-                }
+                let placeId = placeOf[n]
+                if digests.placeOf == nil { digests.add(sum, at: placeId) }  // a first audit's digests, as it streams
                 let r = macRange[placeId] ?? (mac, mac)
                 macRange[placeId] = (min(r.0, mac), max(r.1, mac))
                 if let earlier = thisRun[keyHash], earlier == mac { continue }  // one holder reported twice
@@ -183,40 +174,40 @@ extension PostgresStore {
         var lastRun: [Int64: Int64] = [:]
         var holdersDigest: [Int64: Int64] = [:]
 
-        /// Adds the places of `holders` the database does not have yet, in one statement (a new
-        /// site brings hundreds: a round trip each took longer than the rest of its recording).
-        mutating func addNew(_ holders: HolderSightings, _ store: PostgresStore) throws {
-            var new: [Place] = [], seen = Set<Place>(), last: Place?
+        /// Each holder's place id, the places the database does not have yet added in one
+        /// statement (a new site brings hundreds: a round trip each took longer than the rest of its
+        /// recording). Holders come in stretches of one place: a place is looked at once a stretch.
+        mutating func ids(of holders: HolderSightings, _ store: PostgresStore) throws -> [Int64] {
+            var stretches: [(start: Int, place: Place)] = [], new: [Place] = [], seen = Set<Place>()
             for n in 0..<holders.count {
                 let origin = holders.place(n)
                 let place = Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)
-                guard place != last else { continue }
-                last = place
+                guard place != stretches.last?.place else { continue }
+                stretches.append((n, place))
                 if ids[place] == nil, seen.insert(place).inserted { new.append(place) }
             }
-            guard !new.isEmpty else { return }
-            for row in try store.rows("""
-                INSERT INTO place (cluster, host, kind, source)
-                SELECT * FROM unnest(\(new.map(\.cluster))::text[], \(new.map(\.host))::text[], \(new.map(\.kind))::text[], \(new.map(\.source))::text[])
-                ON CONFLICT (cluster, host, kind, source) DO UPDATE SET cluster = excluded.cluster
-                RETURNING id, cluster, host, kind, source
-                """) {
-                let (id, cluster, host, kind, source) = try row.decode((Int64, String, String, String, String).self)
-                let place = Place(cluster: cluster, host: host, kind: kind, source: source)
-                ids[place] = id
-                byId[id] = place
+            if !new.isEmpty {
+                for row in try store.rows("""
+                    INSERT INTO place (cluster, host, kind, source)
+                    SELECT * FROM unnest(\(new.map(\.cluster))::text[], \(new.map(\.host))::text[], \(new.map(\.kind))::text[], \(new.map(\.source))::text[])
+                    ON CONFLICT (cluster, host, kind, source) DO UPDATE SET cluster = excluded.cluster
+                    RETURNING id, cluster, host, kind, source
+                    """) {
+                    let (id, cluster, host, kind, source) = try row.decode((Int64, String, String, String, String).self)
+                    let place = Place(cluster: cluster, host: host, kind: kind, source: source)
+                    ids[place] = id
+                    byId[id] = place
+                }
             }
-        }
-
-        mutating func id(_ place: Place, _ store: PostgresStore) throws -> Int64 {
-            if let id = ids[place] { return id }
-            guard let id = try store.scalar(Int64.self, """
-                INSERT INTO place (cluster, host, kind, source) VALUES (\(place.cluster), \(place.host), \(place.kind), \(place.source))
-                ON CONFLICT (cluster, host, kind, source) DO UPDATE SET cluster = excluded.cluster RETURNING id
-                """) else { throw StoreError.failed(location: store.location, operation: "recording the audit's holders", reason: "no place id") }
-            ids[place] = id
-            byId[id] = place
-            return id
+            var out = [Int64](repeating: 0, count: holders.count)
+            for (i, stretch) in stretches.enumerated() {
+                guard let id = ids[stretch.place] else {
+                    throw StoreError.failed(location: store.location, operation: "recording the audit's holders", reason: "no id for place \(stretch.place)")
+                }
+                let end = i + 1 < stretches.count ? stretches[i + 1].start : holders.count
+                for n in stretch.start..<end { out[n] = id }
+            }
+            return out
         }
     }
 

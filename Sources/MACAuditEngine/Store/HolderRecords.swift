@@ -172,10 +172,7 @@ public struct HolderSighting: Sendable, Hashable {
             if let field { h.add(field) }
             h.add(0x1F)
         }
-        func number(_ n: Int64?) {
-            var v = UInt64(bitPattern: n ?? -1)
-            for _ in 0..<8 { h.add(UInt8(truncatingIfNeeded: v)); v >>= 8 }
-        }
+        func number(_ n: Int64?) { h.add(littleEndian: n ?? -1) }
         text(alias); text(kind); text(cluster); text(host); text(vm); text(name); text(adapterId); text(interfaceId); text(instanceId)
         text(allocation); text(switchId); text(switchKey); text(segment); text(source.path)
         number(interfaceMAC.map { Int64($0.value) }); number(dynamicMAC.map { $0 ? 1 : 0 }); number(controllerManaged ? 1 : 0)

@@ -12,8 +12,8 @@ import MACAuditModel
 public struct PlaceDigests: Sendable {
     /// Per place id: the digest of this run's holders there, in their order (but the current
     /// place's, which is in `current` until another place comes).
-    private var ofRun: [Int64: UInt64] = [:]
-    private var current: (placeId: Int64, digest: UInt64) = (-1, 0)
+    private var ofRun: [Int64: FNV1a] = [:]
+    private var current: (placeId: Int64, digest: FNV1a) = (-1, FNV1a())
     private var counts: [Int64: Int] = [:]
     /// Per holder (by number): its place id, when the digests were made before the recording.
     public private(set) var placeOf: [Int64]?
@@ -26,15 +26,13 @@ public struct PlaceDigests: Sendable {
 
     public init() {}
 
-    static let empty = FNV1a().value
-
     /// Adds holder `summary` to the digest of its place.
     public mutating func add(_ summary: HolderSightings.Summary, at placeId: Int64) {
         if placeId != current.placeId {  // a place's holders mostly come together: one lookup per stretch
             if current.placeId >= 0 { ofRun[current.placeId] = current.digest }
-            current = (placeId, ofRun[placeId] ?? Self.empty)
+            current = (placeId, ofRun[placeId] ?? FNV1a())
         }
-        Self.mix(&current.digest, summary.keyHash); Self.mix(&current.digest, summary.mac); Self.mix(&current.digest, summary.digest)
+        current.digest.add(littleEndian: summary.keyHash); current.digest.add(littleEndian: summary.mac); current.digest.add(littleEndian: summary.digest)
     }
 
     /// Before the recording (every holder packed): each holder's place (by `placeId`, which may
@@ -52,25 +50,19 @@ public struct PlaceDigests: Sendable {
             }
         }
         placeOf = ids
-        for (id, digest) in stored where covered(id) && UInt64(bitPattern: digest) == ofRun(id) {
+        for (id, digest) in stored where covered(id) && UInt64(bitPattern: digest) == ofRun(id).value {
             unchanged.insert(id)
             unchangedCounts[id] = counts[id] ?? 0
         }
     }
 
     /// The digest to store for a place this run covered.
-    public func digest(of placeId: Int64) -> Int64 { Int64(bitPattern: ofRun(placeId)) }
+    public func digest(of placeId: Int64) -> Int64 { Int64(bitPattern: ofRun(placeId).value) }
 
     /// Whether holder `n` is at an unchanged place (known only after ``compare``).
     public func isUnchanged(_ n: Int) -> Bool { placeOf.map { unchanged.contains($0[n]) } ?? false }
 
-    private func ofRun(_ placeId: Int64) -> UInt64 {
-        placeId == current.placeId ? current.digest : ofRun[placeId] ?? Self.empty
-    }
-
-    /// FNV-1a over the eight bytes of `value`, lowest first.
-    private static func mix(_ h: inout UInt64, _ value: Int64) {
-        var v = UInt64(bitPattern: value)
-        for _ in 0..<8 { h = (h ^ (v & 0xFF)) &* 0x0000_0100_0000_01B3; v >>= 8 }
+    private func ofRun(_ placeId: Int64) -> FNV1a {
+        placeId == current.placeId ? current.digest : ofRun[placeId] ?? FNV1a()
     }
 }

@@ -11,6 +11,13 @@ package struct FNV1a: Sendable {
 
     package mutating func add<S: Sequence>(_ bytes: S) where S.Element == UInt8 { for b in bytes { add(b) } }
 
+    /// The eight bytes of an integer, lowest first (what the pool database's digests are made of).
+    package mutating func add(littleEndian integer: Int64) {
+        var v = UInt64(bitPattern: integer), h = value
+        for _ in 0..<8 { h = (h ^ (v & 0xFF)) &* Self.prime; v >>= 8 }
+        value = h
+    }
+
     /// A string's UTF-8 bytes, read from its contiguous storage (the generic `add` is not
     /// specialised across modules and walks a `UTF8View` element by element).
     package mutating func add(_ text: String) {
