@@ -211,7 +211,7 @@ final class PostgresSession: @unchecked Sendable {
             if let message = e.serverInfo?[.message] {
                 return "\(message)\(e.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")"
             }
-            if e.code == .serverClosedConnection || e.code == .connectionClosed || e.code == .uncleanShutdown { return reason(ConnectionClosed()) }
+            if e.code == .serverClosedConnection || e.code == .clientClosedConnection || e.code == .uncleanShutdown { return reason(ConnectionClosed()) }
             if let underlying = e.underlying { return reason(underlying) }
             return "\(e.code)"
         }

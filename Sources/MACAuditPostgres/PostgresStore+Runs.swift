@@ -5,21 +5,28 @@ import PostgresNIO
 /// Runs, findings and the baseline. Findings are written a set at a time (arrays bound to one
 /// statement): a first audit of a messy fleet records tens of thousands.
 extension PostgresStore {
-    public func record(audit: AuditRecord) throws -> RunOutcome {
+    public func record(audit unchecked: AuditRecord, findings: () throws -> [Finding]) throws -> RunOutcome {
         let lap = Lap()
         defer { lap("commit") }
         return try writing("recording the audit") {
-            var counts = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, 0) })
-            for f in audit.findings { counts[f.severity, default: 0] += 1 }
             guard let runId = try scalar(Int64.self, """
                 INSERT INTO run (startedAt, inputsDigest, inputCount, clusters, critical, error, warning, info, hosts)
-                VALUES (\(audit.at), \(audit.inputsDigest), \(Int64(audit.inputCount)), \(audit.clusters.sorted().joined(separator: "\n")),
-                        \(Int64(counts[.critical] ?? 0)), \(Int64(counts[.error] ?? 0)), \(Int64(counts[.warning] ?? 0)), \(Int64(counts[.info] ?? 0)),
-                        \(audit.coverage.adapterHosts.sorted().joined(separator: "\n")))
+                VALUES (\(unchecked.at), \(unchecked.inputsDigest), \(Int64(unchecked.inputCount)),
+                        \(unchecked.clusters.sorted().joined(separator: "\n")), 0, 0, 0, 0,
+                        \(unchecked.coverage.adapterHosts.sorted().joined(separator: "\n")))
                 RETURNING id
                 """) else { throw StoreError.failed(location: location, operation: "recording the audit", reason: "no run id") }
             lap("run")
-            let (events, tally) = try recordHolders(audit, runId: runId, lap: lap)
+            let (events, tally) = try recordHolders(unchecked, runId: runId, lap: lap)
+            var audit = unchecked
+            audit.findings = try findings()
+            lap("waiting for the checks")
+            let counts = audit.severityCounts.mapValues(Int64.init)
+            try run("""
+                UPDATE run SET critical = \(counts[.critical] ?? 0), error = \(counts[.error] ?? 0), warning = \(counts[.warning] ?? 0),
+                    info = \(counts[.info] ?? 0)
+                WHERE id = \(runId)
+                """)
             let history = try recordFindings(audit.findings, runId: runId, at: audit.at, clusters: audit.clusters)
             let resolved = try resolveMissing(audit, runId: runId)
             lap("findings")

@@ -6,22 +6,25 @@ extension SQLiteStore {
     /// Records one audit in one transaction: the run, every holder it read (``recordHolders``),
     /// each finding's history, and which open findings of the audited clusters are now resolved.
     /// Returns the run id, each finding's status, the resolved ones and what happened to holders.
-    public func record(audit: AuditRecord) throws -> RunOutcome {
+    public func record(audit unchecked: AuditRecord, findings: () throws -> [Finding]) throws -> RunOutcome {
         let lap = Lap()
         // Every place, run and finding id the recording writes is one it read or wrote in this transaction.
         // A first audit adds a hundred megabytes: they reach the database file while the report is written.
         let outcome = try immediate("recording the audit", checkingForeignKeys: false, checkpointing: false) { db in
-            let at = StoredDate.text(audit.at)
-            var counts = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, 0) })
-            for f in audit.findings { counts[f.severity, default: 0] += 1 }
-            var run = RunRecord(id: nil, startedAt: at, inputsDigest: audit.inputsDigest, inputCount: audit.inputCount,
-                                clusters: audit.clusters.sorted().joined(separator: "\n"), critical: counts[.critical] ?? 0,
-                                error: counts[.error] ?? 0, warning: counts[.warning] ?? 0, info: counts[.info] ?? 0,
-                                hosts: audit.coverage.adapterHosts.sorted().joined(separator: "\n"))
+            let at = StoredDate.text(unchecked.at)
+            var run = RunRecord(id: nil, startedAt: at, inputsDigest: unchecked.inputsDigest, inputCount: unchecked.inputCount,
+                                clusters: unchecked.clusters.sorted().joined(separator: "\n"), critical: 0, error: 0, warning: 0, info: 0,
+                                hosts: unchecked.coverage.adapterHosts.sorted().joined(separator: "\n"))
             try run.insert(db)
             let runId = db.lastInsertedRowID
             lap("run")
-            let (events, tally) = try recordHolders(db, audit, runId: runId, at: at, lap: lap)
+            let (events, tally) = try recordHolders(db, unchecked, runId: runId, at: at, lap: lap)
+            var audit = unchecked
+            audit.findings = try findings()
+            lap("waiting for the checks")
+            let counts = audit.severityCounts
+            try db.execute(sql: "UPDATE run SET critical = ?, error = ?, warning = ?, info = ? WHERE id = ?",
+                           arguments: [counts[.critical], counts[.error], counts[.warning], counts[.info], runId])
             let history = try recordFindings(db, audit.findings, runId: runId, at: audit.at, clusters: audit.clusters)
             let resolved = try resolveMissing(db, audit, runId: runId)
             lap("findings")

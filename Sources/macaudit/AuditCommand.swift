@@ -89,6 +89,7 @@ extension MacAudit {
         enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
         func run() throws {
+            let setup = PhaseClock()
             var rules = try ruleOptions.load()
             rules.registry = try registryOptions.load()
             let accepted = try baseline.map(BaselineFile.load) ?? []
@@ -104,6 +105,7 @@ extension MacAudit {
             if creates, let store { FileHandle.standardError.write(Data("macaudit: created the pool database \(store.location)\n".utf8)) }
             let meter = ProgressMeter.start(quiet: quiet)
             defer { meter?.stop() }
+            setup.lap("rules, registry, database opened")
             let day = 86_400.0
             let database = MACAudit.Audit.DatabaseOptions(horizon: Double(dbHorizon ?? rules.database.horizonDays) * day,
                                                           releaseAfter: Double(releaseAfter ?? rules.database.releaseAfterDays) * day)
@@ -134,6 +136,7 @@ extension MacAudit {
             // running every check on them.
             withExtendedLifetime(report) {
                 store = nil
+                clock.lap("close the database")
                 Foundation.exit(code)
             }
         }

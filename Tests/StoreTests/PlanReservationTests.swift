@@ -38,7 +38,7 @@ final class RacedStore: PoolStore {
     func findings(mac: MACAddress) throws -> [ResolvedFinding] { try inner.findings(mac: mac) }
     func usedMACs() throws -> [UInt64] { try inner.usedMACs() }
     func release(mac: MACAddress) throws -> Bool { try inner.release(mac: mac) }
-    func record(audit: AuditRecord) throws -> RunOutcome { try inner.record(audit: audit) }
+    func record(audit: AuditRecord, findings: () throws -> [Finding]) throws -> RunOutcome { try inner.record(audit: audit, findings: findings) }
     func runs() throws -> [RunSummary] { try inner.runs() }
     func difference(from older: Int64, to newer: Int64) throws -> RunDifference { try inner.difference(from: older, to: newer) }
     func finding(fingerprint: String) throws -> ResolvedFinding? { try inner.finding(fingerprint: fingerprint) }

@@ -295,6 +295,40 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         #expect(try store.runs().map { $0.counts[.error] } == [2, 1, 2])
     }
 
+    /// An audit hands its findings over once its holders are written: they are the run's, counted
+    /// in its summary, whatever the record said before.
+    @Test(arguments: Backend.all) func findingsHandedOverAfterTheHoldersAreTheRuns(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        let a = finding("duplicate-mac", "00-15-5D-01-01-01"), b = finding("group-bit", "01-15-5D-01-01-01")
+        var asked = 0
+        let run = try store.record(audit: audit(holding: ["00155D010101", "00155D010102"], findings: [b])) {
+            asked += 1
+            return [a]
+        }
+        #expect(asked == 1)
+        #expect(run.history.keys.sorted() == [a.id])
+        #expect(run.tally.added == 2)
+        #expect(try store.runs().map { $0.counts[.error] } == [1])
+        #expect(try store.finding(fingerprint: b.id) == nil)
+    }
+
+    /// Checks that fail after the holders are written leave nothing of the run: no run, no
+    /// holder, no finding; the next run is recorded as if that one had never started.
+    @Test(arguments: Backend.all) func aRunWhoseFindingsNeverComeKeepsNothing(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        let kept = try store.record(audit: audit(holding: ["00155D010101"]))
+        struct ChecksFailed: Error {}
+        #expect(throws: (any Error).self) {
+            _ = try store.record(audit: audit(holding: ["00155D010101", "00155D010102"])) { throw ChecksFailed() }
+        }
+        #expect(try store.runs().map(\.id) == [kept.runId])
+        #expect(try store.assignments(of: mac("00-15-5D-01-01-02")).isEmpty)
+        #expect(try store.assignments(of: mac("00-15-5D-01-01-01")).map(\.lastRunId) == [kept.runId])
+        #expect(try store.integrityCheck() == "ok")
+        let next = try store.record(audit: audit(holding: ["00155D010101"]))
+        #expect(next.tally.seen == 1 && next.tally.added == 0)
+    }
+
     @Test(arguments: Backend.all) func aRunOfOneClusterDoesNotResolveAnothersFindings(_ backend: Backend) throws {
         let store = try backend.fresh(#function).store
         let east = finding("duplicate-mac", "00-15-5D-01-01-01", cluster: "east")

@@ -127,21 +127,22 @@ public enum Audit {
             claims = try store.pendingClaims()
             clock.lap("read database")
         }
-        // With a database, the holders start packing for it as soon as they are reconciled, while the checks run.
-        var sightings: HolderSightings?
+        // With a database, the run and its holders are recorded as soon as they are reconciled, while the checks run.
+        var recording: AuditRecording?
         let (snapshot, findings) = judge(inventory, rules: extra, wire: wire, recorded: recordedHolders, reservations: claims,
                                          audited: store == nil ? nil : coverage.clusters, clock: clock) { reconciled in
-            if store != nil { sightings = HolderSightings(Array(reconciled.inputHolders)) }
+            guard let store else { return }
+            recording = AuditRecording(store: store, record: auditRecord(
+                inputs: inputs, holders: HolderSightings(Array(reconciled.inputHolders)), coverage: coverage, findings: [],
+                releaseAfter: database.releaseAfter, at: now))
         }
         warnings += unmatchedRuleNames(rules.pools, snapshot)
         var recorded: RunOutcome?
         var accepted: [BaselineEntry] = []
-        if let store {
-            let record = auditRecord(inputs: inputs, holders: sightings ?? HolderSightings(Array(snapshot.inputHolders)), coverage: coverage,
-                                     findings: findings, releaseAfter: database.releaseAfter, at: now)
-            clock.lap("record made")
+        if let store, let recording {
+            recording.hand(findings)
             WorkProgress.shared.begin("recording the run in the database")
-            recorded = try store.record(audit: record)
+            recorded = try recording.outcome()
             accepted = try store.baseline().filter { $0.isActive(at: now) }
             clock.lap("record")
         }

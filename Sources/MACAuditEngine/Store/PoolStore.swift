@@ -62,7 +62,11 @@ public protocol ReservationBook: AnyObject {
 /// What each audit found, run by run.
 public protocol AuditLog: AnyObject {
     /// Records one audit in one transaction and says, per finding, whether it is new or persisting.
-    func record(audit: AuditRecord) throws -> RunOutcome
+    /// The run and its holders are written first; `findings` is called, on the same thread, only
+    /// then, and may block: an audit starts its recording as soon as its holders are reconciled and
+    /// hands the findings over when the checks are done (``AuditRecording``). Its findings replace
+    /// `audit.findings`. A throw from `findings` rolls the whole recording back.
+    func record(audit: AuditRecord, findings: () throws -> [Finding]) throws -> RunOutcome
     func runs() throws -> [RunSummary]
     func difference(from older: Int64, to newer: Int64) throws -> RunDifference
     /// The finding with this id as the last run that reported it recorded it; nil for an id no
@@ -77,6 +81,13 @@ public protocol BaselineBook: AnyObject {
     func accept(_ entry: BaselineEntry) throws
     func revoke(fingerprint: String) throws -> Bool
     func baseline() throws -> [BaselineEntry]
+}
+
+extension AuditLog {
+    /// Records an audit whose findings are known (``record(audit:findings:)``).
+    public func record(audit: AuditRecord) throws -> RunOutcome {
+        try record(audit: audit) { audit.findings }
+    }
 }
 
 extension PoolCatalog {
@@ -238,6 +249,13 @@ public struct AuditRecord: Sendable {
                 releaseAfter: TimeInterval = AuditRecord.defaultReleaseAfter) {
         self.init(at: at, inputsDigest: inputsDigest, inputCount: inputCount, coverage: coverage, holders: HolderSightings(holders),
                   findings: findings, releaseAfter: releaseAfter)
+    }
+
+    /// Findings per severity, every severity present (zero when none): the run's counts.
+    public var severityCounts: [Severity: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0, 0) })
+        for f in findings { counts[f.severity, default: 0] += 1 }
+        return counts
     }
 
     /// 7 days: ARP caches, DHCP leases and NC references outlive a deleted VM.
