@@ -40,6 +40,7 @@ extension PostgresStore {
         var tally = HolderTally()
         let clusters = audit.clusters.sorted()
         var places = try placeIds(clusters: clusters)
+        let existing = Set(places.byId.keys)  // only these can have rows: the others are new in this run
         let holders = audit.holders
         let placeOf = try places.ids(of: holders, self)
         // A re-audit compares places first (see PlaceDigests); a first audit streams as holders pack.
@@ -50,7 +51,7 @@ extension PostgresStore {
             }) { placeOf[$0] }
         }
         lap("places (\(digests.unchanged.count) unchanged)")
-        var known = try knownAssignments(clusters: clusters, unchanged: digests.unchanged.sorted())
+        var known = try knownAssignments(places: existing.subtracting(digests.unchanged).sorted())
         var byKeyMAC: [KeyMAC: Int] = [:], byKey: [Int64: [Int]] = [:]
         byKeyMAC.reserveCapacity(known.count)
         for (i, k) in known.enumerated() { byKeyMAC[KeyMAC(k.keyHash, k.mac)] = i; byKey[k.keyHash, default: []].append(i) }
@@ -224,41 +225,59 @@ extension PostgresStore {
         return places
     }
 
-    /// The live and gone rows of the audited clusters but those of `unchanged` places.
-    private func knownAssignments(clusters: [String], unchanged: [Int64]) throws -> [Known] {
-        try rows("""
-            SELECT a.id, a.mac, a.keyHash, a.state = 'live', a.digest, a.placeId, a.lastRunId FROM assignment a
-            WHERE a.placeId IN (SELECT id FROM place WHERE cluster = ANY(\(clusters)::text[]) AND id <> ALL(\(unchanged)::bigint[]))
-                AND a.state IN ('live', 'gone')
-            ORDER BY a.id
+    /// The live and gone rows of `places`, by id: one index probe per place (the planner, guessing
+    /// a new site's places hold as many rows as the others, would scan the whole table).
+    private func knownAssignments(places: [Int64]) throws -> [Known] {
+        guard !places.isEmpty else { return [] }
+        // Sorted here: asked to sort, the planner may walk the whole primary key instead.
+        return try rows("""
+            SELECT a.id, a.mac, a.keyHash, a.state = 'live', a.digest, a.placeId, a.lastRunId FROM unnest(\(places)::bigint[]) AS p(id)
+            CROSS JOIN LATERAL (SELECT * FROM assignment x WHERE x.placeId = p.id AND x.state IN ('live', 'gone')) a
             """).map { row in
             let (id, mac, keyHash, live, digest, placeId, last) = try row.decode((Int64, Int64, Int64, Bool, Int64, Int64, Int64?).self)
             return Known(id: id, mac: mac, keyHash: keyHash, live: live, digest: digest, placeId: placeId, lastRunId: last)
-        }
+        }.sorted { $0.id < $1.id }
     }
 
-    /// For holders `ns`: their row (same key and MAC) outside `exceptIds`, if any. One index probe
-    /// per holder (LATERAL), never a scan of the table per batch.
+    /// For holders `ns`: their row (same key and MAC) outside `exceptIds`, if any. Their MACs are
+    /// asked for as stretches of consecutive values, one index probe per stretch: a site's MACs
+    /// come from pools, mostly in order, and a new site's 100,000 are a few hundred probes that
+    /// find nothing. Every row of those MACs comes back; the key picks the holder's.
     private func rowsElsewhere(_ ns: [Int], _ holders: HolderSightings, exceptIds: Set<Int64>) throws
         -> [Int: (id: Int64, state: Assignment.State, placeId: Int64)] {
+        let stretches = Self.stretches(ns.map { holders.summary($0).mac })
+        var found: [(id: Int64, state: String, mac: Int64, keyHash: Int64, holder: ByteBuffer, placeId: Int64)] = []
+        for start in stride(from: 0, to: stretches.count, by: Self.batch) {
+            let part = stretches[start..<min(stretches.count, start + Self.batch)]
+            // Sorted here, not by the server: asked to sort, the planner walks the primary key and
+            // tests every row against every stretch (seconds) when it guesses they hold millions.
+            found += try rows("""
+                SELECT a.id, a.state, a.mac, a.keyHash, a.holder, a.placeId FROM unnest(\(part.map(\.low))::bigint[], \(part.map(\.high))::bigint[]) AS w(low, high)
+                CROSS JOIN LATERAL (SELECT * FROM assignment x WHERE x.mac BETWEEN w.low AND w.high) a
+                """).map { try $0.decode((Int64, String, Int64, Int64, ByteBuffer, Int64).self) }
+        }
+        found.removeAll { exceptIds.contains($0.id) }
+        guard !found.isEmpty else { return [:] }
+        found.sort { $0.id < $1.id }
+        let macs = Set(found.map(\.mac))
+        var wanted: [KeyMAC: [Int]] = [:]
+        for n in ns { let s = holders.summary(n); if macs.contains(s.mac) { wanted[KeyMAC(s.keyHash, s.mac), default: []].append(n) } }
         var out: [Int: (id: Int64, state: Assignment.State, placeId: Int64)] = [:]
-        for start in stride(from: 0, to: ns.count, by: Self.batch) {
-            let part = Array(ns[start..<min(ns.count, start + Self.batch)])
-            var wanted: [KeyMAC: [Int]] = [:]
-            for n in part { let s = holders.summary(n); wanted[KeyMAC(s.keyHash, s.mac), default: []].append(n) }
-            let macs = part.map { holders.summary($0).mac }, keys = part.map { holders.summary($0).keyHash }
-            for row in try rows("""
-                SELECT a.id, a.state, a.mac, a.keyHash, a.holder, a.placeId FROM unnest(\(macs)::bigint[], \(keys)::bigint[]) AS w(mac, keyHash)
-                CROSS JOIN LATERAL (SELECT * FROM assignment x WHERE x.mac = w.mac AND x.keyHash = w.keyHash) a
-                ORDER BY a.id
-                """) {
-                let (id, stateText, mac, keyHash, bytes, placeId) = try row.decode((Int64, String, Int64, Int64, ByteBuffer, Int64).self)
-                guard !exceptIds.contains(id), let ns = wanted[KeyMAC(keyHash, mac)] else { continue }
-                let key = try packedKey(bytes)
-                for n in ns where out[n] == nil && holders.sighting(n).key == key {
-                    out[n] = (id, try state(stateText), placeId)
-                }
+        for row in found {
+            guard let ns = wanted[KeyMAC(row.keyHash, row.mac)] else { continue }
+            let key = try packedKey(row.holder)
+            for n in ns where out[n] == nil && holders.sighting(n).key == key {
+                out[n] = (row.id, try state(row.state), row.placeId)
             }
+        }
+        return out
+    }
+
+    /// `macs` as runs of consecutive values, lowest first.
+    static func stretches(_ macs: [Int64]) -> [(low: Int64, high: Int64)] {
+        var out: [(low: Int64, high: Int64)] = []
+        for mac in macs.sorted() {
+            if let last = out.last, mac <= last.high + 1 { out[out.count - 1].high = max(last.high, mac) } else { out.append((mac, mac)) }
         }
         return out
     }
