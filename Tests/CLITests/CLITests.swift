@@ -25,8 +25,9 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let r = try Subprocess.run(binary, arguments, environment: Self.environment(environment), directory: root.path)
+    /// Runs the binary in the package's folder, or in `directory`.
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Result {
+        let r = try Subprocess.run(binary, arguments, environment: Self.environment(environment), directory: directory ?? root.path)
         return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 

@@ -102,6 +102,31 @@ enum DatabaseKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         #expect(Self.events(fixed.report) == ["mac-changed adapter db9 / Network Adapter on B-N01 (cluster site-b)"])
     }
 
+    /// The database files a holder under its export's absolute path: an audit naming the folder
+    /// relatively from its parent, another naming it absolutely from elsewhere, and a third through
+    /// a symbolic link all read the same place, and the holder has one row all along.
+    @Test(arguments: DatabaseKind.allCases) func oneFolderNamedThreeWaysIsOnePlace(_ kind: DatabaseKind) throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = try kind.fresh(dir, #function)
+        let folder = try Self.export(dir, cluster: "site-a", ["A-N01": [VM(name: "web1", mac: "02AA00000001", host: "A-N01", n: 1)]])
+        let stored = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path + "/adapters-A-N01.json"
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/current", withDestinationPath: folder)
+        func rows() throws -> [[String: Any]] {
+            try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["history", "--holder", "web1", "--db", db, "--format", "json"]).stdout.utf8)) as? [[String: Any]])
+        }
+        let relative = try CLI.run(["audit", "site-a", "--db", db, "--format", "json"], directory: dir)
+        #expect(relative.status != 2, "\(relative.stderr)")
+        #expect(try rows().map { $0["source"] as? String } == [stored])
+        for (run, named) in [(2, folder), (3, "\(dir)/current")] {
+            let r = try CLI.run(["audit", named, "--db", db, "--format", "json"])
+            #expect(r.status != 2, "\(r.stderr)")
+            let after = try rows()
+            #expect(after.map { $0["source"] as? String } == [stored])
+            #expect(after.map { $0["lastRun"] as? Int } == [run])
+            #expect(after.map { $0["state"] as? String } == ["live"])
+        }
+    }
+
     /// The mistakes of a first week: a cluster name mistyped once, then right; a report that
     /// cannot be written. The holder stays one holder, and a failed run changes nothing.
     @Test(arguments: DatabaseKind.allCases) func aMistypedClusterThenTheRightOneIsOneHolder(_ kind: DatabaseKind) throws {

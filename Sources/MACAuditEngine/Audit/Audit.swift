@@ -119,7 +119,10 @@ public enum Audit {
         }
         clock.lap("ingest")
         var extra = rules
-        let coverage = Coverage(inventory: inventory, inputs: inputs)
+        // The database files holders under their exports' absolute paths: a run from another
+        // folder, or naming the same folder another way, reads the same places.
+        let storedPaths = store == nil ? [:] : Dictionary(inputs.map { ($0.path, InputSet.storedPath($0.path)) }, uniquingKeysWith: { a, _ in a })
+        let coverage = Coverage(inventory: inventory, inputs: inputs, storedPaths: storedPaths)
         var recordedHolders: [RecordedHolder] = [], claims: [Reservation] = []
         if let store {
             extra.pools += newPools(try store.pools().flatMap(\.pools), besides: inventory.pools + rules.pools)
@@ -133,7 +136,7 @@ public enum Audit {
                                          audited: store == nil ? nil : coverage.clusters, clock: clock) { reconciled in
             guard let store else { return }
             recording = AuditRecording(store: store, record: auditRecord(
-                inputs: inputs, holders: HolderSightings(Array(reconciled.inputHolders)), coverage: coverage, findings: [],
+                inputs: inputs, holders: HolderSightings(Array(reconciled.inputHolders), storedPaths: storedPaths), coverage: coverage, findings: [],
                 releaseAfter: database.releaseAfter, at: now))
         }
         warnings += unmatchedRuleNames(rules.pools, snapshot)

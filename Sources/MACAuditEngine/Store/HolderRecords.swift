@@ -49,8 +49,8 @@ public struct Coverage: Sendable, Hashable {
         self.clusters = clusters; self.adapterHosts = adapterHosts; self.controllerClusters = controllerClusters; self.files = files
     }
 
-    /// What the inputs of an audit cover.
-    public init(inventory: Inventory, inputs: [InputSummary]) {
+    /// What the inputs of an audit cover; its files as `storedPaths` gives them (else as given).
+    public init(inventory: Inventory, inputs: [InputSummary], storedPaths: [String: String] = [:]) {
         var hosts = Set<String>()
         var last: (String, String)?
         for a in inventory.adapters where last.map({ $0.0 != a.cluster || $0.1 != a.host }) ?? true {
@@ -60,7 +60,7 @@ public struct Coverage: Sendable, Hashable {
         self.init(clusters: Set(inputs.map(\.cluster)), adapterHosts: hosts,
                   controllerClusters: Set(inputs.filter { $0.kind == ExportKind.ncNetworkInterfaces.rawValue }.map(\.cluster))
                     .union(inventory.interfaces.map(\.cluster)),
-                  files: Set(inputs.map(\.path)))
+                  files: Set(inputs.map { storedPaths[$0.path] ?? $0.path }))
     }
 
     static func place(_ cluster: String, _ host: String) -> String { "\(cluster)|\(HostName.key(host))" }
@@ -222,6 +222,8 @@ public struct HolderSightings: Sendable {
     private let chunks: Chunks
     private let holders: [Holder]
     private let explicit: [HolderSighting]
+    /// Each input's path as the database keeps it (``place(_:)``), by the path as given.
+    private var storedPaths: [String: String] = [:]
 
     public var chunkCount: Int { (count + Self.chunkSize - 1) / Self.chunkSize }
 
@@ -234,11 +236,14 @@ public struct HolderSightings: Sendable {
         for c in 0..<chunks.count { chunks.set(c, Self.chunk(c, count: count) { sightings[$0] }) }
     }
 
-    /// The holders of a reconciled snapshot that have a MAC, packed in the background.
-    public init<C: Collection & Sendable>(_ all: C) where C.Element == Holder, C.Index == Int {
+    /// The holders of a reconciled snapshot that have a MAC, packed in the background. Their
+    /// exports are filed under `storedPaths[path]` where it has one (an input's absolute path:
+    /// see `InputSet.storedPath(_:)`), else under the path as given.
+    public init<C: Collection & Sendable>(_ all: C, storedPaths: [String: String] = [:]) where C.Element == Holder, C.Index == Int {
         let withMAC = all.filter { $0.mac.address != nil }
         holders = withMAC
         explicit = []
+        self.storedPaths = storedPaths
         count = withMAC.count
         let chunks = Chunks(count: (withMAC.count + Self.chunkSize - 1) / Self.chunkSize)
         self.chunks = chunks
@@ -312,7 +317,8 @@ public struct HolderSightings: Sendable {
         guard explicit.isEmpty else { let s = explicit[i]; return (s.cluster, s.host, s.kind, s.source.path) }
         let h = holders[i]
         let kind = h.adapter.map { $0.isManagementOS ? "host-vnic" : "adapter" } ?? "interface"
-        return (h.cluster, h.host, kind, (h.adapter?.source ?? h.interface?.source)?.path ?? "")
+        let path = (h.adapter?.source ?? h.interface?.source)?.path ?? ""
+        return (h.cluster, h.host, kind, storedPaths[path] ?? path)
     }
 }
 

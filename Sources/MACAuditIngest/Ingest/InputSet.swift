@@ -118,6 +118,18 @@ public struct InputSet: Sendable {
         return String(page[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines).prefix(80))
     }
 
+    /// An input's path as a pool database keeps it: absolute, without `.`, `..` or symbolic links
+    /// (`realpath(3)`), so that `exports/site-a` and `/srv/exports/site-a` are one place, whichever
+    /// folder the audit ran from. A path that no longer resolves is made absolute as written.
+    public static func storedPath(_ path: String) -> String {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return (absolute as NSString).standardizingPath
+    }
+
     /// A file's size in bytes (0 when it cannot be read).
     package static func size(_ path: String) -> Int64 {
         var info = stat()

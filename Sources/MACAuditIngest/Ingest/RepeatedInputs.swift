@@ -18,7 +18,7 @@ enum RepeatedInputs {
         var seen: [String: String] = [:]
         var kept: [InputSet.Entry] = [], warnings: [InputWarning] = []
         for entry in entries {
-            let real = realPath(entry.path)
+            let real = InputSet.storedPath(entry.path)
             if let first = seen[real] {
                 let message = first == entry.path ? "is named more than once; read once" : "is \(first) again; read once"
                 warnings.append(InputWarning(source: entry.path, message: message))
@@ -112,13 +112,6 @@ enum RepeatedInputs {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         return try? handle.read(upToCount: 4096)
-    }
-
-    /// `realpath(3)`: one call, where Foundation's symlink resolution stats every component.
-    private static func realPath(_ path: String) -> String {
-        guard let resolved = realpath(path, nil) else { return path }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 
     private static func sameBytes(_ a: String, _ b: String) -> Bool {
