@@ -110,14 +110,15 @@ extension PostgresStore {
         }
         lap("compared")
         // The same holder and MAC recorded outside the audited places (a VM moved between clusters,
-        // or a released holder seen again): that row moves here; a released one comes back to life.
+        // an export read under another name, a released holder seen again): that row moves here; a
+        // gone or released one comes back to life.
         if !maybeElsewhere.isEmpty {
             let found = try rowsElsewhere(maybeElsewhere.map(\.n), holders, exceptIds: Set(known.map(\.id)))
             for (n, placeId) in maybeElsewhere {
                 guard let other = found[n] else { changes.insert.append((n, placeId)); tally.added += 1; continue }
                 digests.touched.insert(other.placeId)
                 changes.update.append((other.id, n, placeId))
-                if other.state == .released {
+                if other.state != .live {
                     let s = holders.sighting(n)
                     event(s.key, s.label, .returned, to: s.mac)
                     tally.returned += 1

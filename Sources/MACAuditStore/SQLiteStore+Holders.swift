@@ -316,13 +316,14 @@ extension SQLiteStore {
                     tally.rekeyed += 1
                     continue
                 }
-                // The same holder and MAC recorded in a cluster this run does not audit (a VM moved
-                // between clusters): that row moves here; a released one comes back to life (`returned`).
+                // The same holder and MAC recorded outside the audited places (a VM moved between
+                // clusters, an export read under another name): that row moves here; a gone or
+                // released one comes back to life (`returned`).
                 if recordedElsewhere.contains(mac), let other = try writer.existing(chunk, n) {
                     digests.touched.insert(other.placeId)
                     try writer.update(other.id, chunk, n, placeId: placeId)
-                    if other.state == .released {
-                        if !ranges.containing(mac).isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: ranges.containing(mac)) }
+                    if other.state != .live {
+                        if other.state == .released, !ranges.containing(mac).isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: ranges.containing(mac)) }
                         let s = holders.sighting(n)
                         log.add(s.key, s.label, .returned, to: s.mac)
                         tally.returned += 1

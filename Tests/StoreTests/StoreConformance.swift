@@ -471,6 +471,27 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         #expect(hopper == ["A N2 live"])
     }
 
+    /// A holder gone from one cluster's export (its MAC still held for the grace period) and then
+    /// listed by another cluster's is the same holder back: one row, live where it is now, and a
+    /// `returned` event — not a silent move.
+    @Test(arguments: Backend.all) func aGoneHolderListedElsewhereReturns(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        _ = try store.addPool(eightAddressPool(), allowOverlap: false)
+        let day0 = Date(timeIntervalSince1970: 1_800_000_000)
+        _ = try store.record(audit: covering("A", hosts: ["N1"], holders: [sighting("vm", "02-00-00-00-00-03", host: "N1", cluster: "A"),
+                                                                          sighting("stayer", "02-00-00-00-00-06", host: "N1", cluster: "A")], at: day0))
+        let left = try store.record(audit: covering("A", hosts: ["N1"], holders: [sighting("stayer", "02-00-00-00-00-06", host: "N1", cluster: "A")],
+                                                    at: day0 + 86_400))
+        #expect(left.events.map(\.kind) == [.gone])
+        let back = try store.record(audit: covering("B", hosts: ["M1"], holders: [sighting("vm", "02-00-00-00-00-03", host: "M1", cluster: "B")],
+                                                    at: day0 + 2 * 86_400))
+        #expect(back.events.map(\.kind) == [.returned])
+        #expect(back.tally.added == 0 && back.tally.returned == 1)
+        let rows = try store.assignments(matching: "").map { "\($0.sighting.key) \($0.sighting.cluster) \($0.state.rawValue)" }
+        #expect(rows.sorted() == ["stayer A live", "vm B live"])
+        #expect(try store.utilisation(ofPool: "p").inUse == 2)
+    }
+
     @Test(arguments: Backend.all) func aHolderOnAHostTheRunDidNotReadStaysLive(_ backend: Backend) throws {
         let store = try backend.fresh(#function).store
         let day0 = Date(timeIntervalSince1970: 1_800_000_000)
