@@ -508,13 +508,16 @@ extension PostgresStore {
     }
 
     private func otherClusters(_ query: RecordedHolderQuery, _ runDates: [Int64: Date]) throws -> [Int64] {
-        guard !query.macs.isEmpty else { return [] }
         var candidatePlaces: [Int64] = [], placeRun: [Int64: Int64] = [:]
-        for row in try rows("""
+        let places = try rows("""
             SELECT id, lastRunId, minMAC, maxMAC FROM place WHERE kind <> 'imported' AND cluster <> ALL(\(query.coverage.clusters.sorted())::text[])
-            """) {
+            """)
+        guard !places.isEmpty else { return [] }
+        let macs = query.macs
+        guard !macs.isEmpty else { return [] }
+        for row in places {
             let (id, last, low, high) = try row.decode((Int64, Int64?, Int64?, Int64?).self)
-            if let low, let high, !Self.sortedContains(query.macs, from: UInt64(max(low, 0)), through: UInt64(max(high, 0))) { continue }
+            if let low, let high, !Self.sortedContains(macs, from: UInt64(max(low, 0)), through: UInt64(max(high, 0))) { continue }
             candidatePlaces.append(id)
             placeRun[id] = last ?? 0
         }
@@ -522,7 +525,7 @@ extension PostgresStore {
         var out: [Int64] = []
         for row in try rows("SELECT id, mac, lastRunId, placeId FROM assignment WHERE placeId = ANY(\(candidatePlaces)::bigint[]) AND state = 'live'") {
             let (id, mac, last, placeId) = try row.decode((Int64, Int64, Int64?, Int64).self)
-            guard Self.sortedContains(query.macs, UInt64(mac)) else { continue }
+            guard Self.sortedContains(macs, UInt64(mac)) else { continue }
             let lastSeen = max(last ?? 0, placeRun[placeId] ?? 0)
             if (runDates[lastSeen] ?? .distantPast) >= query.since { out.append(id) }
         }

@@ -648,18 +648,21 @@ extension SQLiteStore {
     /// whose MAC range holds one of them are read (sites with their own prefixes share none), and a
     /// place whose range is not known (a row of an older release) is always read.
     private func otherClusters(_ db: Database, _ query: RecordedHolderQuery, _ runDates: [Int64: Date]) throws -> [Int64] {
-        guard !query.macs.isEmpty else { return [] }
         let audited = query.coverage.clusters.sorted()
         let marks = audited.map { _ in "?" }.joined(separator: ", ")
         let filter = audited.isEmpty ? "" : " AND cluster NOT IN (\(marks))"
         var candidates: [(id: Int64, lastRun: Int64)] = []
         let rows = try db.cachedStatement(sql: "SELECT id, mac, lastRunId FROM assignment WHERE placeId = ? AND state = 'live'")
-        for place in try Row.fetchAll(db, sql: "SELECT id, lastRunId, minMAC, maxMAC FROM place WHERE kind <> 'imported'\(filter)",
-                                      arguments: StatementArguments(audited)) {
+        let places = try Row.fetchAll(db, sql: "SELECT id, lastRunId, minMAC, maxMAC FROM place WHERE kind <> 'imported'\(filter)",
+                                      arguments: StatementArguments(audited))
+        guard !places.isEmpty else { return [] }
+        let macs = query.macs
+        guard !macs.isEmpty else { return [] }
+        for place in places {
             let low: Int64? = place[2], high: Int64? = place[3]
-            if let low, let high, !Self.sortedContains(query.macs, from: UInt64(max(low, 0)), through: UInt64(max(high, 0))) { continue }
+            if let low, let high, !Self.sortedContains(macs, from: UInt64(max(low, 0)), through: UInt64(max(high, 0))) { continue }
             let placeRun: Int64 = place[1] ?? 0
-            for row in try Row.fetchAll(rows, arguments: [place[0] as Int64]) where Self.sortedContains(query.macs, UInt64(row[1] as Int64)) {
+            for row in try Row.fetchAll(rows, arguments: [place[0] as Int64]) where Self.sortedContains(macs, UInt64(row[1] as Int64)) {
                 candidates.append((row[0], max(row[2] as Int64? ?? 0, placeRun)))
             }
         }

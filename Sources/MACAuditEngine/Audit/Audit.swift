@@ -182,12 +182,14 @@ public enum Audit {
     /// share a MAC with this run. A holder the run did read (same key, perhaps on another host
     /// after a migration, or with another MAC) is the run's, not the database's.
     static func databaseHolders(_ store: any PoolStore, _ inventory: Inventory, _ coverage: Coverage, since: Date) throws -> [RecordedHolder] {
-        var macs = inventory.adapters.compactMap { $0.mac.address?.value } + inventory.interfaces.compactMap { $0.mac.address?.value }
-        macs.sort()
-        var unique = 0
-        for mac in macs where unique == 0 || macs[unique - 1] != mac { macs[unique] = mac; unique += 1 }
-        macs.removeLast(macs.count - unique)
-        let candidates = try store.recordedHolders(RecordedHolderQuery(coverage: coverage, macs: macs, since: since))
+        let candidates = try store.recordedHolders(RecordedHolderQuery(coverage: coverage, since: since) {
+            var macs = inventory.adapters.compactMap { $0.mac.address?.value } + inventory.interfaces.compactMap { $0.mac.address?.value }
+            macs.sort()
+            var unique = 0
+            for mac in macs where unique == 0 || macs[unique - 1] != mac { macs[unique] = mac; unique += 1 }
+            macs.removeLast(macs.count - unique)
+            return macs
+        })
         guard !candidates.isEmpty else { return [] }
         let wanted = Set(candidates.map(\.sighting.key))
         var read = Set(concurrentChunks(inventory.adapters.count) { range in

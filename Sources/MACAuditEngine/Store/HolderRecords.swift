@@ -76,14 +76,40 @@ public struct Coverage: Sendable, Hashable {
     }
 }
 
+/// What an audit asks the database for: the holders its inputs do not cover that meet its MACs.
 public struct RecordedHolderQuery: Sendable {
     public var coverage: Coverage
-    /// The MACs of this run's holders, sorted and unique.
-    public var macs: [UInt64]
     /// Holders last seen before this are left out (the horizon).
     public var since: Date
+    private let sortedMACs: Lazy<[UInt64]>
 
-    public init(coverage: Coverage, macs: [UInt64], since: Date) { self.coverage = coverage; self.macs = macs; self.since = since }
+    /// The MACs of this run's holders, sorted and unique: made the first time a store asks, which
+    /// a store holding nothing outside the audited clusters never does (sorting a million MACs
+    /// is a quarter of a second).
+    public var macs: [UInt64] { sortedMACs.value }
+
+    public init(coverage: Coverage, macs: [UInt64], since: Date) { self.init(coverage: coverage, since: since) { macs } }
+
+    public init(coverage: Coverage, since: Date, macs: @escaping @Sendable () -> [UInt64]) {
+        self.coverage = coverage; self.since = since; sortedMACs = Lazy(macs)
+    }
+}
+
+/// A value made once, the first time it is read, from any thread.
+final class Lazy<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var make: (@Sendable () -> Value)?
+    private var made: Value?
+
+    init(_ make: @escaping @Sendable () -> Value) { self.make = make }
+
+    var value: Value {
+        lock.lock(); defer { lock.unlock() }
+        if let made { return made }
+        let value = make!()
+        made = value; make = nil
+        return value
+    }
 }
 
 /// One holder of one MAC as an audit saw it: what the database keeps per (MAC, holder), enough to
