@@ -250,6 +250,7 @@ public struct HolderSightings: Sendable {
     private let explicit: [HolderSighting]
     /// Each input's path as the database keeps it (``place(_:)``), by the path as given.
     private var storedPaths: [String: String] = [:]
+    private let lastStoredPath = LastStoredPath()
 
     public var chunkCount: Int { (count + Self.chunkSize - 1) / Self.chunkSize }
 
@@ -344,7 +345,20 @@ public struct HolderSightings: Sendable {
         let h = holders[i]
         let kind = h.adapter.map { $0.isManagementOS ? "host-vnic" : "adapter" } ?? "interface"
         let path = (h.adapter?.source ?? h.interface?.source)?.path ?? ""
-        return (h.cluster, h.host, kind, storedPaths[path] ?? path)
+        return (h.cluster, h.host, kind, lastStoredPath.stored(path) { storedPaths[$0] ?? $0 })
+    }
+
+    /// The stored path of the last path ``place(_:)`` mapped: holders come export by export and
+    /// share their export's path string, so most look-ups compare one pointer instead of hashing a path.
+    private final class LastStoredPath: @unchecked Sendable {
+        private let lock = NSLock()
+        private var given = "", stored = ""
+
+        func stored(_ path: String, _ map: (String) -> String) -> String {
+            lock.lock(); defer { lock.unlock() }
+            if path != given { given = path; stored = map(path) }
+            return stored
+        }
     }
 }
 

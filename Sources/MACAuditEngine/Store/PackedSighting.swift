@@ -322,34 +322,23 @@ enum GUIDPacking {
     }
 
     static func pack(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        do {
-            var i = 0, literal = 0  // bytes literal..<i are copied as they are when a GUID or an escape comes
-            while i < b.count {
-                let c = b[i]
-                if c == escape {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[literal..<i]))
-                    out.append(escape); out.append(2)
-                    i += 1; literal = i
-                } else if i + 36 <= b.count, b[i + 8] == UInt8(ascii: "-"), b[i + 23] == UInt8(ascii: "-"), let upper = guidCase(b, at: i) {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[literal..<i]))
-                    var guid: (UInt64, UInt64, UInt16) = (0, 0, upper ? 0x0101 : 0x0001)  // escape and case, then the 16 bytes
-                    var j = i
-                    for k in 0..<16 {
-                        if b[j] == UInt8(ascii: "-") { j += 1 }
-                        let byte = UInt64(hexValue(b[j]) << 4 | hexValue(b[j + 1]))
-                        if k < 8 { guid.0 |= byte << (8 * UInt64(k)) } else { guid.1 |= byte << (8 * UInt64(k - 8)) }
-                        j += 2
-                    }
-                    withUnsafeBytes(of: guid.2.littleEndian) { out.append(contentsOf: $0) }
-                    withUnsafeBytes(of: guid.0.littleEndian) { out.append(contentsOf: $0) }
-                    withUnsafeBytes(of: guid.1.littleEndian) { out.append(contentsOf: $0) }
-                    i += 36; literal = i
-                } else {
-                    i += 1
-                }
+        var i = 0, literal = 0  // bytes literal..<i are copied as they are when a GUID or an escape comes
+        while i < b.count {
+            let c = b[i]
+            if c == escape {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[literal..<i]))
+                out.append(escape); out.append(2)
+                i += 1; literal = i
+            } else if i + 36 <= b.count, b[i + 8] == UInt8(ascii: "-"), b[i + 23] == UInt8(ascii: "-"), let guid = guid(b, at: i) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[literal..<i]))
+                out.append(escape); out.append(guid.upper ? 1 : 0)
+                withUnsafeBytes(of: (guid.bytes.0.littleEndian, guid.bytes.1.littleEndian)) { out.append(contentsOf: $0) }
+                i += 36; literal = i
+            } else {
+                i += 1
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[literal..<b.count]))
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[literal..<b.count]))
     }
 
     static func unpack(_ b: UnsafeRawBufferPointer) -> String? {
@@ -376,32 +365,36 @@ enum GUIDPacking {
         return String(validating: out, as: UTF8.self)
     }
 
-    /// Whether a GUID starts at `i`: nil if not (or its letters mix cases), else whether its
-    /// letters are upper case (a GUID of digits only counts as lower case).
-    private static func guidCase(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool? {
-        var lower = false, upper = false
-        for k in 0..<36 {
-            let c = b[i + k]
-            if k == 8 || k == 13 || k == 18 || k == 23 {
-                guard c == UInt8(ascii: "-") else { return nil }
-                continue
+    /// The GUID (`8-4-4-4-12` hex digits) that starts at `i`, read in one pass: its 16 bytes (the
+    /// first eight, then the last eight, each in text order from the low byte up) and whether its
+    /// letters are upper case (one of digits only counts as lower case); nil if there is none there
+    /// or its letters mix cases.
+    private static func guid(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (bytes: (UInt64, UInt64), upper: Bool)? {
+        var bytes: (UInt64, UInt64) = (0, 0)
+        var letters: UInt8 = 0  // 1: a lower-case letter seen, 2: an upper-case one
+        var p = i
+        for k in 0..<16 {
+            if k == 4 || k == 6 || k == 8 || k == 10 {
+                guard b[p] == UInt8(ascii: "-") else { return nil }
+                p += 1
             }
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): break
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): lower = true
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): upper = true
-            default: return nil
-            }
+            guard let high = nibble(b[p], &letters), let low = nibble(b[p + 1], &letters) else { return nil }
+            let byte = UInt64(high << 4 | low)
+            if k < 8 { bytes.0 |= byte << (8 * UInt64(k)) } else { bytes.1 |= byte << (8 * UInt64(k - 8)) }
+            p += 2
         }
-        if lower && upper { return nil }
-        return upper
+        return letters == 3 ? nil : (bytes, letters == 2)
     }
 
-    private static func hexValue(_ c: UInt8) -> UInt8 {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        default: return c - UInt8(ascii: "A") + 10
-        }
+    /// A hex digit's value, noting in `letters` the case of a letter; nil for anything else.
+    @inline(__always)
+    private static func nibble(_ c: UInt8, _ letters: inout UInt8) -> UInt8? {
+        let digit = c &- UInt8(ascii: "0")
+        if digit < 10 { return digit }
+        let lower = c &- UInt8(ascii: "a")
+        if lower < 6 { letters |= 1; return lower + 10 }
+        let upper = c &- UInt8(ascii: "A")
+        if upper < 6 { letters |= 2; return upper + 10 }
+        return nil
     }
 }
