@@ -7,8 +7,12 @@ extension Bench {
     /// Times `audit --db` against the same audit without a database, in one run, on field-shaped
     /// fleets: a fleet's first audit (every holder new) and its unchanged re-audit; then another
     /// site's cluster audited against a database that already holds the first fleet's holders.
-    /// Every figure is the best of `--repeats` runs, as the baseline is: a first run starts each
-    /// time from the same database (none, or the fleet's, copied back and flushed to disk first).
+    /// Every figure is the best of `--repeats` rounds, as the baseline is. A round runs the audit
+    /// without a database right before the ones with it, so each round's ratio (the `pairs`
+    /// column) compares runs a few seconds apart: this VM's speed drifts by a third over minutes,
+    /// and the best of each column alone can pair a fast baseline with a slow database run. A
+    /// first run starts each time from the same database (none, or the fleet's, copied back and
+    /// flushed to disk first).
     struct DatabaseRun: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "database", abstract: "Benchmark audit --db (first run, unchanged re-run, a new site against a full database).")
@@ -31,25 +35,27 @@ extension Bench {
                 measure("/bin/sh", ["-c", "'\(binary)' audit '\(inputs)' --format json --fail-on critical \(extra) > /dev/null"])
             }
             print("machine: \(machine())")
-            print("| audit | holders | without --db s | with --db s | ratio | peak MiB with --db |")
-            print("|---|---:|---:|---:|---:|---:|")
-            let plain = best(repeats) { audit(fleet) }
-            let first = best(repeats) {
+            print("| audit | holders | without --db s | with --db s | ratio | pairs | peak MiB with --db |")
+            print("|---|---:|---:|---:|---:|---|---:|")
+            var fleetRounds: [Round] = []
+            for _ in 0..<max(1, repeats) {
+                let plain = audit(fleet)
                 Self.remove(db)
-                return audit(fleet, "--db '\(db)'")
+                let first = audit(fleet, "--db '\(db)'")
+                fleetRounds.append(Round(plain: plain, first: first, again: audit(fleet, "--db '\(db)'")))
             }
-            let again = best(repeats) { audit(fleet, "--db '\(db)'") }
-            row("fleet, first run (every holder new)", adapters, plain, first)
-            row("fleet, unchanged re-run", adapters, plain, again)
+            row("fleet, first run (every holder new)", adapters, fleetRounds, \.first)
+            row("fleet, unchanged re-run", adapters, fleetRounds, \.again)
             try Self.copy(db, to: fleetOnly)
-            let sitePlain = best(repeats) { audit(other) }
-            let siteFirst = best(repeats) {
+            var siteRounds: [Round] = []
+            for _ in 0..<max(1, repeats) {
+                let plain = audit(other)
                 try? Self.copy(fleetOnly, to: db)
-                return audit(other, "--db '\(db)'")
+                let first = audit(other, "--db '\(db)'")
+                siteRounds.append(Round(plain: plain, first: first, again: audit(other, "--db '\(db)'")))
             }
-            let siteAgain = best(repeats) { audit(other, "--db '\(db)'") }
-            row("other site against \(adapters) recorded holders, first run", site, sitePlain, siteFirst)
-            row("other site against \(adapters) recorded holders, re-run", site, sitePlain, siteAgain)
+            row("other site against \(adapters) recorded holders, first run", site, siteRounds, \.first)
+            row("other site against \(adapters) recorded holders, re-run", site, siteRounds, \.again)
             let size = (try? FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) ?? 0
             print(String(format: "\ndatabase: %.0f MB for %d + %d adapters", Double(size) / 1e6, adapters, site))
             Self.remove(fleetOnly)
@@ -58,15 +64,20 @@ extension Bench {
                   try PostgresStore(target).firstNonEmptyTable() == nil else {
                 throw ValidationError("--postgres must name an empty PostgreSQL database (createdb a new one)")
             }
-            print("\nPostgreSQL (\(target.display)), one run each, against the same audits without a database and the SQLite figures above:")
+            print("\nPostgreSQL (\(target.display)), one round each (the audit without a database, then with it), against the SQLite figures above:")
             print("| audit | holders | without --db s | PostgreSQL s | ratio | vs SQLite | peak MiB |")
             print("|---|---:|---:|---:|---:|---:|---:|")
-            let pgFirst = audit(fleet, "--db '\(postgres)'"), pgAgain = audit(fleet, "--db '\(postgres)'")
-            let pgSiteFirst = audit(other, "--db '\(postgres)'"), pgSiteAgain = audit(other, "--db '\(postgres)'")
-            pgRow("fleet, first run (every holder new)", adapters, plain, pgFirst, first)
-            pgRow("fleet, unchanged re-run", adapters, plain, pgAgain, again)
-            pgRow("other site against \(adapters) recorded holders, first run", site, sitePlain, pgSiteFirst, siteFirst)
-            pgRow("other site against \(adapters) recorded holders, re-run", site, sitePlain, pgSiteAgain, siteAgain)
+            let pgFleet = Round(plain: audit(fleet), first: audit(fleet, "--db '\(postgres)'"), again: audit(fleet, "--db '\(postgres)'"))
+            let pgSite = Round(plain: audit(other), first: audit(other, "--db '\(postgres)'"), again: audit(other, "--db '\(postgres)'"))
+            pgRow("fleet, first run (every holder new)", adapters, pgFleet.plain, pgFleet.first, best(fleetRounds.map(\.first)))
+            pgRow("fleet, unchanged re-run", adapters, pgFleet.plain, pgFleet.again, best(fleetRounds.map(\.again)))
+            pgRow("other site against \(adapters) recorded holders, first run", site, pgSite.plain, pgSite.first, best(siteRounds.map(\.first)))
+            pgRow("other site against \(adapters) recorded holders, re-run", site, pgSite.plain, pgSite.again, best(siteRounds.map(\.again)))
+        }
+
+        /// One round: the audit without a database, then its first run and its re-run with one.
+        struct Round {
+            var plain: Measurement, first: Measurement, again: Measurement
         }
 
         /// A database file and what SQLite keeps beside it.
@@ -90,9 +101,13 @@ extension Bench {
                          db.wall / sqlite.wall, db.peakMiB))
         }
 
-        func row(_ what: String, _ n: Int, _ plain: Measurement, _ db: Measurement) {
+        /// The best of each column, their ratio, and each round's own ratio.
+        func row(_ what: String, _ n: Int, _ rounds: [Round], _ run: KeyPath<Round, Measurement>) {
+            let plain = best(rounds.map(\.plain)), db = best(rounds.map { $0[keyPath: run] })
             let failed = db.status != 0 && db.status != 256 ? " (exit status \(db.status))" : ""
-            print(String(format: "| %@%@ | %d | %.2f | %.2f | %.2f× | %.0f |", what, failed, n, plain.wall, db.wall, db.wall / plain.wall, db.peakMiB))
+            let pairs = rounds.map { String(format: "%.2f×", $0[keyPath: run].wall / $0.plain.wall) }.joined(separator: ", ")
+            print(String(format: "| %@%@ | %d | %.2f | %.2f | %.2f× | %@ | %.0f |", what, failed, n, plain.wall, db.wall, db.wall / plain.wall,
+                         pairs, db.peakMiB))
         }
     }
 }
