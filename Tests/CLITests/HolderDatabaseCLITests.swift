@@ -104,7 +104,8 @@ enum DatabaseKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     /// The database files a holder under its export's absolute path: an audit naming the folder
     /// relatively from its parent, another naming it absolutely from elsewhere, and a third through
-    /// a symbolic link all read the same place, and the holder has one row all along.
+    /// a symbolic link all read the same place, the holder has one row all along, and history
+    /// gives the three runs one inputs digest.
     @Test(arguments: DatabaseKind.allCases) func oneFolderNamedThreeWaysIsOnePlace(_ kind: DatabaseKind) throws {
         let dir = try CLI.temporaryDirectory()
         let db = try kind.fresh(dir, #function)
@@ -125,6 +126,10 @@ enum DatabaseKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             #expect(after.map { $0["lastRun"] as? Int } == [run])
             #expect(after.map { $0["state"] as? String } == ["live"])
         }
+        // History says the three runs read the same inputs.
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["history", "--db", db, "--format", "json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(runs.count == 3)
+        #expect(Set(runs.compactMap { $0["inputsDigest"] as? String }).count == 1, "\(runs)")
     }
 
     /// The mistakes of a first week: a cluster name mistyped once, then right; a report that

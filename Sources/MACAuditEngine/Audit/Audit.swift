@@ -121,7 +121,7 @@ public enum Audit {
         var extra = rules
         // The database files holders under their exports' absolute paths: a run from another
         // folder, or naming the same folder another way, reads the same places.
-        let storedPaths = store == nil ? [:] : Dictionary(inputs.map { ($0.path, InputSet.storedPath($0.path)) }, uniquingKeysWith: { a, _ in a })
+        let storedPaths = store == nil ? [:] : inputSet.storedPaths
         let coverage = Coverage(inventory: inventory, inputs: inputs, storedPaths: storedPaths)
         var recordedHolders: [RecordedHolder] = [], claims: [Reservation] = []
         if let store {
@@ -136,7 +136,7 @@ public enum Audit {
                                          audited: store == nil ? nil : coverage.clusters, clock: clock) { reconciled in
             guard let store else { return }
             recording = AuditRecording(store: store, record: auditRecord(
-                inputs: inputs, holders: HolderSightings(Array(reconciled.inputHolders), storedPaths: storedPaths), coverage: coverage, findings: [],
+                inputs: inputs, storedPaths: storedPaths, holders: HolderSightings(Array(reconciled.inputHolders), storedPaths: storedPaths), coverage: coverage, findings: [],
                 releaseAfter: database.releaseAfter, at: now))
         }
         warnings += unmatchedRuleNames(rules.pools, snapshot)
@@ -337,11 +337,17 @@ public enum Audit {
     }
 
     /// What the pool database records of an audit: the holders this run read, never those the
-    /// database itself added.
-    static func auditRecord(inputs: [InputSummary], holders: HolderSightings, coverage: Coverage, findings: [Finding],
-                            releaseAfter: TimeInterval, at: Date) -> AuditRecord {
-        AuditRecord(at: at, inputsDigest: digest(inputs), inputCount: inputs.count, coverage: coverage,
-                    holders: holders, findings: findings, releaseAfter: releaseAfter)
+    /// database itself added, and a digest of its inputs under their stored paths (one folder
+    /// named two ways is the same inputs).
+    static func auditRecord(inputs: [InputSummary], storedPaths: [String: String], holders: HolderSightings, coverage: Coverage,
+                            findings: [Finding], releaseAfter: TimeInterval, at: Date) -> AuditRecord {
+        let stored = inputs.map { input in
+            var input = input
+            input.path = storedPaths[input.path] ?? input.path
+            return input
+        }
+        return AuditRecord(at: at, inputsDigest: digest(stored), inputCount: inputs.count, coverage: coverage,
+                           holders: holders, findings: findings, releaseAfter: releaseAfter)
     }
 
     /// FNV-1a over the inputs' paths, kinds, record counts and encodings, in path order.

@@ -17,10 +17,15 @@ public struct InputSet: Sendable {
         public var named: Bool
         /// A pcap or pcapng capture (by magic number), not a JSON export.
         public var isCapture = false
+        /// The path as a pool database keeps it (``InputSet/storedPath(_:)``), found while the
+        /// entries are made distinct.
+        public var storedPath = ""
     }
 
     /// The capture files among the entries, in path order.
     public var captures: [String] { entries.filter(\.isCapture).map(\.path) }
+    /// Each input's path as a pool database keeps it, by the path as given.
+    public var storedPaths: [String: String] { Dictionary(entries.map { ($0.path, $0.storedPath) }, uniquingKeysWith: { a, _ in a }) }
 
     public var entries: [Entry] = []
     public var warnings: [InputWarning] = []
@@ -121,7 +126,7 @@ public struct InputSet: Sendable {
     /// An input's path as a pool database keeps it: absolute, without `.`, `..` or symbolic links
     /// (`realpath(3)`), so that `exports/site-a` and `/srv/exports/site-a` are one place, whichever
     /// folder the audit ran from. A path that no longer resolves is made absolute as written.
-    public static func storedPath(_ path: String) -> String {
+    static func storedPath(_ path: String) -> String {
         if let resolved = realpath(path, nil) {
             defer { free(resolved) }
             return String(cString: resolved)

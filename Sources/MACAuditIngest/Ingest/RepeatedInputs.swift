@@ -13,12 +13,14 @@ import Foundation
 ///   one. Adapters are not: the reconciler already joins one adapter reported twice by its `Id`, and
 ///   two adapter records of one VM in one export are two adapters.
 enum RepeatedInputs {
-    /// The entries with the second and later namings of one real path removed.
+    /// The entries with the second and later namings of one real path removed, each with its
+    /// real path as its ``InputSet/Entry/storedPath``.
     static func distinctPaths(_ entries: [InputSet.Entry]) -> (entries: [InputSet.Entry], warnings: [InputWarning]) {
         var seen: [String: String] = [:]
         var kept: [InputSet.Entry] = [], warnings: [InputWarning] = []
-        for entry in entries {
+        for var entry in entries {
             let real = InputSet.storedPath(entry.path)
+            entry.storedPath = real
             if let first = seen[real] {
                 let message = first == entry.path ? "is named more than once; read once" : "is \(first) again; read once"
                 warnings.append(InputWarning(source: entry.path, message: message))
