@@ -197,7 +197,7 @@ final class PostgresSession: @unchecked Sendable {
             case .sslUnsupported:
                 return "the server at \(server) does not offer TLS, and sslmode=\(target.sslMode.rawValue) requires it"
             case .connectionError, .uncleanShutdown, .serverClosedConnection:
-                guard let underlying = e.underlying else { return "cannot reach the server at \(server): the connection was closed before the login ended" }
+                guard let underlying = e.underlying else { return "cannot reach the server at \(server): the connection was closed before the login ended (is it a PostgreSQL server, and does it take connections from this host?)" }
                 return "cannot reach the server at \(server): \(reason(underlying))"
             default:
                 if let underlying = e.underlying { return "cannot connect to \(server) as '\(target.user)': \(reason(underlying))" }

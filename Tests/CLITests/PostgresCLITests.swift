@@ -160,6 +160,34 @@ import TestSupport
     }
 
     /// A server without TLS: `sslmode=require` refuses it, `prefer` uses it in the clear. Then the
+
+    /// A URL with the port of something else (a web server answers and hangs up): exit 2 at once,
+    /// naming the host and port and what to check, and nothing created on disk.
+    @Test func aPortWhereSomethingElseAnswersIsNamed() throws {
+        let port = try PostgresServer.freePort()
+        let listener = try Subprocess("python3", ["-c", """
+            import socket
+            s=socket.socket()
+            s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)
+            s.bind(('127.0.0.1',\(port)))
+            s.listen(8)
+            print('up',flush=True)
+            while True:
+                c,_=s.accept()
+                c.recv(4096)
+                c.sendall(b'HTTP/1.1 400 Bad Request\\r\\nConnection: close\\r\\n\\r\\n')
+                c.close()
+            """])
+        defer { listener.kill(SIGKILL); _ = listener.wait() }
+        usleep(500_000)
+        let start = Date()
+        let r = try Self.open("postgres://u:p@127.0.0.1:\(port)/db?connect_timeout=5&sslmode=disable")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("cannot reach the server at 127.0.0.1:\(port)"), "\(r.stderr)")
+        #expect(r.stderr.contains("is it a PostgreSQL server"), "\(r.stderr)")
+        #expect(!r.stderr.contains(":p@"))
+        #expect(Date().timeIntervalSince(start) < 4)
+    }
     /// same server is stopped at moments during audits' recordings: each audit either reported its
     /// run recorded or exited 2 naming the server, and afterwards the database holds exactly the
     /// runs that were reported.
