@@ -16,6 +16,8 @@ enum PostgresSchema {
         ("v1-fleet", fleetTables), ("v2-assignment-references", assignmentReferences),
         // FNV-1a of a place's live holders as its last reading listed them (``PlaceDigests``; NULL: not known).
         ("v3-place-holders-digest", "ALTER TABLE place ADD COLUMN holdersDigest bigint;\n"),
+        // Whether the run's report was written (SQLite's v6): an integer, as both stores copy it.
+        ("v4-run-reported", "ALTER TABLE run ADD COLUMN reported integer NOT NULL DEFAULT 1 CHECK (reported IN (0, 1));\n"),
     ]
 
     /// Assignments keep their place and run ids without foreign keys: the server checks a foreign
@@ -35,7 +37,7 @@ enum PostgresSchema {
     static var fleetTables: String {
         let types: [DatabaseCopy.ColumnType: String] = [.integer: "bigint", .text: "text", .blob: "bytea", .date: "timestamptz"]
         var statements = DatabaseCopy.tables.map { table -> String in
-            let columns = table.columns.map { column -> String in
+            let columns = table.columns.filter { !addedLater.contains("\(table.name).\($0.name)") }.map { column -> String in
                 if column.name == "id" { return "id bigserial PRIMARY KEY" }
                 let constraint = constraints["\(table.name).\(column.name)"].map { " " + $0 } ?? ""
                 return "\(column.name) \(types[column.type]!)\(constraint)"
@@ -45,6 +47,10 @@ enum PostgresSchema {
         statements += indexes
         return statements.joined(separator: ";\n") + ";\n"
     }
+
+    /// Columns of ``DatabaseCopy/tables`` (today's schema) that a later migration adds: the first
+    /// schema, which has shipped, is made without them.
+    private static let addedLater: Set<String> = ["run.reported"]
 
     private static let required = "NOT NULL"
     private static let run = "REFERENCES run(id)"

@@ -10,10 +10,10 @@ extension PostgresStore {
         defer { lap("commit") }
         return try writing("recording the audit") {
             guard let runId = try scalar(Int64.self, """
-                INSERT INTO run (startedAt, inputsDigest, inputCount, clusters, critical, error, warning, info, hosts)
+                INSERT INTO run (startedAt, inputsDigest, inputCount, clusters, critical, error, warning, info, hosts, reported)
                 VALUES (\(unchecked.at), \(unchecked.inputsDigest), \(Int64(unchecked.inputCount)),
                         \(unchecked.clusters.sorted().joined(separator: "\n")), 0, 0, 0, 0,
-                        \(unchecked.coverage.adapterHosts.sorted().joined(separator: "\n")))
+                        \(unchecked.coverage.adapterHosts.sorted().joined(separator: "\n")), \(Int64(unchecked.reported ? 1 : 0)))
                 RETURNING id
                 """) else { throw StoreError.failed(location: location, operation: "recording the audit", reason: "no run id") }
             lap("run")
@@ -35,7 +35,8 @@ extension PostgresStore {
     }
 
     /// Each finding's history; a new one is filed under the cluster of its first subject that this
-    /// run audits. A finding that comes back after being resolved is new again, from this run.
+    /// run audits. A finding that comes back after being resolved, or that only a run whose report
+    /// was never written saw first, is new again, from this run.
     private func recordFindings(_ findings: [Finding], runId: Int64, at: Date, clusters: Set<String>) throws -> [String: FindingHistory] {
         var seen = Set<String>(), unique: [Finding] = []
         for f in findings where seen.insert(f.id).inserted { unique.append(f) }
@@ -47,6 +48,7 @@ extension PostgresStore {
         }
         let baseline = Dictionary(try baselineEntries().filter { $0.isActive(at: at) }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let runDates = try runDates()
+        let unreported = Set(try rows("SELECT id FROM run WHERE reported = 0 AND id <> \(runId)").map { try $0.decode(Int64.self) })
         var history: [String: FindingHistory] = [:]
         var updates: (ids: [String], severities: [String], messages: [String], firsts: [Int64]) = ([], [], [], [])
         var inserts: (ids: [String], checks: [String], severities: [String], macs: [String], hasMAC: [Bool], messages: [String], clusters: [String],
@@ -54,7 +56,7 @@ extension PostgresStore {
         for f in unique {
             var status = FindingHistory.Status.new, firstRun = runId
             if let k = known[f.id] {
-                if k.open { status = .persisting; firstRun = k.first }
+                if k.open, !unreported.contains(k.first) { status = .persisting; firstRun = k.first }
                 updates.ids.append(f.id); updates.severities.append(f.severity.rawValue); updates.messages.append(f.message); updates.firsts.append(firstRun)
             } else {
                 let cluster = f.subjects.first { clusters.contains($0.cluster ?? "") }?.cluster ?? f.subjects.first?.cluster
@@ -119,12 +121,20 @@ extension PostgresStore {
         return (ResolvedFinding(fingerprint: id, check: check, severity: severity, mac: mac, message: message, firstRunId: first), cluster)
     }
 
+    public func markReported(run runId: Int64) throws {
+        try writing("noting that run \(runId)'s report was written") {
+            guard try scalar(Int64.self, "UPDATE run SET reported = 1 WHERE id = \(runId) RETURNING id") != nil else {
+                throw StoreError.notFound("no run \(runId) in the database")
+            }
+        }
+    }
+
     public func runs() throws -> [RunSummary] {
         try reading("listing runs") {
-            try rows("SELECT id, startedAt, inputsDigest, inputCount, critical, error, warning, info FROM run ORDER BY id").map { row in
-                let (id, at, digest, inputs, c, e, w, i) = try row.decode((Int64, Date, String, Int64, Int64, Int64, Int64, Int64).self)
+            try rows("SELECT id, startedAt, inputsDigest, inputCount, critical, error, warning, info, reported FROM run ORDER BY id").map { row in
+                let (id, at, digest, inputs, c, e, w, i, reported) = try row.decode((Int64, Date, String, Int64, Int64, Int64, Int64, Int64, Int64).self)
                 return RunSummary(id: id, at: at, inputsDigest: digest, inputCount: Int(inputs),
-                                  counts: [.critical: Int(c), .error: Int(e), .warning: Int(w), .info: Int(i)])
+                                  counts: [.critical: Int(c), .error: Int(e), .warning: Int(w), .info: Int(i)], reported: reported != 0)
             }
         }
     }

@@ -75,12 +75,14 @@ struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var info: Int
     /// The hosts whose adapter exports the run read, `cluster|host` one per line.
     var hosts: String
+    /// 1 once the run's report was written (``AuditLog/markReported(run:)``); 0 until then.
+    var reported: Int
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     func summary() throws -> RunSummary {
         RunSummary(id: id ?? 0, at: try StoredDate.parse(startedAt, "run.startedAt"), inputsDigest: inputsDigest, inputCount: inputCount,
-                   counts: [.critical: critical, .error: error, .warning: warning, .info: info])
+                   counts: [.critical: critical, .error: error, .warning: warning, .info: info], reported: reported != 0)
     }
 }
 

@@ -14,7 +14,7 @@ extension SQLiteStore {
             let at = StoredDate.text(unchecked.at)
             var run = RunRecord(id: nil, startedAt: at, inputsDigest: unchecked.inputsDigest, inputCount: unchecked.inputCount,
                                 clusters: unchecked.clusters.sorted().joined(separator: "\n"), critical: 0, error: 0, warning: 0, info: 0,
-                                hosts: unchecked.coverage.adapterHosts.sorted().joined(separator: "\n"))
+                                hosts: unchecked.coverage.adapterHosts.sorted().joined(separator: "\n"), reported: unchecked.reported ? 1 : 0)
             try run.insert(db)
             let runId = db.lastInsertedRowID
             lap("run")
@@ -51,17 +51,20 @@ extension SQLiteStore {
             """)
         let inRun = try db.cachedStatement(sql: "INSERT OR IGNORE INTO runFinding (runId, fingerprint) VALUES (?, ?)")
         let runDates = try Self.runDates(db)
+        // Runs whose report was never written (usually none): what they saw first is news still.
+        let unreported = Set(try Int64.fetchAll(db, sql: "SELECT id FROM run WHERE reported = 0 AND id <> ?", arguments: [runId]))
         for f in findings {
             let id = f.id
             var status = FindingHistory.Status.new
             var firstRun = runId
             if legacyIds { try adoptLegacyId(db, of: f) }
             if let known = try Row.fetchOne(select, arguments: [id]) {
-                if (known[1] as Int64?) == nil {
+                if (known[1] as Int64?) == nil, !unreported.contains(known[0]) {
                     status = .persisting
                     firstRun = known[0]
                 }
-                // A finding that comes back after being resolved is new again, from this run.
+                // A finding that comes back after being resolved, or that only an unreported run
+                // saw first, is new again, from this run.
                 try update.execute(arguments: [f.severity.rawValue, f.message, runId, firstRun, id])
             } else {
                 let cluster = f.subjects.first { clusters.contains($0.cluster ?? "") }?.cluster ?? f.subjects.first?.cluster
@@ -108,6 +111,13 @@ extension SQLiteStore {
             resolved.append(finding.resolved)
         }
         return resolved
+    }
+
+    public func markReported(run: Int64) throws {
+        try immediate("noting that run \(run)'s report was written") { db in
+            try db.execute(sql: "UPDATE run SET reported = 1 WHERE id = ?", arguments: [run])
+            guard db.changesCount == 1 else { throw StoreError.notFound("no run \(run) in the database") }
+        }
     }
 
     public func runs() throws -> [RunSummary] {

@@ -45,7 +45,9 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         do {
             try Self.withFileLock(path + ".migrate-lock") {
                 let migrator = Schema.migrator
-                if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw StoreError.newerSchema(location: path) }
+                // On the writer: a reader connection opened before the migration would keep the
+                // old schema's columns and fail its first read of a migrated table.
+                if try pool.writeWithoutTransaction({ try migrator.hasBeenSuperseded($0) }) { throw StoreError.newerSchema(location: path) }
                 try migrator.migrate(pool)
             }
         } catch let e as StoreError {
@@ -139,10 +141,14 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         }
     }
 
-    /// SQLite's own words for a database error (`database is locked`, `disk I/O error`), else the error.
+    /// SQLite's own words for a database error (`database is locked`, `disk I/O error`), else the
+    /// error's first words: a row that does not decode is named by its column, not dumped whole
+    /// (one run row lists every host of a fleet).
     static func reason(_ error: Error) -> String {
         if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
-        return "\(error)"
+        var text = "\(error)"
+        if let row = text.range(of: " - row: ") { text = String(text[..<row.lowerBound]) }
+        return text.count > 300 ? String(text.prefix(300)) + "…" : text
     }
 
     /// Serialises first-time migration between processes that open a new file at the same moment;

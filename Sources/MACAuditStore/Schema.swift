@@ -117,6 +117,11 @@ enum Schema {
         migrator.registerMigration("v5-place-holders-digest") { db in
             try db.execute(sql: "ALTER TABLE place ADD COLUMN holdersDigest INTEGER")
         }
+        // Whether the run's report was written (0 until the command that recorded it says so): a
+        // finding first seen by a run whose report never reached anyone is new again the next run.
+        migrator.registerMigration("v6-run-reported") { db in
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN reported INTEGER NOT NULL DEFAULT 1 CHECK (reported = 0 OR reported = 1)")
+        }
         return migrator
     }
 

@@ -111,7 +111,7 @@ extension MacAudit {
                                                           releaseAfter: Double(releaseAfter ?? rules.database.releaseAfterDays) * day)
             var report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: store, baseline: accepted,
                                                 captureReader: libpcapReader, plan: plan || scripts != nil, verify: verify, keepGoing: keepGoing,
-                                                database: database)
+                                                database: database, reportedLater: true)
             if verbose, let run = report.runId, let store { FileHandle.standardError.write(Data("macaudit: run \(run) recorded in \(store.location)\n".utf8)) }
             for warning in report.warnings where format != .text || output != nil {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
@@ -129,6 +129,8 @@ extension MacAudit {
             let clock = PhaseClock()
             try emit(to: output) { try ReportFormats.write(report, format: format.rawValue, options: RenderOptions(colour: useColour), to: &$0) }
             clock.lap("write the report")
+            // Only now is the run's news out: until this, the next run takes its new findings as new.
+            if let run = report.runId, let store { try store.markReported(run: run) }
             meter?.stop()
             let code = report.exitCode(failOn: failOn, onlyNew: failOnNew)
             // Everything is written. Close the database, then leave without tearing the report down:

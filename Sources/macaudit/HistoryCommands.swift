@@ -65,7 +65,7 @@ extension MacAudit {
             if listing.json { try listing.print(runs.map(Listing.RunRow.init)); return }
             for r in runs {
                 let c = r.counts
-                print("run \(r.id)\t\(JSONReport.timestamp(r.at))\t\(r.inputCount) inputs (\(r.inputsDigest))\t\(c[.critical] ?? 0) critical, \(c[.error] ?? 0) error, \(c[.warning] ?? 0) warning, \(c[.info] ?? 0) info")
+                print("run \(r.id)\t\(JSONReport.timestamp(r.at))\t\(r.inputCount) inputs (\(r.inputsDigest))\t\(c[.critical] ?? 0) critical, \(c[.error] ?? 0) error, \(c[.warning] ?? 0) warning, \(c[.info] ?? 0) info\(r.reported ? "" : "\tits report was not written: its new findings count as new again")")
             }
         }
     }

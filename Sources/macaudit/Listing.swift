@@ -72,9 +72,11 @@ enum Listing {
         var inputs: Int
         var inputsDigest: String
         var summary: [String: Int]
+        /// False for a run whose report was never written (its new findings stay new).
+        var reported: Bool
 
         init(_ r: RunSummary) {
-            id = r.id; at = JSONReport.timestamp(r.at); inputs = r.inputCount; inputsDigest = r.inputsDigest
+            id = r.id; at = JSONReport.timestamp(r.at); inputs = r.inputCount; inputsDigest = r.inputsDigest; reported = r.reported
             summary = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.rawValue, r.counts[$0] ?? 0) })
         }
     }

@@ -226,3 +226,82 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
         print("kill test: \(killed) of 24 writers killed, \(committed.count) runs reported committed, \(runs.count) in the database")
     }
 }
+
+/// The pool database on a file system that fills up in the middle of a recording (a tmpfs of
+/// 1 MiB: mounting one needs root, as CI runs the tests).
+@Suite(.serialized, .enabled(if: getuid() == 0, "mounting a small tmpfs needs root")) struct FullDiskTests {
+    /// One cluster export of `count` adapters with distinct MACs (about 200 bytes each once recorded).
+    static func writeCluster(_ count: Int, to dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let rows = (0..<count).map { n in
+            "{\"ComputerName\":\"FULL-N\(n % 4)\",\"VMName\":\"vm-\(n)\",\"Name\":\"Network Adapter\",\"Id\":\"Microsoft:\(UUID().uuidString)\\\\\(UUID().uuidString)\","
+                + "\"MacAddress\":\"\(String(format: "02DD%08X", n))\",\"DynamicMacAddressEnabled\":false,\"IsManagementOs\":false,\"SwitchName\":\"SDN\"}"
+        }
+        try Data(("[" + rows.joined(separator: ",\n") + "]").utf8).write(to: URL(fileURLWithPath: "\(dir)/adapters.json"))
+    }
+
+    /// The disk fills while the audit's holders are written: exit 2 naming the database and SQLite's
+    /// reason, the runs before it whole and the file sound; once there is room, the same audit is
+    /// recorded as the next run.
+    @Test func aDiskThatFillsMidRecordingKeepsTheRunsBeforeIt() throws {
+        let dir = try CLI.temporaryDirectory()
+        let mount = "\(dir)/small"
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        let mounted = try Subprocess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mount])
+        try #require(mounted.status == 0, "mount: \(mounted.stderr)")
+        defer { _ = try? Subprocess.run("/bin/umount", ["-l", mount]) }
+        let db = "\(mount)/pool.sqlite"
+        let first = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--format", "json"])
+        #expect(first.status == 1, "\(first.stderr)")
+        try Self.writeCluster(20_000, to: "\(dir)/big")
+        let full = try CLI.run(["audit", "\(dir)/big", "--db", db, "--format", "json"])
+        #expect(full.status == 2)
+        #expect(full.stdout.isEmpty)
+        #expect(full.stderr.contains("\(db): recording the audit failed: database or disk is full"), "\(full.stderr)")
+        // Reading works on the full disk, and finds the first run alone.
+        let history = try CLI.run(["history", "--db", db])
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect(history.stdout.split(separator: "\n").count == 1, "\(history.stdout)")
+
+        let grown = try Subprocess.run("/bin/mount", ["-o", "remount,size=64m", mount])
+        try #require(grown.status == 0, "remount: \(grown.stderr)")
+        let check = try CLI.run(["pool", "init", "--db", db])
+        #expect(check.stdout.contains("integrity: ok"), "\(check.stdout)")
+        let again = try CLI.run(["audit", "\(dir)/big", "--db", db, "--format", "json"])
+        #expect(again.status != 2, "\(again.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        #expect(report["run"] as? Int == 2)
+        #expect(try CLI.run(["history", "--db", db]).stdout.split(separator: "\n").count == 2)
+    }
+
+    /// The report's disk is full (the output folder was writable when checked, the report does not
+    /// fit): exit 2, the run is recorded but marked as not reported, so the next night's
+    /// `--fail-on-new` still fails on its findings; the night after, they persist.
+    @Test func aReportThatDoesNotFitLeavesItsFindingsNew() throws {
+        let dir = try CLI.temporaryDirectory()
+        let mount = "\(dir)/reports"
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        let mounted = try Subprocess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount])
+        try #require(mounted.status == 0, "mount: \(mounted.stderr)")
+        defer { _ = try? Subprocess.run("/bin/umount", ["-l", mount]) }
+        try Data(count: 60_000).write(to: URL(fileURLWithPath: "\(mount)/filler"))
+        let db = "\(dir)/pool.sqlite"
+        let lost = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--format", "html", "--output", "\(mount)/report.html"])
+        #expect(lost.status == 2)
+        #expect(lost.stderr.contains("\(mount)/report.html: cannot be written"), "\(lost.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(mount)/report.html"))
+        let history = try CLI.run(["history", "--db", db]).stdout
+        #expect(history.contains("run 1\t") && history.contains("its report was not written"), "\(history)")
+
+        let next = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--format", "json", "--fail-on-new"])
+        #expect(next.status == 1, "\(next.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(next.stdout.utf8)) as? [String: Any])
+        let statuses = try #require(report["findings"] as? [[String: Any]]).compactMap { $0["status"] as? String }
+        #expect(!statuses.isEmpty && statuses.allSatisfy { $0 == "new" }, "\(statuses)")
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(try CLI.run(["history", "--db", db, "--format", "json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(runs.map { $0["reported"] as? Bool } == [false, true])
+
+        let third = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--format", "json", "--fail-on-new"])
+        #expect(third.status == 0, "\(third.stderr)")
+    }
+}

@@ -27,6 +27,16 @@ import Testing
         #expect(try CLI.run(["baseline", "list", "--db", db]).stdout.contains("2bd19036ea20c944"))
     }
 
+    /// The first command after the upgrade lists the runs it migrated (a reader opened before the
+    /// migration once kept the old columns and failed), every one of them counted as reported.
+    @Test func theFirstCommandAfterTheUpgradeListsTheRuns() throws {
+        let db = try Self.v2Database()
+        let runs = try CLI.run(["history", "--db", db])
+        #expect(runs.status == 0, "\(runs.stderr)")
+        #expect(runs.stdout.split(separator: "\n").count == 3, "\(runs.stdout)")
+        #expect(!runs.stdout.contains("not written"))
+    }
+
     @Test func theNightAfterTheUpgradeIsAnOrdinaryOne() throws {
         let db = try Self.v2Database()
         // The inputs of the fixture's last run: nothing new, nothing changes but last seen.

@@ -39,6 +39,7 @@ final class RacedStore: PoolStore {
     func usedMACs() throws -> [UInt64] { try inner.usedMACs() }
     func release(mac: MACAddress) throws -> Bool { try inner.release(mac: mac) }
     func record(audit: AuditRecord, findings: () throws -> [Finding]) throws -> RunOutcome { try inner.record(audit: audit, findings: findings) }
+    func markReported(run: Int64) throws { try inner.markReported(run: run) }
     func runs() throws -> [RunSummary] { try inner.runs() }
     func difference(from older: Int64, to newer: Int64) throws -> RunDifference { try inner.difference(from: older, to: newer) }
     func finding(fingerprint: String) throws -> ResolvedFinding? { try inner.finding(fingerprint: fingerprint) }

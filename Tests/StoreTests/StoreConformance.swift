@@ -295,6 +295,33 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         #expect(try store.runs().map { $0.counts[.error] } == [2, 1, 2])
     }
 
+    /// A run recorded as not yet reported whose report then never came (a full disk, a kill): what
+    /// it saw first is new again in the next run, from that run; once a run is marked reported,
+    /// its findings persist as usual.
+    @Test(arguments: Backend.all) func findingsFirstSeenByAnUnreportedRunAreNewAgain(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        let old = finding("duplicate-mac", "00-15-5D-01-01-01"), fresh = finding("group-bit", "01-15-5D-01-01-01")
+        let first = try store.record(audit: audit(findings: [old]))
+        var lost = audit(findings: [old, fresh])
+        lost.reported = false
+        let second = try store.record(audit: lost)
+        #expect(try store.runs().map(\.reported) == [true, false])
+        var pending = audit(findings: [old, fresh])
+        pending.reported = false
+        let third = try store.record(audit: pending)
+        #expect(third.history[fresh.id]?.status == .new)
+        #expect(third.history[fresh.id]?.firstRunId == third.runId)
+        #expect(third.history[old.id]?.status == .persisting)  // reported by the first run
+        #expect(third.history[old.id]?.firstRunId == first.runId)
+        #expect(second.runId < third.runId)
+        try store.markReported(run: third.runId)
+        #expect(try store.runs().map(\.reported) == [true, false, true])
+        let fourth = try store.record(audit: audit(findings: [old, fresh]))
+        #expect(fourth.history[fresh.id]?.status == .persisting)
+        #expect(fourth.history[fresh.id]?.firstRunId == third.runId)
+        #expect(throws: StoreError.self) { try store.markReported(run: 99) }
+    }
+
     /// An audit hands its findings over once its holders are written: they are the run's, counted
     /// in its summary, whatever the record said before.
     @Test(arguments: Backend.all) func findingsHandedOverAfterTheHoldersAreTheRuns(_ backend: Backend) throws {

@@ -104,10 +104,14 @@ public enum Audit {
     /// pools from the database join those of the inputs, the database's
     /// holders that this run does not cover take part in the checks (``databaseHolders``), the
     /// run, every holder read and the findings are recorded, and every finding gets its status
-    /// (new, persisting or accepted by the database's or the file's baseline).
+    /// (new, persisting or accepted by the database's or the file's baseline). With `reportedLater`,
+    /// the run is recorded as not yet reported: the caller writes the report and then calls
+    /// ``AuditLog/markReported(run:)``, so that a report that never gets written (a full disk, a
+    /// kill) leaves the run's new findings new for the next one.
     public static func run(paths: [String], cluster: String? = nil, rules: Rules, store: (any PoolStore)?,
                            baseline: [BaselineEntry], captureReader: CaptureFileReader? = nil, plan wantsPlan: Bool = false,
-                           verify: Bool = false, keepGoing: Bool = false, database: DatabaseOptions = DatabaseOptions(), now: Date = Date()) throws -> AuditReport {
+                           verify: Bool = false, keepGoing: Bool = false, database: DatabaseOptions = DatabaseOptions(), reportedLater: Bool = false,
+                           now: Date = Date()) throws -> AuditReport {
         let clock = PhaseClock()
         let inputSet = try InputSet(paths: paths, clusterOverride: cluster, keepGoing: keepGoing)
         clock.lap("find inputs")
@@ -135,9 +139,11 @@ public enum Audit {
         let (snapshot, findings) = judge(inventory, rules: extra, wire: wire, recorded: recordedHolders, reservations: claims,
                                          audited: store == nil ? nil : coverage.clusters, clock: clock) { reconciled in
             guard let store else { return }
-            recording = AuditRecording(store: store, record: auditRecord(
+            var record = auditRecord(
                 inputs: inputs, storedPaths: storedPaths, holders: HolderSightings(Array(reconciled.inputHolders), storedPaths: storedPaths), coverage: coverage, findings: [],
-                releaseAfter: database.releaseAfter, at: now))
+                releaseAfter: database.releaseAfter, at: now)
+            record.reported = !reportedLater
+            recording = AuditRecording(store: store, record: record)
         }
         warnings += unmatchedRuleNames(rules.pools, snapshot)
         var recorded: RunOutcome?

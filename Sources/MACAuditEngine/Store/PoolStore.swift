@@ -66,7 +66,13 @@ public protocol AuditLog: AnyObject {
     /// then, and may block: an audit starts its recording as soon as its holders are reconciled and
     /// hands the findings over when the checks are done (``AuditRecording``). Its findings replace
     /// `audit.findings`. A throw from `findings` rolls the whole recording back.
+    ///
+    /// A finding is *new* when no reported run saw it before this one (or it had been resolved): one
+    /// first seen by a run whose report was never written (``AuditRecord/reported``) is new again,
+    /// from this run.
     func record(audit: AuditRecord, findings: () throws -> [Finding]) throws -> RunOutcome
+    /// Notes that run `run`'s report was written (for runs recorded with ``AuditRecord/reported`` false).
+    func markReported(run: Int64) throws
     func runs() throws -> [RunSummary]
     func difference(from older: Int64, to newer: Int64) throws -> RunDifference
     /// The finding with this id as the last run that reported it recorded it; nil for an id no
@@ -237,6 +243,10 @@ public struct AuditRecord: Sendable {
     public var findings: [Finding]
     /// How long a gone holder's MAC stays held before it returns to the free space.
     public var releaseAfter: TimeInterval
+    /// Whether the run counts as reported once recorded (a library caller's report is the outcome
+    /// itself). False when the caller writes its report afterwards and then calls
+    /// ``AuditLog/markReported(run:)``: until then the run's new findings are not known to anyone.
+    public var reported = true
 
     public init(at: Date, inputsDigest: String, inputCount: Int, coverage: Coverage, holders: HolderSightings, findings: [Finding],
                 releaseAfter: TimeInterval = AuditRecord.defaultReleaseAfter) {
@@ -326,9 +336,13 @@ public struct RunSummary: Sendable, Hashable {
     public var inputsDigest: String
     public var inputCount: Int
     public var counts: [Severity: Int]
+    /// Whether the run's report was written. A run recorded by a command that then failed to write
+    /// its report (a full disk, a closed pipe, a kill) is not: its new findings stay new.
+    public var reported: Bool
 
-    public init(id: Int64, at: Date, inputsDigest: String, inputCount: Int, counts: [Severity: Int]) {
+    public init(id: Int64, at: Date, inputsDigest: String, inputCount: Int, counts: [Severity: Int], reported: Bool = true) {
         self.id = id; self.at = at; self.inputsDigest = inputsDigest; self.inputCount = inputCount; self.counts = counts
+        self.reported = reported
     }
 }
 
