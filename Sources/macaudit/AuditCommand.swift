@@ -130,7 +130,12 @@ extension MacAudit {
             try emit(to: output) { try ReportFormats.write(report, format: format.rawValue, options: RenderOptions(colour: useColour), to: &$0) }
             clock.lap("write the report")
             // Only now is the run's news out: until this, the next run takes its new findings as new.
-            if let run = report.runId, let store { try store.markReported(run: run) }
+            // Failing to say so (the server went away) costs only that: a warning, not a failed audit.
+            if let run = report.runId, let store {
+                do { try store.markReported(run: run) } catch {
+                    FileHandle.standardError.write(Data("macaudit: warning: \(error); the report is written, but the next run will count this run's new findings as new again\n".utf8))
+                }
+            }
             meter?.stop()
             let code = report.exitCode(failOn: failOn, onlyNew: failOnNew)
             // Everything is written. Close the database, then leave without tearing the report down:

@@ -65,7 +65,7 @@ import TestSupport
         for process in opens { let r = process.wait(); #expect(r.status == 0, "\(r.stderr)") }
         // Four first opens at once: each migration applied once, in order.
         #expect(try server.sql("SELECT string_agg(name, ',' ORDER BY appliedAt, name) FROM schemaMigration", database: name)
-                == "v1-fleet,v2-assignment-references,v3-place-holders-digest")
+                == "v1-fleet,v2-assignment-references,v3-place-holders-digest,v4-run-reported")
 
         let dir = try CLI.temporaryDirectory()
         typealias VM = HolderDatabaseCLITests.VM
