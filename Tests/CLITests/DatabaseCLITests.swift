@@ -230,6 +230,15 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
 /// The pool database on a file system that fills up in the middle of a recording (a tmpfs of
 /// 1 MiB: mounting one needs root, as CI runs the tests).
 @Suite(.serialized, .enabled(if: getuid() == 0, "mounting a small tmpfs needs root")) struct FullDiskTests {
+    /// A tmpfs of `size` (`1m`, `64k`) mounted on a new folder of `dir`; the caller unmounts it.
+    static func smallDisk(_ size: String, in dir: String) throws -> String {
+        let mount = "\(dir)/small-disk"
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        let mounted = try Subprocess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", mount])
+        try #require(mounted.status == 0, "mount: \(mounted.stderr)")
+        return mount
+    }
+
     /// One cluster export of `count` adapters with distinct MACs (about 200 bytes each once recorded).
     static func writeCluster(_ count: Int, to dir: String) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -245,10 +254,7 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
     /// recorded as the next run.
     @Test func aDiskThatFillsMidRecordingKeepsTheRunsBeforeIt() throws {
         let dir = try CLI.temporaryDirectory()
-        let mount = "\(dir)/small"
-        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
-        let mounted = try Subprocess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mount])
-        try #require(mounted.status == 0, "mount: \(mounted.stderr)")
+        let mount = try Self.smallDisk("1m", in: dir)
         defer { _ = try? Subprocess.run("/bin/umount", ["-l", mount]) }
         let db = "\(mount)/pool.sqlite"
         let first = try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--format", "json"])
@@ -279,10 +285,7 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
     /// `--fail-on-new` still fails on its findings; the night after, they persist.
     @Test func aReportThatDoesNotFitLeavesItsFindingsNew() throws {
         let dir = try CLI.temporaryDirectory()
-        let mount = "\(dir)/reports"
-        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
-        let mounted = try Subprocess.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount])
-        try #require(mounted.status == 0, "mount: \(mounted.stderr)")
+        let mount = try Self.smallDisk("64k", in: dir)
         defer { _ = try? Subprocess.run("/bin/umount", ["-l", mount]) }
         try Data(count: 60_000).write(to: URL(fileURLWithPath: "\(mount)/filler"))
         let db = "\(dir)/pool.sqlite"
