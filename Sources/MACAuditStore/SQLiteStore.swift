@@ -6,8 +6,13 @@ import MACAudit
 /// `BEGIN IMMEDIATE` transaction so that concurrent writers (two cron jobs, eight planners) queue
 /// instead of failing or interleaving, and a process killed at any point leaves the file consistent.
 public final class SQLiteStore: PoolStore, @unchecked Sendable {
-    let db: DatabasePool
+    /// A pool of connections in WAL mode; a read-only snapshot (``isSnapshot``) is one immutable connection.
+    let db: any DatabaseWriter
     public let path: String
+    /// Whether the file was opened read-only, as an immutable snapshot: a database on a read-only
+    /// file system (a ZFS or btrfs snapshot, a backup mount), where SQLite cannot keep its `-wal`
+    /// and `-shm` files. Reading works; a write fails naming the read-only file system.
+    public private(set) var isSnapshot = false
     /// A checkpoint running on another thread (``checkpointInBackground()``); closing waits for it.
     private let background = DispatchGroup()
 
@@ -39,7 +44,14 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         do {
             db = try DatabasePool(path: path, configuration: config)
         } catch {
-            throw StoreError.cannotOpen(location: path, reason: Self.reason(error))
+            let why = Self.whyNotOpened(path, directory: directory, error)
+            guard !create, Self.folderIsReadOnly(directory), let snapshot = try Self.snapshot(path, config) else {
+                throw StoreError.cannotOpen(location: path, reason: why)
+            }
+            db = snapshot
+            isSnapshot = true
+            try Self.checkSnapshotSchema(snapshot, path)
+            return
         }
         let pool = db
         do {
@@ -95,7 +107,10 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
     /// holders) after which the caller still has work to do (its report).
     func immediate<T>(_ operation: String, checkingForeignKeys: Bool = true, checkpointing: Bool = true,
                       _ body: (Database) throws -> T) throws -> T {
-        try mapped(operation) {
+        if isSnapshot {
+            throw StoreError.failed(location: path, operation: operation, reason: "the database is on a read-only file system (opened as a read-only snapshot)")
+        }
+        return try mapped(operation) {
             try db.writeWithoutTransaction { db in
                 // Outside a transaction (SQLite ignores the foreign-key pragma inside one), and back
                 // as they were whatever happens.
@@ -139,6 +154,59 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         do { return try body() } catch let e as StoreError { throw e } catch {
             throw StoreError.failed(location: path, operation: operation, reason: Self.reason(error))
         }
+    }
+
+    /// Whether SQLite cannot make files in the database's folder (a read-only mount, or a folder
+    /// this user cannot write).
+    static func folderIsReadOnly(_ directory: String) -> Bool {
+        let folder = directory.isEmpty ? "." : directory
+        var fs = statvfs()
+        return (statvfs(folder, &fs) == 0 && fs.f_flag & UInt(ST_RDONLY) != 0) || access(folder, W_OK) != 0
+    }
+
+    /// The file at `path` opened read-only and immutable (SQLite then needs no `-shm` file), when
+    /// nothing is waiting in a `-wal` file beside it: an immutable connection would not see it.
+    /// Nil when there is such a WAL (the snapshot was taken while a run was being written).
+    static func snapshot(_ path: String, _ base: Configuration) throws -> DatabaseQueue? {
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        guard wal == 0 else { return nil }
+        var config = base
+        config.readonly = true
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#"))) ?? absolute
+        do {
+            return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: config)
+        } catch {
+            throw StoreError.cannotOpen(location: path, reason: "its file system is read-only, and opening it read-only failed too: \(reason(error))")
+        }
+    }
+
+    /// A snapshot cannot be migrated: it must be of this macaudit's schema exactly.
+    private static func checkSnapshotSchema(_ snapshot: DatabaseQueue, _ path: String) throws {
+        let migrator = Schema.migrator
+        let (newer, complete) = try snapshot.read { db in (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db)) }
+        if newer { throw StoreError.newerSchema(location: path) }
+        guard complete else {
+            throw StoreError.cannotOpen(location: path, reason: "it was written by an older macaudit and needs migrating, which a read-only file cannot take (copy it somewhere writable first)")
+        }
+    }
+
+    /// Why SQLite could not open `path`, in the admin's terms where SQLite's own ("unable to open
+    /// database file") does not say: a folder in its place, a read-only file system, a folder this
+    /// user cannot write (SQLite keeps `-wal` and `-shm` files beside the database).
+    static func whyNotOpened(_ path: String, directory: String, _ error: Error) -> String {
+        let sqlite = reason(error)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return "it is a folder, not a database file" }
+        let folder = directory.isEmpty ? "." : directory
+        var fs = statvfs()
+        if statvfs(folder, &fs) == 0, fs.f_flag & UInt(ST_RDONLY) != 0 {
+            return "\(sqlite): its file system is read-only (the database needs its folder writable for its -wal and -shm files)"
+        }
+        if access(folder, W_OK) != 0 {
+            return "\(sqlite): this user cannot write in its folder \(folder) (the database needs it for its -wal and -shm files)"
+        }
+        return sqlite
     }
 
     /// SQLite's own words for a database error (`database is locked`, `disk I/O error`), else the

@@ -227,9 +227,9 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
     }
 }
 
-/// The pool database on a file system that fills up in the middle of a recording (a tmpfs of
-/// 1 MiB: mounting one needs root, as CI runs the tests).
-@Suite(.serialized, .enabled(if: getuid() == 0, "mounting a small tmpfs needs root")) struct FullDiskTests {
+/// The pool database and the report on file systems that fill up or are read-only (small tmpfs
+/// mounts: mounting one needs root, as CI runs the tests).
+@Suite(.serialized, .enabled(if: getuid() == 0, "mounting a small tmpfs needs root")) struct ConstrainedDiskTests {
     /// A tmpfs of `size` (`1m`, `64k`) mounted on a new folder of `dir`; the caller unmounts it.
     static func smallDisk(_ size: String, in dir: String) throws -> String {
         let mount = "\(dir)/small-disk"
@@ -278,6 +278,36 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
         #expect(report["run"] as? Int == 2)
         #expect(try CLI.run(["history", "--db", db]).stdout.split(separator: "\n").count == 2)
+    }
+
+    /// A database on a read-only file system (a ZFS or btrfs snapshot, a backup mount): the reading
+    /// commands read it as it is; a write, an audit and a database of an older schema each exit 2
+    /// saying why.
+    @Test func aDatabaseOnAReadOnlyFileSystemCanBeRead() throws {
+        let dir = try CLI.temporaryDirectory()
+        let mount = try Self.smallDisk("8m", in: dir)
+        defer { _ = try? Subprocess.run("/bin/umount", ["-l", mount]) }
+        let db = "\(mount)/pool.sqlite"
+        #expect(try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--plan"]).status == 1)
+        let before = try CLI.run(["pool", "reservations", "--db", db]).stdout
+        let old = "\(mount)/v2.sqlite"
+        try FileManager.default.copyItem(atPath: try UpgradeCLITests.v2Database(), toPath: old)
+        #expect(try Subprocess.run("/bin/mount", ["-o", "remount,ro", mount]).status == 0)
+
+        let history = try CLI.run(["history", "--db", db, "--format", "json"])
+        #expect(history.status == 0, "\(history.stderr)")
+        #expect((try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])?.count == 1)
+        let reservations = try CLI.run(["pool", "reservations", "--db", db])
+        #expect(reservations.status == 0 && reservations.stdout == before && !before.isEmpty, "\(reservations.stderr)")
+        let accept = try CLI.run(["baseline", "accept", "0123456789abcdef", "--reason", "x", "--db", db])
+        #expect(accept.status == 2)
+        #expect(accept.stderr.contains("\(db): accepting 0123456789abcdef failed: the database is on a read-only file system"), "\(accept.stderr)")
+        let audit = try CLI.run(["audit", "Captures/sample-cluster", "--db", db])
+        #expect(audit.status == 2)
+        #expect(audit.stderr.contains("\(db): cannot be opened as a pool database") && audit.stderr.contains("its file system is read-only"), "\(audit.stderr)")
+        let older = try CLI.run(["history", "--db", old])
+        #expect(older.status == 2)
+        #expect(older.stderr.contains("needs migrating, which a read-only file cannot take"), "\(older.stderr)")
     }
 
     /// The report's disk is full (the output folder was writable when checked, the report does not
