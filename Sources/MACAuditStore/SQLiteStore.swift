@@ -156,12 +156,12 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         }
     }
 
-    /// Whether SQLite cannot make files in the database's folder (a read-only mount, or a folder
-    /// this user cannot write).
+    /// Whether the database's folder is on a read-only mount. (Only then is it opened as an
+    /// immutable snapshot: a folder this user merely cannot write may be another user's live
+    /// database, which an immutable connection would read torn while that user's job writes it.)
     static func folderIsReadOnly(_ directory: String) -> Bool {
-        let folder = directory.isEmpty ? "." : directory
         var fs = statvfs()
-        return (statvfs(folder, &fs) == 0 && fs.f_flag & UInt(ST_RDONLY) != 0) || access(folder, W_OK) != 0
+        return statvfs(directory.isEmpty ? "." : directory, &fs) == 0 && fs.f_flag & UInt(ST_RDONLY) != 0
     }
 
     /// The file at `path` opened read-only and immutable (SQLite then needs no `-shm` file), when
@@ -199,8 +199,7 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return "it is a folder, not a database file" }
         let folder = directory.isEmpty ? "." : directory
-        var fs = statvfs()
-        if statvfs(folder, &fs) == 0, fs.f_flag & UInt(ST_RDONLY) != 0 {
+        if folderIsReadOnly(directory) {
             return "\(sqlite): its file system is read-only (the database needs its folder writable for its -wal and -shm files)"
         }
         if access(folder, W_OK) != 0 {
