@@ -40,7 +40,12 @@ extension MacAudit {
             var findings: [FindingEntry]?
             var known: Bool { registry != nil || !reserved.isEmpty || !pools.isEmpty || !(holders ?? []).isEmpty || !(reservations ?? []).isEmpty }
         }
-        struct RegistryEntry: Encodable { var vendor: String; var block: String; var bits: Int; var size: UInt64; var registry: String; var source: String }
+        struct RegistryEntry: Encodable {
+            var vendor: String; var block: String; var bits: Int; var size: UInt64; var registry: String; var source: String
+            /// True when the address is a group address of the block (its I/G bit set on the
+            /// block's individual addresses: `01-00-5E-…` is IANA's `00-00-5E` block).
+            var groupOfBlock: Bool
+        }
         struct PoolEntry: Encodable { var name: String; var kind: String; var range: String; var source: String }
         struct HolderEntry: Encodable {
             var key: String; var kind: String; var cluster: String; var host: String; var vm: String?; var adapter: String
@@ -83,8 +88,7 @@ extension MacAudit {
                 mac: mac.description,
                 spellings: ["hyper-v": mac.hyperVForm, "network-controller": mac.description, "cisco": cisco, "colons": mac.formatted(separator: ":").lowercased()],
                 group: mac.isGroup, locallyAdministered: mac.isLocal, slapQuadrant: mac.slapQuadrant?.rawValue,
-                registry: registry?.lookup(mac).map { RegistryEntry(vendor: $0.vendor, block: "\($0.block.lower)/\($0.bits)", bits: $0.bits, size: $0.block.count,
-                                                                   registry: $0.registry, source: $0.source) },
+                registry: Self.registryEntry(of: mac, in: registry),
                 reserved: rules.reservedPrefixes.filter { $0.matches(mac) }.map { "\($0.name) (\($0.severity.rawValue)): \($0.reason)" },
                 pools: pools.filter { $0.range.contains(mac) }.map { PoolEntry(name: $0.name, kind: $0.kind.rawValue, range: $0.range.description, source: $0.source.path) })
             if let store {
@@ -102,11 +106,26 @@ extension MacAudit {
             return about
         }
 
+        /// The registry's block of `mac`; for a group address no block lists itself, the block
+        /// of its individual twin (the I/G bit cleared): the group addresses an organisation's
+        /// OUI gives it, as IANA's `01-00-5E` multicast range is its `00-00-5E` block.
+        static func registryEntry(of mac: MACAddress, in registry: OUIRegistry?) -> RegistryEntry? {
+            var groupOfBlock = false
+            var entry = registry?.lookup(mac)
+            if entry == nil, mac.isGroup, !mac.isBroadcast {
+                entry = registry?.lookup(MACAddress(uncheckedValue: mac.value & ~(UInt64(1) << 40)))
+                groupOfBlock = entry != nil
+            }
+            return entry.map { RegistryEntry(vendor: $0.vendor, block: "\($0.block.lower)/\($0.bits)", bits: $0.bits, size: $0.block.count,
+                                             registry: $0.registry, source: $0.source, groupOfBlock: groupOfBlock) }
+        }
+
         static func text(_ a: About, registry: OUIRegistry?) -> String {
             var out = "\(a.mac)  (Hyper-V \(a.spellings["hyper-v"]!), Cisco \(a.spellings["cisco"]!), \(a.spellings["colons"]!))\n"
             out += "  \(a.group ? "group (multicast)" : "unicast"), \(a.locallyAdministered ? "locally administered" + (a.slapQuadrant.map { ", SLAP quadrant \($0)" } ?? "") : "universal (IEEE-assigned)")\n"
             if let r = a.registry {
-                out += "  vendor: \(r.vendor) (\(r.registry) \(r.block), \(r.size) addresses; \(r.source))\n"
+                out += "  vendor: \(r.vendor) (\(r.registry) \(r.block), \(r.size) addresses; \(r.source))"
+                    + (r.groupOfBlock ? ": a group address of that block\n" : "\n")
             } else if a.locallyAdministered {
                 out += "  vendor: none (a locally administered address is not the IEEE's to assign)\n"
             } else {

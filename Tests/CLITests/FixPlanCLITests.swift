@@ -151,6 +151,12 @@ import TestSupport
         #expect(unknown.status == 1 && unknown.stdout.contains("no registry assigns this block"))
         let local = try CLI.run(["mac", "--oui-data", "/usr/share/ieee-data", "02-1D-D8-00-00-10"])
         #expect(local.stdout.contains("SLAP quadrant AAI"))
+        // A multicast group is IANA's, whose block is 00-00-5E: not a made-up address.
+        let group = try CLI.run(["mac", "--oui-data", "/usr/share/ieee-data", "01-00-5E-00-00-FB", "--json"])
+        #expect(group.status == 0, "\(group.stderr)")
+        let entry = try #require(try JSONSerialization.jsonObject(with: Data(group.stdout.utf8)) as? [[String: Any]]).first?["registry"] as? [String: Any]
+        #expect((entry?["vendor"] as? String)?.contains("IANA") == true, "\(group.stdout)")
+        #expect(entry?["groupOfBlock"] as? Bool == true && entry?["block"] as? String == "00-00-5E-00-00-00/24")
         // Every report says which registry it used.
         let report = try CLI.run(["audit", "Captures/sample-cluster", "--format", "json"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])

@@ -23,6 +23,9 @@ import Testing
         ("00-15-5D-01-0203", .misplacedSeparator),
         ("", .wrongLength(digitCount: 0)),
         (" 00155D010203", .invalidCharacter(" ")),
+        // A character past ASCII is named whole, not by its first byte.
+        ("٠٢-AA-BB-CC-DD-EE", .invalidCharacter("٠")),
+        ("00–15–5D–01–02–03", .invalidCharacter("–")),
     ])
     func malformedSpellingsAreRejectedWithAReason(_ text: String, _ expected: MACParseError) {
         #expect(throws: expected) { try MACAddress(parsing: text) }

@@ -49,6 +49,9 @@ import Testing
             00:1B:C5:00:00:00/36\tConvergi\tConverging Systems Inc.
             00:55:DA:50:00:00/28\tNanoleaf\tNanoleaf
             08:00:87\tXyplexTe
+            00:80:C2\tIeee8021\tIEEE\t# 802.1 Committee
+            00:00:D1\tAdaptec\t\tAdaptec, Inc.\t# "Nodem" product
+            00:00:B7\tDoveFast\tDove  \t# Fastnet
             """
         let csv = "Registry,Assignment,Organization Name,Organization Address\nMA-L,00155D,Old Name,\n"
         let r = try Self.registry([("manuf", "wireshark-manuf", 2000, manuf), ("oui.csv", "ieee-data", 1000, csv)])
@@ -57,6 +60,9 @@ import Testing
         #expect(r.lookup(Self.mac("00-1B-C5-00-10-00")) == nil)
         #expect(r.lookup(Self.mac("00-55-DA-5F-FF-FF"))?.bits == 28)
         #expect(r.lookup(Self.mac("08-00-87-00-00-01"))?.vendor == "XyplexTe", "the short name when there is no long one")
+        #expect(r.lookup(Self.mac("00-80-C2-00-00-01"))?.vendor == "IEEE", "a comment after the name is not the name")
+        #expect(r.lookup(Self.mac("00-00-D1-00-00-01"))?.vendor == "Adaptec, Inc.", "an empty field skipped")
+        #expect(r.lookup(Self.mac("00-00-B7-00-00-01"))?.vendor == "Dove")
         #expect(r.sources.map(\.path) == ["oui.csv", "manuf"])
     }
 

@@ -233,9 +233,7 @@ enum RegistryFiles {
             var tab1 = start
             while tab1 < end && b[tab1] != 0x09 { tab1 += 1 }
             guard tab1 < end else { throw IngestError(file: path, message: "line \(line): expected a prefix and a vendor, tab-separated") }
-            var tab2 = tab1 + 1
-            while tab2 < end && b[tab2] != 0x09 { tab2 += 1 }
-            let columns = [(start, tab1), (tab1 + 1, tab2), (min(tab2 + 1, end), end)]
+            let columns = [(start, tab1)] + Self.manufNames(b, from: tab1 + 1, to: end)
             // The prefix: hex octets separated by ':', '-' or '.', and an optional /bits.
             var value: UInt64 = 0, digits = 0, bits: Int? = nil
             var p = columns[0].0
@@ -262,10 +260,29 @@ enum RegistryFiles {
                 throw IngestError(file: path, message: "line \(line): a prefix of \(digits) hex digits and /\(length) bits")
             }
             let prefix = (value << UInt64(48 - digits * 4)) >> UInt64(48 - length)
-            let vendor = columns[2].1 > columns[2].0 ? columns[2] : columns[1]
+            guard columns.count > 1 else { continue }  // a prefix and only a comment names no vendor
+            let vendor = columns.count > 2 ? columns[2] : columns[1]
             out.append(Block(prefix: prefix, bits: length, start: vendor.0, length: vendor.1 - vendor.0, registry: 4))
         }
         return out
+    }
+
+    /// The names after a manuf prefix: the tab-separated fields up to a `#` comment (`00:80:C2
+    /// <TAB>Ieee8021<TAB>IEEE<TAB># 802.1 Committee`), empty fields skipped (`Adaptec<TAB><TAB>
+    /// Adaptec, Inc.`), each without its trailing blanks: the short name, then the long one.
+    static func manufNames(_ b: [UInt8], from start: Int, to end: Int) -> [(Int, Int)] {
+        var names: [(Int, Int)] = []
+        var p = start
+        while p < end, names.count < 2 {
+            var q = p
+            while q < end && b[q] != 0x09 { q += 1 }
+            if q > p, b[p] == UInt8(ascii: "#") { break }
+            var last = q
+            while last > p, b[last - 1] == 0x20 { last -= 1 }
+            if last > p { names.append((p, last)) }
+            p = q + 1
+        }
+        return names
     }
 
     static func hexDigit(_ c: UInt8) -> UInt8? {

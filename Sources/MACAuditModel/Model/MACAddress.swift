@@ -38,7 +38,7 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
         var value: UInt64 = 0
         var separator: UInt8 = 0
         var groupLength = 0
-        for byte in bytes {
+        for (i, byte) in bytes.enumerated() {
             if let nibble = hexValue(byte) {
                 guard digits < 12 else { return .failure(.wrongLength(digitCount: digits + 1)) }
                 value = value << 4 | UInt64(nibble)
@@ -50,12 +50,18 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
                 guard groupLength == groupSize(separator) else { return .failure(.misplacedSeparator) }
                 groupLength = 0
             } else {
-                return .failure(.invalidCharacter(Character(Unicode.Scalar(byte))))
+                return .failure(.invalidCharacter(character(at: i, in: bytes)))
             }
         }
         guard digits == 12 else { return .failure(.wrongLength(digitCount: digits)) }
         if separator != 0 && groupLength != groupSize(separator) { return .failure(.misplacedSeparator) }
         return .success(value)
+    }
+
+    /// The character whose UTF-8 starts at `i` (not just its first byte: `٠` is not `Ù`); U+FFFD
+    /// for bytes that are not UTF-8.
+    static func character(at i: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Character {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<min(i + 4, bytes.count)]), as: UTF8.self).first ?? "\u{FFFD}"
     }
 
     /// Digits between separators: `0015.5d01.0203` groups by four, the others by two.
