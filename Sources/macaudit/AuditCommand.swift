@@ -135,6 +135,7 @@ extension MacAudit {
                 do { try store.markReported(run: run) } catch {
                     FileHandle.standardError.write(Data("macaudit: warning: \(error); the report is written, but the next run will count this run's new findings as new again\n".utf8))
                 }
+                clock.lap("note the run as reported")
             }
             meter?.stop()
             let code = report.exitCode(failOn: failOn, onlyNew: failOnNew)
