@@ -34,6 +34,7 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
                 throw StoreError.cannotOpen(location: path, reason: "its folder cannot be created (\((error as NSError).localizedDescription))")
             }
         }
+        try Self.refuseAnotherUsersFiles(path, directory: directory)
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(120)
@@ -153,6 +154,19 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
     private func mapped<T>(_ operation: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as StoreError { throw e } catch {
             throw StoreError.failed(location: path, operation: operation, reason: Self.reason(error))
+        }
+    }
+
+    /// Refuses, before SQLite touches anything, a database whose file (or `-wal`, `-shm`) this
+    /// user cannot write: SQLite would fail anyway, and leave `-wal` and `-shm` files of this user's
+    /// beside it that the user who runs the audits then cannot write, failing the next night's job.
+    /// (On a read-only mount nothing can be left: that file is read as a snapshot.)
+    static func refuseAnotherUsersFiles(_ path: String, directory: String) throws {
+        guard FileManager.default.fileExists(atPath: path), !folderIsReadOnly(directory) else { return }
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) && access(file, W_OK) != 0 {
+            var info = stat()
+            let owner = stat(file, &info) == 0 ? (getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(info.st_uid)") : "another user"
+            throw StoreError.cannotOpen(location: path, reason: "this user cannot write \(file) (it is \(owner)'s): run macaudit as the user who runs the audits, or read a copy")
         }
     }
 

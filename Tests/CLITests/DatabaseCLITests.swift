@@ -338,3 +338,27 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
         #expect(third.status == 0, "\(third.stderr)")
     }
 }
+
+/// Another user on the audit box (an operator with a login of their own) reading a pool database
+/// that the audits' user owns: refused before SQLite touches anything, so no `-wal` or `-shm` file
+/// of theirs is left for the audits' user to trip over.
+@Suite(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser"), "switching users needs root and runuser"))
+struct OtherUserTests {
+    @Test func anotherUsersDatabaseIsRefusedWithoutLeavingFiles() throws {
+        let dir = try CLI.temporaryDirectory()
+        #expect(chmod(dir, 0o777) == 0)
+        // The binary where `nobody` can run it (the build folder may be under a private home).
+        let binary = "\(dir)/macaudit"
+        try FileManager.default.copyItem(atPath: CLI.binary, toPath: binary)
+        let db = "\(dir)/pool.sqlite"
+        #expect(try CLI.run(["audit", "Captures/sample-cluster", "--db", db]).status == 1)
+        let before = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+
+        let r = try Subprocess.run("/usr/sbin/runuser", ["-u", "nobody", "--", binary, "history", "--db", db],
+                                   environment: ["PATH": "/usr/bin:/bin", "HOME": dir], directory: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(db): cannot be opened as a pool database: this user cannot write \(db) (it is root's)"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == before, "files left beside the database")
+        #expect(try CLI.run(["history", "--db", db]).stdout.split(separator: "\n").count == 1)
+    }
+}
