@@ -10,6 +10,11 @@ extension SQLiteStore {
         let lap = Lap()
         // Every place, run and finding id the recording writes is one it read or wrote in this transaction.
         // A first audit adds a hundred megabytes: they reach the database file while the report is written.
+        // The WAL's new pages start for the disk as they are written, the database file's as the
+        // checkpoint copies them: the checkpoint's fsyncs then have little left to write.
+        let writeback = Writeback([path + "-wal", path])
+        var committed = false
+        defer { if !committed { writeback.stop() } }
         let outcome = try immediate("recording the audit", checkingForeignKeys: false, checkpointing: false) { db in
             let at = StoredDate.text(unchecked.at)
             var run = RunRecord(id: nil, startedAt: at, inputsDigest: unchecked.inputsDigest, inputCount: unchecked.inputCount,
@@ -31,7 +36,8 @@ extension SQLiteStore {
             return RunOutcome(runId: runId, history: history, resolved: resolved, events: events, tally: tally)
         }
         lap("commit")
-        checkpointInBackground()
+        committed = true
+        checkpointInBackground(then: writeback.stop)
         return outcome
     }
 

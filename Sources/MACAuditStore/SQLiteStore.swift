@@ -135,12 +135,20 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
     /// Copies the WAL's committed pages into the database file on another thread, through the
     /// writer connection (a write started meanwhile waits for it; reads do not). A failure leaves
     /// the pages in the WAL, where every reader finds them, for the next checkpoint.
-    func checkpointInBackground() {
+    /// `then` runs once the checkpoint is over.
+    func checkpointInBackground(then: @escaping @Sendable () -> Void = {}) {
         let pool = db, group = background
         group.enter()
         DispatchQueue.global(qos: .userInitiated).async {
-            defer { group.leave() }
-            _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
+            defer { then(); group.leave() }
+            _ = try? pool.writeWithoutTransaction { db in
+                // TRUNCATE also empties the WAL, here rather than in the command's last step (freeing
+                // a first audit's 200 MB took 0.24 s there). Without waiting for another process:
+                // while one reads or writes, SQLite copies what it can, as a passive checkpoint.
+                try db.execute(sql: "PRAGMA busy_timeout = 0")
+                defer { try? db.execute(sql: "PRAGMA busy_timeout = 120000") }
+                try db.checkpoint(.truncate)
+            }
         }
     }
 
