@@ -141,6 +141,8 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         group.enter()
         DispatchQueue.global(qos: .userInitiated).async {
             defer { then(); group.leave() }
+            let lap = Lap()  // under MACAUDIT_PROFILE: how long the command's last write waits for it
+            defer { lap("checkpoint, in the background") }
             _ = try? pool.writeWithoutTransaction { db in
                 // TRUNCATE also empties the WAL, here rather than in the command's last step (freeing
                 // a first audit's 200 MB took 0.24 s there). Without waiting for another process:

@@ -23,6 +23,7 @@ struct MacAudit: ParsableCommand {
 
     /// Runs the command; every failure leaves through ``exit(for:)``.
     static func main() {
+        MemoryTuning.apply()
         do {
             var command = try parseAsRoot()
             try command.run()
