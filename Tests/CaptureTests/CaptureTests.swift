@@ -324,3 +324,60 @@ enum Wire {
         #expect(wire.table.claims.contains { $0.ip.description == "10.40.0.1" && $0.scope.vlan == 40 })
     }
 }
+
+/// Several captures in one run: what admins bring from the hosts of one network, or a file and
+/// its copy.
+@Suite struct SeveralCapturesTests {
+    static let a = FrameBuilder.mac("02-1D-D8-00-12-01"), b = FrameBuilder.mac("02-1D-D8-00-12-02")
+    static let second: Int64 = 1_000_000_000, start: Int64 = 1_795_000_000 * 1_000_000_000
+
+    static func write(_ bytes: [UInt8], _ name: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("macaudit-captures-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent(name).path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func conflicts(_ paths: [String]) throws -> (WireSnapshot, [String]) {
+        let wire = try Audit.readCaptures(paths, with: { p, i, t in try CaptureReader.read(path: p, fileIndex: i, into: &t) })!
+        let findings = Audit.run(inventory: Inventory(), rules: Rules(), wire: wire).findings.filter { $0.check == .ipConflict }
+        return (wire, findings.map { "\($0.severity) \($0.message)" }.sorted())
+    }
+
+    /// A copy beside the original (`arp (1).pcap`) would count every frame twice and turn each
+    /// change of owner into a flip flop.
+    @Test func aCopyOfACaptureIsReadOnceWithAWarning() throws {
+        let original = Wire.path("arp-precision.pcap")
+        let copy = try Self.write([UInt8](FileManager.default.contents(atPath: original)!), "arp-precision (1).pcap")
+        let (alone, expected) = try Self.conflicts([original])
+        let (wire, found) = try Self.conflicts([original, copy])
+        #expect(found == expected)
+        #expect(wire.files == [original])
+        #expect(wire.warnings.map(\.description).contains("\(copy): has the same bytes as \(original) (a copy?); read once"), "\(wire.warnings)")
+        #expect(wire.table.claims.map(\.frames).reduce(0, +) == alone.table.claims.map(\.frames).reduce(0, +))
+    }
+
+    /// The same ARP seen on two hosts (here the Ethernet capture and `tcpdump -i any`'s of one
+    /// exchange): one timeline, so each change of owner stays one change.
+    @Test func twoCapturesOfOneNetworkAreOneTimeline() throws {
+        let (_, one) = try Self.conflicts([Wire.path("arp-precision.pcap")])
+        let (_, both) = try Self.conflicts([Wire.path("arp-precision.pcap"), Wire.path("arp-precision-any-sll.pcap")])
+        let kinds = { (lines: [String]) in lines.map { "\($0.split(separator: " ")[0]) \($0.split(separator: " ")[1]) \($0.split(separator: ":").last!)" } }
+        #expect(kinds(both) == kinds(one), "\(both)")
+        #expect(both.filter { $0.hasPrefix("error") }.count == 1)
+    }
+
+    /// Host 1 saw A claim 10.0.0.5 at 0 s and 2 s, host 2 saw B claim it at 1 s: on the wire the
+    /// claim went to B and came back, whichever capture is named first.
+    @Test(arguments: [false, true])
+    func aFlipFlopSpreadOverTwoHostsCapturesIsAFlipFlop(_ hostTwoFirst: Bool) throws {
+        let claim = { (mac: UInt64) in FrameBuilder.arp(sender: mac, senderIP: "10.0.0.5", targetIP: "10.0.0.1") }
+        let hostOne = try Self.write(FrameBuilder.pcapFile([(Self.start, claim(Self.a)), (Self.start + 2 * Self.second, claim(Self.a))]), "host1.pcap")
+        let hostTwo = try Self.write(FrameBuilder.pcapFile([(Self.start + Self.second, claim(Self.b))]), "host2.pcap")
+        let (_, found) = try Self.conflicts(hostTwoFirst ? [hostTwo, hostOne] : [hostOne, hostTwo])
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("error 10.0.0.5 ") == true, "\(found)")
+        #expect(found.first?.hasSuffix("flip flop, the claimant changed 2 times and came back") == true, "\(found)")
+    }
+}

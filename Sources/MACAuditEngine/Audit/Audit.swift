@@ -119,7 +119,7 @@ public enum Audit {
         let wire = try readCaptures(inputSet.captures, with: captureReader)
         if let wire {
             inputs += wire.summaries.map(\.inputSummary)
-            warnings += wire.summaries.flatMap(\.warnings)
+            warnings += wire.warnings
         }
         clock.lap("ingest")
         var extra = rules
@@ -222,7 +222,7 @@ public enum Audit {
     public static func run(capture wire: WireSnapshot, rules: Rules, now: Date = Date()) -> AuditReport {
         var wireRules = rules
         wireRules.pools = []
-        return run(inventory: Inventory(), inputs: wire.summaries.map(\.inputSummary), warnings: wire.summaries.flatMap(\.warnings),
+        return run(inventory: Inventory(), inputs: wire.summaries.map(\.inputSummary), warnings: wire.warnings,
                    rules: wireRules, now: now, wire: wire)
     }
 
@@ -263,16 +263,21 @@ public enum Audit {
         throw StoreError.conflict("\(store.location): other planners kept reserving the MACs this plan chose (\(planAttempts) attempts); run the audit again")
     }
 
-    /// Reads every capture, in path order, into one sighting table.
-    public static func readCaptures(_ paths: [String], with reader: CaptureFileReader?) throws -> WireSnapshot? {
-        guard !paths.isEmpty else { return nil }
-        guard let reader else { throw IngestError(file: paths[0], message: "is a capture, and this build reads no captures") }
+    /// Reads every capture, in path order, into one sighting table: a byte copy of another once
+    /// (with a warning), and the claims of several in the order of their timestamps.
+    public static func readCaptures(_ named: [String], with reader: CaptureFileReader?) throws -> WireSnapshot? {
+        guard !named.isEmpty else { return nil }
+        guard let reader else { throw IngestError(file: named[0], message: "is a capture, and this build reads no captures") }
+        let (paths, copies) = InputSet.distinctCaptures(named)
         var wire = WireSnapshot(files: paths)
+        wire.setWarnings = copies
+        wire.table.ordersClaimsByTime = paths.count > 1
         WorkProgress.shared.begin("reading captures", files: paths.count, bytes: paths.map(InputSet.size).reduce(0, +))
         for (i, path) in paths.enumerated() {
             wire.summaries.append(try reader(path, Int32(i), &wire.table))
             WorkProgress.shared.finishedFile(bytes: 0)
         }
+        wire.table.orderClaimsByTime()
         return wire
     }
 

@@ -24,6 +24,15 @@ public struct InputSet: Sendable {
 
     /// The capture files among the entries, in path order.
     public var captures: [String] { entries.filter(\.isCapture).map(\.path) }
+
+    /// `paths` without the captures whose bytes equal an earlier one's (a copy beside the original
+    /// would count every frame twice), with a warning for each left out.
+    public static func distinctCaptures(_ paths: [String]) -> (paths: [String], warnings: [InputWarning]) {
+        guard paths.count > 1 else { return (paths, []) }
+        let entries = paths.map { Entry(path: $0, cluster: "", named: true, isCapture: true) }
+        let distinct = RepeatedInputs.distinctContents(entries, sizes: paths.map(size))
+        return (distinct.entries.map(\.path), distinct.warnings)
+    }
     /// Each input's path as a pool database keeps it, by the path as given.
     public var storedPaths: [String: String] { Dictionary(entries.map { ($0.path, $0.storedPath) }, uniquingKeysWith: { a, _ in a }) }
 

@@ -124,6 +124,20 @@ public enum FrameBuilder {
         return ethernet(src: ethernetSource, dst: 0x3333_FF00_0001, vlans: vlans, type: 0x86DD, payload: h + icmp)
     }
 
+    /// A pcap file (nanosecond timestamps, Ethernet) holding `frames`, each at its time in
+    /// nanoseconds since the epoch: what a capture on one host wrote.
+    public static func pcapFile(_ frames: [(time: Int64, bytes: [UInt8])]) -> [UInt8] {
+        var out: [UInt8] = []
+        func le(_ value: UInt64, _ n: Int) { for k in 0..<n { out.append(UInt8(truncatingIfNeeded: value >> (8 * k))) } }
+        le(0xA1B2_3C4D, 4); le(2, 2); le(4, 2); le(0, 4); le(0, 4); le(65535, 4); le(1, 4)
+        for frame in frames {
+            le(UInt64(frame.time / 1_000_000_000), 4); le(UInt64(frame.time % 1_000_000_000), 4)
+            le(UInt64(frame.bytes.count), 4); le(UInt64(frame.bytes.count), 4)
+            out += frame.bytes
+        }
+        return out
+    }
+
     /// Decodes frames (one per ~10 ms from a fixed epoch) into a wire snapshot of one pseudo-file.
     public static func snapshot(_ frames: [[UInt8]], file: String = "example.pcap", spacing: Int64 = 10_000_000) -> WireSnapshot {
         var table = SightingTable()

@@ -159,6 +159,20 @@ public struct SightingTable: Sendable {
     private var claimantLookup: [IPScope: Int] = [:]
     static let historyLimit = 256
 
+    /// With several captures, every claim as it was read, put in time order once all are read
+    /// (``orderClaimsByTime()``). Hosts of one network capture the same ARP at the same time: read
+    /// one capture after the other, a claim that changed hands once would change back and forth.
+    package var ordersClaimsByTime = false
+    private var claimEvents: [ClaimEvent] = []
+
+    /// One claim of a claimant record, in the order read (`sequence` breaks ties of time).
+    private struct ClaimEvent {
+        var claimant: Int32
+        var sequence: Int32
+        var time: Int64
+        var mac: UInt64
+    }
+
     /// The MACs that claimed `ip` in `scope`, in the order the claim changed hands.
     public func claimantHistory(_ ip: IPAddress, _ scope: WireScope) -> [UInt64] {
         claimantLookup[IPScope(ip: ip, scope: scope)].map { claimants[$0].history } ?? []
@@ -233,12 +247,35 @@ public struct SightingTable: Sendable {
         if newClaimant {
             claimants.append((mac, [mac], 0))
             claimantLookup[IPScope(ip: ip, scope: scope)] = Int(c)
-        } else if claimants[Int(c)].last != mac {
-            let i = Int(c)
-            claimants[i].last = mac
-            claimants[i].changes += 1
-            if claimants[i].history.count < Self.historyLimit { claimants[i].history.append(mac) }
+        } else {
+            noteClaimant(Int(c), mac)
         }
+        if ordersClaimsByTime {
+            claimEvents.append(ClaimEvent(claimant: Int32(c), sequence: Int32(truncatingIfNeeded: claimEvents.count), time: time, mac: mac))
+        }
+    }
+
+    /// Claimant record `i` is claimed by `mac` next.
+    private mutating func noteClaimant(_ i: Int, _ mac: UInt64) {
+        guard claimants[i].last != mac else { return }
+        claimants[i].last = mac
+        claimants[i].changes += 1
+        if claimants[i].history.count < Self.historyLimit { claimants[i].history.append(mac) }
+    }
+
+    /// Replays the claims of every capture read since ``ordersClaimsByTime`` was set in the order
+    /// of their timestamps (frames of one time in the order read), so that who claimed an address
+    /// after whom is what happened on the wire, not the order the captures were named in.
+    public mutating func orderClaimsByTime() {
+        guard !claimEvents.isEmpty else { return }
+        claimEvents.sort { ($0.claimant, $0.time, $0.sequence) < ($1.claimant, $1.time, $1.sequence) }
+        var previous: Int32 = -1
+        for e in claimEvents {
+            let i = Int(e.claimant)
+            if e.claimant != previous { claimants[i] = (e.mac, [e.mac], 0) } else { noteClaimant(i, e.mac) }
+            previous = e.claimant
+        }
+        claimEvents = []
     }
 
     package mutating func mismatch(ethernet: UInt64, arp: UInt64, _ scope: WireScope, ref: FrameRef) {

@@ -45,6 +45,11 @@ public struct WireSnapshot: Sendable {
     public var files: [String]
     public var summaries: [CaptureSummary]
     public var table: SightingTable
+    /// Warnings about the captures as a set (a copy of another, read once), besides each one's own.
+    public var setWarnings: [InputWarning] = []
+
+    /// Every warning: the set's, then each capture's.
+    public var warnings: [InputWarning] { setWarnings + summaries.flatMap(\.warnings) }
 
     public init(files: [String] = [], summaries: [CaptureSummary] = [], table: SightingTable = SightingTable()) {
         self.files = files; self.summaries = summaries; self.table = table
