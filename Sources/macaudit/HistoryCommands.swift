@@ -31,8 +31,15 @@ extension MacAudit {
             let store = try database.open()
             if events {
                 let found = try store.holderEvents(run: runId, holder: nil)
+                // A run that is not there is a typo, not a quiet run (as with --diff).
+                if found.isEmpty, let runId, try !store.runs().contains(where: { $0.id == runId }) {
+                    throw Failure("no run \(runId) in the database")
+                }
                 if listing.json { try listing.print(found.map(JSONReport.EventDTO.init)); return }
                 for e in found { print("\(JSONReport.timestamp(e.at))\t\(e.kind.rawValue)\t\(e.description)") }
+                if found.isEmpty, isatty(STDOUT_FILENO) == 1 {
+                    FileHandle.standardError.write(Data("macaudit: no holder events\(runId.map { " in run \($0)" } ?? "")\n".utf8))
+                }
                 return
             }
             if let holder {

@@ -152,6 +152,9 @@ extension MacAudit {
                     let owner = [s.cluster, s.host].compactMap { $0 }.joined(separator: "/")
                     print("\(s.name)\t\(s.scope.rawValue)\(owner.isEmpty ? "" : " \(owner)")\t\(s.kind.rawValue)\t\(s.ranges.map(\.description).joined(separator: ", "))")
                 }
+                if pools.isEmpty, isatty(STDOUT_FILENO) == 1 {
+                    FileHandle.standardError.write(Data("macaudit: no pools yet (`macaudit pool add` or `macaudit pool import` adds them)\n".utf8))
+                }
             }
         }
 

@@ -253,6 +253,11 @@ enum DatabaseKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         #expect(withoutLastSeen(after) == withoutLastSeen(before))
         #expect(after.contains("(run 2)") && !after.contains("(run 1)"))
         #expect(try CLI.run(["history", "--events", "--db", db]).stdout.isEmpty)
+        #expect(try CLI.run(["history", "--events", "--run", "2", "--db", db]).status == 0)
+        // A run the database never had is a typo, not a quiet run.
+        let typo = try CLI.run(["history", "--events", "--run", "20", "--db", db])
+        #expect(typo.status == 2)
+        #expect(typo.stderr.contains("no run 20 in the database"), "\(typo.stderr)")
     }
 
     @Test(arguments: DatabaseKind.allCases) func aReservedMACUsedByAnotherVMIsAReservationConflict(_ kind: DatabaseKind) throws {
