@@ -122,7 +122,7 @@ extension MacAudit {
             }
             // Scripts first: a scripts folder that cannot be made stops the run before a report says
             // there is a plan to apply.
-            if let scripts, let plan = report.plan { try writeScripts(plan, report, to: scripts) }
+            if let scripts { try writeScripts(report.plan, report, to: scripts) }
             if let metrics { try AtomicFile.write(try ReportFormats.render(report, format: PrometheusMetrics.format), to: metrics) }
             WorkProgress.shared.begin("writing the report")
             if output == nil { meter?.stop() }   // the progress line stays off a report on the terminal
@@ -150,15 +150,25 @@ extension MacAudit {
         }
 
         /// Each file through a temporary file and a rename; the folder is created when missing.
-        func writeScripts(_ plan: Plan, _ report: AuditReport, to folder: String) throws {
+        /// Apply scripts of an earlier plan for hosts this one leaves alone are named in a warning.
+        func writeScripts(_ plan: Plan?, _ report: AuditReport, to folder: String) throws {
             try OutputPaths.makeFolder(folder, what: "scripts")
+            var written = Set<String>()
             do {
-                for s in PowerShellScripts.render(plan, generatedAt: JSONReport.timestamp(report.generatedAt), runId: report.runId) {
-                    try AtomicFile.write(s.apply, to: (folder as NSString).appendingPathComponent(PowerShellScripts.fileName("apply", s.host)))
+                for s in plan.map({ PowerShellScripts.render($0, generatedAt: JSONReport.timestamp(report.generatedAt), runId: report.runId) }) ?? [] {
+                    let apply = PowerShellScripts.fileName("apply", s.host)
+                    try AtomicFile.write(s.apply, to: (folder as NSString).appendingPathComponent(apply))
                     try AtomicFile.write(s.rollback, to: (folder as NSString).appendingPathComponent(PowerShellScripts.fileName("rollback", s.host)))
+                    written.insert(apply)
                 }
             } catch {
                 throw OutputError(path: folder, what: "scripts", reason: Failure.sentence(for: error) ?? error.localizedDescription)
+            }
+            for earlier in EarlierScripts.left(in: folder, written: written) {
+                FileHandle.standardError.write(Data("""
+                    macaudit: warning: \(earlier.path) is an earlier plan's (generated \(earlier.generated)); this plan has no step \
+                    for its host: delete it before running apply-*.ps1 (keep its rollback script and state file if it was run)\n
+                    """.utf8))
             }
         }
 

@@ -91,6 +91,23 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/report.txt"), "no report for a plan whose scripts are missing")
     }
 
+    /// Yesterday's plan touched a host today's does not: its apply script stays (its rollback may
+    /// be needed) and is named in a warning; a file macaudit did not write is not.
+    @Test func anEarlierPlansApplyScriptIsNamedNotDeleted() throws {
+        let dir = try CLI.temporaryDirectory()
+        let scripts = "\(dir)/scripts"
+        #expect(try CLI.run(["audit", "Captures/sample-cluster", "--plan", "--scripts", scripts]).status == 1)
+        let earlier = try String(contentsOfFile: "\(scripts)/apply-HCI-N01.ps1", encoding: .utf8)
+        try Data(earlier.utf8).write(to: URL(fileURLWithPath: "\(scripts)/apply-HCI-N07.ps1"))
+        try Data("Write-Host 'mine'\n".utf8).write(to: URL(fileURLWithPath: "\(scripts)/apply-mine.ps1"))
+        let r = try CLI.run(["audit", "Captures/sample-cluster", "--plan", "--scripts", scripts])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("warning: \(scripts)/apply-HCI-N07.ps1 is an earlier plan's (generated "), "\(r.stderr)")
+        #expect(r.stderr.contains("delete it before running apply-*.ps1"))
+        #expect(!r.stderr.contains("apply-HCI-N01.ps1") && !r.stderr.contains("apply-mine.ps1"), "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(scripts)/apply-HCI-N07.ps1"))
+    }
+
     @Test func theVerifiedPlanIsReservedInThePoolDatabaseAndTheRerunReusesIt() throws {
         let dir = try CLI.temporaryDirectory()
         let db = "\(dir)/pool.sqlite"
