@@ -24,7 +24,10 @@ enum PoolDatabase {
     /// server (its tables are made on first use).
     static func open(_ location: String, create: Bool) throws -> any PoolStore {
         switch try parse(location) {
-        case .sqlite(let path): return try SQLiteStore(path: path, create: create)
+        case .sqlite(let path):
+            let store = try SQLiteStore(path: path, create: create)
+            if let warning = SharedFileSystem.warning(for: path) { FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8)) }
+            return store
         case .postgres(let target): return try PostgresStore(target)
         }
     }

@@ -130,3 +130,39 @@ func freshStore(_ name: String = #function) throws -> SQLiteStore {
         }
     }
 }
+
+/// A database on a network share gets a warning: SQLite's WAL index is shared memory, which only
+/// processes of one machine share. (This machine's kernel mounts no NFS or SMB: the mount table is
+/// given as `/proc/self/mountinfo` writes it on a machine that does.)
+@Suite struct SharedFileSystemTests {
+    static let mountinfo = """
+        22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw,discard
+        40 22 0:35 / /srv/share rw,relatime shared:20 - nfs4 nas01:/export/audit rw,vers=4.2,addr=10.0.0.5
+        41 40 0:36 / /srv/share/local\\040copy rw,relatime shared:21 - tmpfs tmpfs rw,size=65536k
+        42 22 0:37 / /mnt/team rw,relatime shared:22 - cifs //files/team rw,vers=3.1.1
+        43 22 0:38 / /srv/shared rw,relatime shared:23 - ext4 /dev/vdb rw
+        """
+
+    @Test func theLongestMountPointDecidesTheType() {
+        #expect(SharedFileSystem.type(of: "/srv/share/macaudit", mountinfo: Self.mountinfo) == "nfs4")
+        #expect(SharedFileSystem.type(of: "/srv/share", mountinfo: Self.mountinfo) == "nfs4")
+        #expect(SharedFileSystem.type(of: "/srv/share/local copy/db", mountinfo: Self.mountinfo) == "tmpfs")
+        #expect(SharedFileSystem.type(of: "/srv/shared/db", mountinfo: Self.mountinfo) == "ext4", "not under /srv/share")
+        #expect(SharedFileSystem.type(of: "/mnt/team/audit", mountinfo: Self.mountinfo) == "cifs")
+        #expect(SharedFileSystem.type(of: "/var/lib/macaudit", mountinfo: Self.mountinfo) == "ext4")
+    }
+
+    @Test func networkAndShareTypesAreNamedAndLocalOnesAreNot() {
+        #expect(SharedFileSystem.name(ofType: "nfs4") == "NFS")
+        #expect(SharedFileSystem.name(ofType: "cifs") == "SMB/CIFS")
+        #expect(SharedFileSystem.name(ofType: "9p")?.hasPrefix("9p") == true)
+        for local in ["ext4", "xfs", "btrfs", "zfs", "tmpfs", "overlay", "fuseblk"] { #expect(SharedFileSystem.name(ofType: local) == nil, "\(local)") }
+    }
+
+    @Test func aDatabaseInALocalFolderHasNoWarning() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("macaudit-fs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        #expect(SharedFileSystem.warning(for: "\(dir)/pool.sqlite") == nil)
+        #expect(SharedFileSystem.warning(for: "pool.sqlite") == nil)
+    }
+}
