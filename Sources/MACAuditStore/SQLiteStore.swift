@@ -23,7 +23,9 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
     /// Opens the database at `path`, migrating it when needed; with `create`, a missing file (and
     /// its folder) is created, without it a missing file is ``StoreError/notFound(_:)`` and nothing
     /// is written. Refuses a database written by a newer macaudit rather than touching it.
-    public init(path: String, create: Bool = true) throws {
+    /// `forReading` (commands that only read): the file is opened read-only when its schema is
+    /// current, so the command neither writes nor waits for another process's write.
+    public init(path: String, create: Bool = true, forReading: Bool = false) throws {
         self.path = path
         guard create || FileManager.default.fileExists(atPath: path) else {
             throw StoreError.notFound("\(path): no pool database there (`macaudit pool init --db \(path)` creates one)")
@@ -37,10 +39,14 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         try Self.refuseAnotherUsersFiles(path, directory: directory)
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(120)
+        config.busyMode = .timeout(Self.busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")  // WAL + NORMAL: a killed process loses no commit
             try db.execute(sql: "PRAGMA cache_size = -524288")  // 512 MiB at most, used only as needed
+        }
+        if forReading, let reader = try Self.reader(path, config) {
+            db = reader
+            return
         }
         do {
             db = try DatabasePool(path: path, configuration: config)
@@ -59,9 +65,15 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
             try Self.withFileLock(path + ".migrate-lock") {
                 let migrator = Schema.migrator
                 // On the writer: a reader connection opened before the migration would keep the
-                // old schema's columns and fail its first read of a migrated table.
-                if try pool.writeWithoutTransaction({ try migrator.hasBeenSuperseded($0) }) { throw StoreError.newerSchema(location: path) }
-                try migrator.migrate(pool)
+                // old schema's columns and fail its first read of a migrated table. Only a schema
+                // that needs it is migrated: GRDB's migrate begins with a CREATE TABLE IF NOT
+                // EXISTS, which waits for the write lock, and a reading command must not wait for
+                // a running audit (or fail after a transaction someone left open).
+                let (superseded, complete) = try pool.writeWithoutTransaction {
+                    (try migrator.hasBeenSuperseded($0), try migrator.hasCompletedMigrations($0))
+                }
+                if superseded { throw StoreError.newerSchema(location: path) }
+                if !complete { try migrator.migrate(pool) }
             }
         } catch let e as StoreError {
             throw e
@@ -148,7 +160,7 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
                 // a first audit's 200 MB took 0.24 s there). Without waiting for another process:
                 // while one reads or writes, SQLite copies what it can, as a passive checkpoint.
                 try db.execute(sql: "PRAGMA busy_timeout = 0")
-                defer { try? db.execute(sql: "PRAGMA busy_timeout = 120000") }
+                defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(SQLiteStore.busyTimeout * 1000))") }
                 try db.checkpoint(.truncate)
             }
         }
@@ -236,6 +248,10 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
     /// error's first words: a row that does not decode is named by its column, not dumped whole
     /// (one run row lists every host of a fleet).
     static func reason(_ error: Error) -> String {
+        if let e = error as? DatabaseError, e.resultCode == .SQLITE_BUSY {
+            return "\(e.message ?? "database is locked"): another process kept writing to it for \(Int(busyTimeout)) s "
+                + "(an audit still running, or a transaction left open in a sqlite3 shell or a database browser); nothing was written"
+        }
         if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
         var text = "\(error)"
         if let row = text.range(of: " - row: ") { text = String(text[..<row.lowerBound]) }
@@ -246,6 +262,28 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
     /// the lock file is removed afterwards (a process that still waits on it holds its own
     /// descriptor, and the migration itself runs in one SQLite transaction, so a late opener that
     /// makes a new lock file can only find the schema already migrated).
+    /// The file opened read-only, for a command that only reads; nil when its schema needs
+    /// migrating or it cannot be opened so (the writable open then migrates it, or says why).
+    ///
+    /// A writable GRDB pool begins with a write of its own when the WAL is empty or missing (as it
+    /// is after every audit's checkpoint), so `history` or `mac` would wait for a running audit's
+    /// recording, and fail after ``busyTimeout`` behind a transaction left open in a `sqlite3`
+    /// shell. A read-only connection needs no lock that a writer holds.
+    static func reader(_ path: String, _ base: Configuration) throws -> DatabasePool? {
+        var config = base
+        config.readonly = true
+        guard let pool = try? DatabasePool(path: path, configuration: config) else { return nil }
+        let migrator = Schema.migrator
+        guard let (superseded, complete) = try? pool.read({ (try migrator.hasBeenSuperseded($0), try migrator.hasCompletedMigrations($0)) }) else {
+            return nil
+        }
+        if superseded { throw StoreError.newerSchema(location: path) }
+        return complete ? pool : nil
+    }
+
+    /// How long a write waits for another process's write to end before it fails.
+    static let busyTimeout: TimeInterval = 120
+
     static func withFileLock(_ lockPath: String, _ body: () throws -> Void) throws {
         let fd = open(lockPath, O_CREAT | O_RDWR, 0o644)
         guard fd >= 0 else { try body(); return }

@@ -26,7 +26,7 @@ extension MacAudit {
             @Flag(help: "Empty a destination that holds data before copying (in the same transaction).") var replace = false
 
             func run() throws {
-                let from = try PoolDatabase.open(source, create: false)
+                let from = try PoolDatabase.open(source, create: false, forReading: true)
                 let to = try PoolDatabase.open(destination, create: true)
                 guard let fromTables = from as? any DatabaseTables, let toTables = to as? any DatabaseTables else {
                     throw Failure("this build cannot copy between \(from.location) and \(to.location)")

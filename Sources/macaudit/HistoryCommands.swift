@@ -28,7 +28,7 @@ extension MacAudit {
         }
 
         func run() throws {
-            let store = try database.open()
+            let store = try database.openForReading()
             if events {
                 let found = try store.holderEvents(run: runId, holder: nil)
                 // A run that is not there is a typo, not a quiet run (as with --diff).
@@ -127,7 +127,7 @@ extension MacAudit {
             @OptionGroup var listing: ListingOptions
 
             func run() throws {
-                let entries = try database.open().baseline()
+                let entries = try database.openForReading().baseline()
                 if json || listing.json { print(try BaselineFile.render(entries), terminator: ""); return }
                 for e in entries {
                     print("\(e.id)\t\(e.acceptedBy)\t\(e.expires.map { "until " + JSONReport.timestamp($0) } ?? "no expiry")\t\(e.reason)")

@@ -67,7 +67,7 @@ extension MacAudit {
             }
             let rules = try ruleOptions.load()
             let registry = try registryOptions.load()
-            let store = try databasePath.map { try PoolDatabase.open($0, create: false) }
+            let store = try databasePath.map { try PoolDatabase.open($0, create: false, forReading: true) }
             let pools = rules.pools + (try store?.pools().flatMap(\.pools) ?? [])
             let about = try addresses.map { try describe($0, rules: rules, registry: registry, pools: pools, store: store) }
             if json {

@@ -15,6 +15,10 @@ struct DatabaseOptions: ParsableArguments {
     /// The database, which must exist: only `pool init` and `audit --db` create one, so a typo in
     /// `--db` is an error rather than a new, empty database.
     func open() throws -> any PoolStore { try PoolDatabase.open(path, create: false) }
+
+    /// The database, which must exist, for a command that only reads it: it neither writes nor
+    /// waits for a running audit (an SQLite file is opened read-only when its schema is current).
+    func openForReading() throws -> any PoolStore { try PoolDatabase.open(path, create: false, forReading: true) }
 }
 
 /// Opens the pool database a location names. Every command reaches the database through
@@ -22,10 +26,10 @@ struct DatabaseOptions: ParsableArguments {
 enum PoolDatabase {
     /// An SQLite file (made when `create`), or a PostgreSQL database, which must exist on its
     /// server (its tables are made on first use).
-    static func open(_ location: String, create: Bool) throws -> any PoolStore {
+    static func open(_ location: String, create: Bool, forReading: Bool = false) throws -> any PoolStore {
         switch try parse(location) {
         case .sqlite(let path):
-            let store = try SQLiteStore(path: path, create: create)
+            let store = try SQLiteStore(path: path, create: create, forReading: forReading)
             if let warning = SharedFileSystem.warning(for: path) { FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8)) }
             return store
         case .postgres(let target): return try PostgresStore(target)
@@ -148,7 +152,7 @@ extension MacAudit {
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var listing: ListingOptions
             func run() throws {
-                let pools = try database.open().pools()
+                let pools = try database.openForReading().pools()
                 if listing.json { try listing.print(pools.map { Listing.PoolRow($0.spec) }); return }
                 for pool in pools {
                     let s = pool.spec
@@ -168,7 +172,7 @@ extension MacAudit {
             @OptionGroup var database: DatabaseOptions
             @OptionGroup var listing: ListingOptions
             func run() throws {
-                let store = try database.open()
+                let store = try database.openForReading()
                 let start = DispatchTime.now().uptimeNanoseconds
                 let u = try store.utilisation(ofPool: name)
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
@@ -232,7 +236,7 @@ extension MacAudit {
             @OptionGroup var listing: ListingOptions
             func run() throws {
                 let cutoff = stale.map { Date().addingTimeInterval(-Double($0) * 86_400) }
-                let rows = try database.open().reservations(holder: holder).filter { r in
+                let rows = try database.openForReading().reservations(holder: holder).filter { r in
                     (!pending && cutoff == nil) || (r.state == .pending && cutoff.map { r.createdAt < $0 } ?? true)
                 }
                 if listing.json { try listing.print(rows.map(Listing.ReservationRow.init)); return }

@@ -30,7 +30,7 @@ extension MacAudit.PoolCommand {
             let chosen = try prefix.map(Self.parsePrefix)
             try OutputPaths.check(files: [(output, "pools file")], folder: nil)
             for path in paths where !FileManager.default.fileExists(atPath: path) { throw IngestError(file: path, message: "does not exist") }
-            let store = try db.map { try PoolDatabase.open($0, create: false) }
+            let store = try db.map { try PoolDatabase.open($0, create: false, forReading: true) }
             let report = try MACAudit.Audit.run(paths: paths, cluster: cluster, rules: rules, store: nil, baseline: [], captureReader: libpcapReader)
             var pools = report.snapshot.pools, used = Planner.designUsed(report.snapshot, [])
             if let store {

@@ -225,6 +225,50 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
         #expect(!committed.isEmpty, "no writer committed; the timing needs a look")
         print("kill test: \(killed) of 24 writers killed, \(committed.count) runs reported committed, \(runs.count) in the database")
     }
+
+    /// Another process holds the write lock (an audit recording a fleet, or a transaction left
+    /// open in a `sqlite3` shell): the reading commands answer at once, and write nothing.
+    @Test func readingCommandsAnswerWhileAnotherProcessWrites() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/pool.sqlite"
+        #expect(try CLI.run(["audit", "Captures/sample-cluster", "--db", db, "--quiet"]).status == 1)
+        #expect(try CLI.run(["pool", "add", "tenant", "02-AA-00-00-00-00", "02-AA-00-00-00-FF", "--db", db]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let holder = try Subprocess("python3", ["-c", """
+            import sqlite3, time
+            c = sqlite3.connect('\(db)', isolation_level=None)
+            c.execute('BEGIN IMMEDIATE')
+            c.execute("INSERT INTO meta VALUES ('held', 'by another process')")
+            print('locked', flush=True)
+            time.sleep(60)
+            """])
+        defer { holder.kill(SIGKILL); _ = holder.wait() }
+        var waited = 0
+        while waited < 100, !Self.holds(db) { usleep(100_000); waited += 1 }
+        #expect(Self.holds(db), "the other process never took the write lock")
+        for command in [["history"], ["history", "--events"], ["pool", "list"], ["pool", "show", "tenant"], ["pool", "reservations"],
+                        ["baseline", "list"], ["mac", "02-AA-00-00-00-01"]] {
+            let start = Date()
+            let r = try CLI.run(command + ["--db", db])
+            #expect(r.status == 0 || (command[0] == "mac" && r.status == 1), "\(command): \(r.stderr)")
+            #expect(Date().timeIntervalSince(start) < 5, "\(command) waited for the other process's write")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "a reading command wrote to the database file")
+        #expect(try CLI.run(["history", "--db", db]).stdout.hasPrefix("run 1\t"))
+    }
+
+    /// Whether some process holds `db`'s write lock (a probe that gives up at once).
+    static func holds(_ db: String) -> Bool {
+        (try? Subprocess.run("python3", ["-c", """
+            import sqlite3, sys
+            c = sqlite3.connect('\(db)', isolation_level=None, timeout=0)
+            try:
+                c.execute('BEGIN IMMEDIATE')
+            except sqlite3.OperationalError:
+                sys.exit(3)
+            c.execute('ROLLBACK')
+            """]).status) == 3
+    }
 }
 
 enum TmpfsMount {
