@@ -370,6 +370,34 @@ import TestSupport
     }
 }
 
+/// A cron job that writes its reports into the folder it audits: the next night reads them back.
+@Suite struct OwnReportCLITests {
+    @Test func reportsWrittenIntoTheExportsFolderAreSkippedTheNextNight() throws {
+        let dir = try CLI.temporaryDirectory()
+        let folder = "\(dir)/site"
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("Captures/sample-cluster").path, toPath: folder)
+        let first = try CLI.run(["audit", folder, "--format", "json", "-o", "\(folder)/report.json"])
+        #expect(first.status == 1, "\(first.stderr)")
+        #expect(try CLI.run(["audit", folder, "--format", "html", "-o", "\(folder)/report.html"]).status == 1)
+        let next = try CLI.run(["audit", folder, "--format", "json", "-o", "\(folder)/report.json"])
+        #expect(next.status == 1, "\(next.stderr)")
+        #expect(next.stderr.contains("\(folder)/report.json: skipped: macaudit's own report (macaudit.report/1), not an export"), "\(next.stderr)")
+        #expect(next.stderr.contains("\(folder)/report.html: skipped: macaudit's own HTML report, not an export"), "\(next.stderr)")
+        func findings(_ path: String) throws -> Int {
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+            return (report["findings"] as? [Any])?.count ?? -1
+        }
+        let again = try CLI.run(["audit", CLI.root.appendingPathComponent("Captures/sample-cluster").path, "--format", "json", "-o", "\(dir)/plain.json"])
+        #expect(again.status == 1)
+        #expect(try findings("\(folder)/report.json") == findings("\(dir)/plain.json"))
+        // Named on the command line, it is skipped the same way; any other unknown JSON still fails.
+        let named = try CLI.run(["audit", "\(folder)/report.json", "\(folder)/adapters-HCI-N01.json"])
+        #expect(named.status != 2, "\(named.stderr)")
+        try Data(#"{"name": "not an export"}"#.utf8).write(to: URL(fileURLWithPath: "\(folder)/other.json"))
+        #expect(try CLI.run(["audit", folder]).status == 2)
+    }
+}
+
 /// A rule that names a cluster or host no input has is said, not silently applied to nobody.
 @Suite struct RuleNameCLITests {
     @Test func aPlanNamingAMistypedClusterOrHostIsWarnedAbout() throws {

@@ -7,7 +7,13 @@ public enum ExportFile {
         public var summary: InputSummary
         public var inventory: Inventory
         public var warnings: [InputWarning]
+        /// macaudit's own JSON report, not an export (a report written into the exports folder):
+        /// skipped, with a warning.
+        public var isOwnReport = false
     }
+
+    /// Thrown by the reader when the file is one of macaudit's own reports.
+    struct OwnReport: Error { var schema: String }
 
     /// Reads `path` (already known to be a file) as an export of `cluster`.
     /// As ``read(path:cluster:)``, with every failure an ``IngestError``.
@@ -57,6 +63,10 @@ public enum ExportFile {
             let byte = encoding == .utf8 ? e.offset : encoding == .utf8BOM ? e.offset + 3 : nil
             throw IngestError(file: path, position: "line \(e.line), column \(e.column)" + (byte.map { ", byte \($0)" } ?? ""), path: e.path,
                               message: "not valid JSON: \(e.message)")
+        case .failure(let e as OwnReport):
+            let skipped = InputWarning(source: path, message: "skipped: macaudit's own report (\(e.schema)), not an export")
+            return Result(summary: InputSummary(path: path, kind: ExportKind.empty.rawValue, records: 0, encoding: encoding.rawValue, cluster: cluster),
+                          inventory: Inventory(), warnings: [skipped], isOwnReport: true)
         case .failure(let e as IngestError):
             throw e
         case .failure(let e):
@@ -115,6 +125,10 @@ public enum ExportFile {
             }
             let f = RecordFields(text: text, tape: tape, node: FieldTape.root, record: position, subpath: FieldPath(), location: location)
             guard let kind = ExportKind.classify(f) else {
+                // A report written into the folder of the exports it audits, read back the next night.
+                if position.path == "$", case .string(let schema)? = whole?.objectValue?["schema"], schema.hasPrefix("macaudit.") {
+                    throw OwnReport(schema: schema)
+                }
                 let keys = (whole?.objectValue?.keys ?? []).prefix(6).joined(separator: ", ")
                 throw IngestError(location: location, path: position.path, message:
                     "\(Self.unknownShape) (keys: \(keys.isEmpty ? "none" : keys)); expected Get-VMNetworkAdapter, Get-VMHost, port-profile, SCVMM pool or Network Controller records")

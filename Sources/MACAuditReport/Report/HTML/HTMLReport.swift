@@ -35,7 +35,7 @@ public struct HTMLReport: ReportRenderer {
         body += pools(report)
         return """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>macaudit report</title>
+            <html lang="en"><head><meta charset="utf-8"><title>\(HTMLReportTitle.text)</title>
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src \(HTMLAssets.scriptHash)">
             <style>
