@@ -381,7 +381,7 @@ import TestSupport
         #expect(try CLI.run(["audit", folder, "--format", "html", "-o", "\(folder)/report.html"]).status == 1)
         let next = try CLI.run(["audit", folder, "--format", "json", "-o", "\(folder)/report.json"])
         #expect(next.status == 1, "\(next.stderr)")
-        #expect(next.stderr.contains("\(folder)/report.json: skipped: macaudit's own report (macaudit.report/1), not an export"), "\(next.stderr)")
+        #expect(next.stderr.contains("\(folder)/report.json: skipped: written by macaudit (macaudit.report/1), not an export"), "\(next.stderr)")
         #expect(next.stderr.contains("\(folder)/report.html: skipped: macaudit's own HTML report, not an export"), "\(next.stderr)")
         func findings(_ path: String) throws -> Int {
             let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
@@ -389,6 +389,20 @@ import TestSupport
         }
         let again = try CLI.run(["audit", CLI.root.appendingPathComponent("Captures/sample-cluster").path, "--format", "json", "-o", "\(dir)/plain.json"])
         #expect(again.status == 1)
+        #expect(try findings("\(folder)/report.json") == findings("\(dir)/plain.json"))
+        // A scripts folder inside it, with the state file an apply script wrote (as ConvertTo-Json does).
+        try FileManager.default.createDirectory(atPath: "\(folder)/scripts", withIntermediateDirectories: true)
+        try Data("""
+            {
+                "schema":  "macaudit.state/1",
+                "host":  "HCI-N01",
+                "plan":  "2026-12-07T17:52:14Z run 3",
+                "steps":  { "move-1": { "AdapterMac": "00155D0A1005", "Dynamic": false } }
+            }
+            """.utf8).write(to: URL(fileURLWithPath: "\(folder)/scripts/state-HCI-N01.json"))
+        let withState = try CLI.run(["audit", folder, "--format", "json", "-o", "\(folder)/report.json"])
+        #expect(withState.status == 1, "\(withState.stderr)")
+        #expect(withState.stderr.contains("\(folder)/scripts/state-HCI-N01.json: skipped: written by macaudit (macaudit.state/1)"), "\(withState.stderr)")
         #expect(try findings("\(folder)/report.json") == findings("\(dir)/plain.json"))
         // Named on the command line, it is skipped the same way; any other unknown JSON still fails.
         let named = try CLI.run(["audit", "\(folder)/report.json", "\(folder)/adapters-HCI-N01.json"])

@@ -7,12 +7,12 @@ public enum ExportFile {
         public var summary: InputSummary
         public var inventory: Inventory
         public var warnings: [InputWarning]
-        /// macaudit's own JSON report, not an export (a report written into the exports folder):
+        /// A file macaudit wrote (its JSON report, a script's state file) where exports are:
         /// skipped, with a warning.
         public var isOwnReport = false
     }
 
-    /// Thrown by the reader when the file is one of macaudit's own reports.
+    /// Thrown by the reader when the file is one macaudit wrote (its `schema` is `macaudit.…`).
     struct OwnReport: Error { var schema: String }
 
     /// Reads `path` (already known to be a file) as an export of `cluster`.
@@ -64,7 +64,7 @@ public enum ExportFile {
             throw IngestError(file: path, position: "line \(e.line), column \(e.column)" + (byte.map { ", byte \($0)" } ?? ""), path: e.path,
                               message: "not valid JSON: \(e.message)")
         case .failure(let e as OwnReport):
-            let skipped = InputWarning(source: path, message: "skipped: macaudit's own report (\(e.schema)), not an export")
+            let skipped = InputWarning(source: path, message: "skipped: written by macaudit (\(e.schema)), not an export")
             return Result(summary: InputSummary(path: path, kind: ExportKind.empty.rawValue, records: 0, encoding: encoding.rawValue, cluster: cluster),
                           inventory: Inventory(), warnings: [skipped], isOwnReport: true)
         case .failure(let e as IngestError):
@@ -125,7 +125,8 @@ public enum ExportFile {
             }
             let f = RecordFields(text: text, tape: tape, node: FieldTape.root, record: position, subpath: FieldPath(), location: location)
             guard let kind = ExportKind.classify(f) else {
-                // A report written into the folder of the exports it audits, read back the next night.
+                // A report written into the folder of the exports it audits, read back the next night,
+                // or the state file of a script run from a scripts folder inside it.
                 if position.path == "$", case .string(let schema)? = whole?.objectValue?["schema"], schema.hasPrefix("macaudit.") {
                     throw OwnReport(schema: schema)
                 }

@@ -31,7 +31,7 @@ enum PowerShellLibrary {
     # file and a rename before the change, so that a run killed half-way still leaves it whole.
     function Save-MacauditState([string] $Step, [hashtable] $Before) {
         $state = Read-MacauditState
-        if (-not $state) { $state = [pscustomobject] @{ host = $macauditHost; plan = $macauditPlan; steps = [pscustomobject] @{} } }
+        if (-not $state) { $state = [pscustomobject] @{ schema = 'macaudit.state/1'; host = $macauditHost; plan = $macauditPlan; steps = [pscustomobject] @{} } }
         if ($state.plan -ne $macauditPlan) { throw ('the state file {0} belongs to another plan ({1}); move it away first' -f $StatePath, $state.plan) }
         if ($state.steps.PSObject.Properties[$Step]) { return }  # a rerun keeps what the first run found
         $state.steps | Add-Member -NotePropertyName $Step -NotePropertyValue ([pscustomobject] $Before)
