@@ -111,6 +111,19 @@ enum PostgresSchema {
         sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
     }
 
+    /// Refuses a database that holds another application's tables and no macaudit schema (`--db`
+    /// naming the wrong database): migrating would add macaudit's tables to it.
+    static func refuseForeign(_ session: PostgresSession, location: String) throws {
+        let tables = try session.query("""
+            SELECT table_name::text FROM information_schema.tables
+            WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name
+            """).rows.map { try $0.decode(String.self) }
+        guard !tables.isEmpty, !tables.contains("schemamigration") else { return }
+        let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
+        throw StoreError.cannotOpen(location: location, reason: "it is another application's database (tables: \(shown)), not a pool database; "
+                                    + "macaudit leaves it as it is (`createdb` one of its own)")
+    }
+
     /// Migrates the database to this build's schema, or refuses one written by a newer macaudit.
     static func migrate(_ session: PostgresSession, location: String) throws {
         try session.execute("BEGIN")
@@ -118,6 +131,7 @@ enum PostgresSchema {
             // The lock first, then the table: first opens at once queue here, and each after the
             // first finds the table made (creating it unlocked, two could collide on its row type).
             try session.query("SELECT pg_advisory_xact_lock(\(writerLock))")
+            try refuseForeign(session, location: location)
             try session.execute("CREATE TABLE IF NOT EXISTS schemaMigration (name text PRIMARY KEY, appliedAt timestamptz NOT NULL DEFAULT now())")
             let applied = try session.query("SELECT name FROM schemaMigration ORDER BY appliedAt, name").rows.map { try $0.decode(String.self) }
             let known = Set(migrations.map(\.name))

@@ -44,6 +44,7 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")  // WAL + NORMAL: a killed process loses no commit
             try db.execute(sql: "PRAGMA cache_size = -524288")  // 512 MiB at most, used only as needed
         }
+        try Self.refuseForeign(path, config)
         if forReading, let reader = try Self.reader(path, config) {
             db = reader
             return
@@ -219,6 +220,7 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
 
     /// A snapshot cannot be migrated: it must be of this macaudit's schema exactly.
     private static func checkSnapshotSchema(_ snapshot: DatabaseQueue, _ path: String) throws {
+        if let tables = try snapshot.read(foreignTables) { throw foreign(path, tables) }
         let migrator = Schema.migrator
         let (newer, complete) = try snapshot.read { db in (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db)) }
         if newer { throw StoreError.newerSchema(location: path) }
@@ -279,6 +281,38 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         }
         if superseded { throw StoreError.newerSchema(location: path) }
         return complete ? pool : nil
+    }
+
+    /// Refuses, before anything writes to it, an existing SQLite file that holds another
+    /// application's tables (`--db` pointed at the wrong file): migrating would add macaudit's
+    /// tables to it, and a writable open alone would switch it to WAL mode. The file is looked at
+    /// through a read-only connection; one that cannot be opened so is left to the open that
+    /// follows, which says why.
+    static func refuseForeign(_ path: String, _ base: Configuration) throws {
+        guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size > 0 else { return }
+        var config = base
+        config.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return }
+        let tables: [String]?
+        do { tables = try queue.read(foreignTables) } catch { return }
+        if let tables { throw foreign(path, tables) }
+    }
+
+    /// The tables of a database that is not macaudit's: it has tables, and no migration of
+    /// macaudit's was ever applied to it. Nil for macaudit's database, and for one without tables.
+    static func foreignTables(_ db: Database) throws -> [String]? {
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+        guard !tables.isEmpty else { return nil }
+        if tables.contains("grdb_migrations") {
+            let ours = Set(Schema.migrator.migrations)
+            if try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations").contains(where: ours.contains) { return nil }
+        }
+        return tables
+    }
+
+    static func foreign(_ path: String, _ tables: [String]) -> StoreError {
+        let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
+        return StoreError.cannotOpen(location: path, reason: "it is another application's SQLite database (tables: \(shown)), not a pool database; macaudit leaves it as it is")
     }
 
     /// How long a write waits for another process's write to end before it fails.

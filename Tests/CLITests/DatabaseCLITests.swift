@@ -257,6 +257,30 @@ func spawn(_ arguments: [String]) throws -> Subprocess {
         #expect(try CLI.run(["history", "--db", db]).stdout.hasPrefix("run 1\t"))
     }
 
+    /// `--db` naming another application's SQLite file (a typo, a tab completion): refused before
+    /// anything writes to it, so it keeps its tables, its bytes and its journal mode.
+    @Test func anotherApplicationsSQLiteFileIsLeftAsItIs() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = "\(dir)/grafana.db"
+        let made = try Subprocess.run("python3", ["-c", """
+            import sqlite3
+            c = sqlite3.connect('\(db)')
+            c.execute('CREATE TABLE dashboard (id INTEGER PRIMARY KEY, title TEXT)')
+            c.execute("INSERT INTO dashboard (title) VALUES ('fleet')")
+            c.commit()
+            """])
+        #expect(made.status == 0, "\(made.stderr)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        for arguments in [["history"], ["pool", "list"], ["audit", "Captures/sample-cluster"], ["pool", "init"], ["mac", "02-AA-00-00-00-01"]] {
+            let r = try CLI.run(arguments + ["--db", db])
+            #expect(r.status == 2, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains("\(db): cannot be opened as a pool database: it is another application's SQLite database (tables: dashboard)"), "\(r.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        let wal = (try? FileManager.default.attributesOfItem(atPath: db + "-wal")[.size] as? Int) ?? 0
+        #expect(wal == 0, "something was written to its WAL")
+    }
+
     /// Whether some process holds `db`'s write lock (a probe that gives up at once).
     static func holds(_ db: String) -> Bool {
         (try? Subprocess.run("python3", ["-c", """

@@ -27,6 +27,19 @@ import TestSupport
         #expect(!first.stdout.contains(PostgresServer.password) && !first.stderr.contains(PostgresServer.password))
     }
 
+    /// `--db` naming another application's database: refused, and nothing added to it.
+    @Test func anotherApplicationsDatabaseIsLeftAsItIs() throws {
+        let server = try Self.server()
+        let name = try server.createDatabase(#function)
+        try server.sql("CREATE TABLE customers (id serial PRIMARY KEY, name text); INSERT INTO customers (name) VALUES ('acme')", database: name)
+        for arguments in [["history"], ["audit", "Captures/sample-cluster"], ["pool", "init"]] {
+            let r = try CLI.run(arguments + ["--db", server.url(name)])
+            #expect(r.status == 2, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains("it is another application's database (tables: customers), not a pool database"), "\(r.stderr)")
+        }
+        #expect(try server.sql("SELECT string_agg(table_name::text, ',') FROM information_schema.tables WHERE table_schema = 'public'", database: name) == "customers")
+    }
+
     /// An SQLite database moved into PostgreSQL and back: the same runs, holders, reservations and
     /// baseline, each copy verified; a destination with data is refused unless told.
     @Test func aDatabaseCopiedToPostgresAndBackKeepsEverything() throws {
