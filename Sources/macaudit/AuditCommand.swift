@@ -114,7 +114,7 @@ extension MacAudit {
                                                 database: database, reportedLater: true)
             if verbose, let run = report.runId, let store { FileHandle.standardError.write(Data("macaudit: run \(run) recorded in \(store.location)\n".utf8)) }
             for warning in report.warnings where format != .text || output != nil {
-                FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
+                FileHandle.standardError.write(Data("macaudit: warning: \(warning.description.terminalSafe)\n".utf8))
             }
             if format == .html, let store {
                 WorkProgress.shared.begin("reading the database's history")

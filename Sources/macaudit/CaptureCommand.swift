@@ -43,7 +43,7 @@ extension MacAudit {
             let report = MACAudit.Audit.run(capture: try readWire(), rules: rules)
             meter?.stop()
             for warning in report.warnings where format != .text || output != nil {
-                FileHandle.standardError.write(Data("macaudit: warning: \(warning)\n".utf8))
+                FileHandle.standardError.write(Data("macaudit: warning: \(warning.description.terminalSafe)\n".utf8))
             }
             let colour = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             let clock = PhaseClock()

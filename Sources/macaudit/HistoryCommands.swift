@@ -36,7 +36,7 @@ extension MacAudit {
                     throw Failure("no run \(runId) in the database")
                 }
                 if listing.json { try listing.print(found.map(JSONReport.EventDTO.init)); return }
-                for e in found { print("\(JSONReport.timestamp(e.at))\t\(e.kind.rawValue)\t\(e.description)") }
+                for e in found { print("\(JSONReport.timestamp(e.at))\t\(e.kind.rawValue)\t\(e.description.terminalSafe)") }
                 if found.isEmpty, isatty(STDOUT_FILENO) == 1 {
                     FileHandle.standardError.write(Data("macaudit: no holder events\(runId.map { " in run \($0)" } ?? "")\n".utf8))
                 }
@@ -47,12 +47,12 @@ extension MacAudit {
                 guard !found.isEmpty else { throw Failure("no holder in the database matches '\(holder)'") }
                 if listing.json { try listing.print(found.map(Listing.AssignmentRow.init)); return }
                 for key in Set(found.map(\.sighting.key)).sorted() {
-                    print(key)
+                    print(key.terminalSafe)
                     for a in found where a.sighting.key == key {
                         let s = a.sighting
-                        print("  \(s.mac)\t\(a.state.rawValue)\t\(s.label)\tfirst \(JSONReport.timestamp(a.firstSeen))\tlast \(JSONReport.timestamp(a.lastSeen)) (run \(a.lastRunId.map(String.init) ?? "-"))\t\(s.source.path) record \(s.source.record)")
+                        print("  \(s.mac)\t\(a.state.rawValue)\t\(s.label.terminalSafe)\tfirst \(JSONReport.timestamp(a.firstSeen))\tlast \(JSONReport.timestamp(a.lastSeen)) (run \(a.lastRunId.map(String.init) ?? "-"))\t\(s.source.path.terminalSafe) record \(s.source.record)")
                     }
-                    for e in try store.holderEvents(run: nil, holder: key) { print("  \(JSONReport.timestamp(e.at))\t\(e.kind.rawValue)\t\(e.description)") }
+                    for e in try store.holderEvents(run: nil, holder: key) { print("  \(JSONReport.timestamp(e.at))\t\(e.kind.rawValue)\t\(e.description.terminalSafe)") }
                 }
                 return
             }
@@ -64,8 +64,8 @@ extension MacAudit {
                     return
                 }
                 print("run \(d.older) → run \(d.newer): \(d.appeared.count) appeared, \(d.disappeared.count) disappeared, \(d.persisted) persisted")
-                for f in d.appeared { print("  + \(f.severity.rawValue)  \(f.check)  \(f.message)  [\(f.fingerprint)]") }
-                for f in d.disappeared { print("  - \(f.severity.rawValue)  \(f.check)  \(f.message)  [\(f.fingerprint)]") }
+                for f in d.appeared { print("  + \(f.severity.rawValue)  \(f.check)  \(f.message.terminalSafe)  [\(f.fingerprint)]") }
+                for f in d.disappeared { print("  - \(f.severity.rawValue)  \(f.check)  \(f.message.terminalSafe)  [\(f.fingerprint)]") }
                 return
             }
             let runs = try store.runs()
@@ -130,7 +130,7 @@ extension MacAudit {
                 let entries = try database.openForReading().baseline()
                 if json || listing.json { print(try BaselineFile.render(entries), terminator: ""); return }
                 for e in entries {
-                    print("\(e.id)\t\(e.acceptedBy)\t\(e.expires.map { "until " + JSONReport.timestamp($0) } ?? "no expiry")\t\(e.reason)")
+                    print("\(e.id.terminalSafe)\t\(e.acceptedBy.terminalSafe)\t\(e.expires.map { "until " + JSONReport.timestamp($0) } ?? "no expiry")\t\(e.reason.terminalSafe)")
                 }
             }
         }

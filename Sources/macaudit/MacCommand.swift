@@ -132,15 +132,15 @@ extension MacAudit {
                 out += registry == nil ? "  vendor: unknown (\(OUIRegistry.missing))\n" : "  vendor: no registry assigns this block (\(registry!.label)): a made-up address\n"
             }
             for r in a.reserved { out += "  reserved: \(r)\n" }
-            for p in a.pools { out += "  in pool '\(p.name)' (\(p.kind), \(p.range)) from \(p.source)\n" }
+            for p in a.pools { out += "  in pool '\(p.name.terminalSafe)' (\(p.kind), \(p.range)) from \(p.source.terminalSafe)\n" }
             if let holders = a.holders {
                 if holders.isEmpty { out += "  no holder in the pool database\n" }
                 for h in holders {
-                    out += "  holder \(h.kind) \(h.vm.map { "\($0) / " } ?? "")\(h.adapter) on \(h.host) (cluster \(h.cluster)): \(h.state), seen \(h.firstSeen) … \(h.lastSeen)\n"
+                    out += "  holder \(h.kind) \(h.vm.map { "\($0.terminalSafe) / " } ?? "")\(h.adapter.terminalSafe) on \(h.host.terminalSafe) (cluster \(h.cluster.terminalSafe)): \(h.state), seen \(h.firstSeen) … \(h.lastSeen)\n"
                 }
             }
-            for r in a.reservations ?? [] { out += "  reserved for \(r.holder): \(r.state)\(r.pool.map { " in '\($0)'" } ?? "")\(r.run.map { ", run \($0)" } ?? "")\n" }
-            for f in a.findings ?? [] { out += "  finding \(f.id) \(f.check) (\(f.severity), since run \(f.firstRun)): \(f.message)\n" }
+            for r in a.reservations ?? [] { out += "  reserved for \(r.holder.terminalSafe): \(r.state)\(r.pool.map { " in '\($0.terminalSafe)'" } ?? "")\(r.run.map { ", run \($0)" } ?? "")\n" }
+            for f in a.findings ?? [] { out += "  finding \(f.id) \(f.check) (\(f.severity), since run \(f.firstRun)): \(f.message.terminalSafe)\n" }
             return out
         }
     }

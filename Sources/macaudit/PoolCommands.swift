@@ -157,7 +157,7 @@ extension MacAudit {
                 for pool in pools {
                     let s = pool.spec
                     let owner = [s.cluster, s.host].compactMap { $0 }.joined(separator: "/")
-                    print("\(s.name)\t\(s.scope.rawValue)\(owner.isEmpty ? "" : " \(owner)")\t\(s.kind.rawValue)\t\(s.ranges.map(\.description).joined(separator: ", "))")
+                    print("\(s.name.terminalSafe)\t\(s.scope.rawValue)\(owner.isEmpty ? "" : " \(owner.terminalSafe)")\t\(s.kind.rawValue)\t\(s.ranges.map(\.description).joined(separator: ", "))")
                 }
                 if pools.isEmpty, isatty(STDOUT_FILENO) == 1 {
                     FileHandle.standardError.write(Data("macaudit: no pools yet (`macaudit pool add` or `macaudit pool import` adds them)\n".utf8))
@@ -245,7 +245,8 @@ extension MacAudit {
 
             static func line(_ r: Reservation) -> String {
                 let run = r.runId.map { "run \($0)" } ?? "by hand"
-                return "\(r.mac)\t\(r.state.rawValue)\t\(r.pool ?? "-")\t\(run)\t\(ISO8601DateFormatter().string(from: r.createdAt))\t\(r.holder)\t\(r.label ?? "-")"
+                return "\(r.mac)\t\(r.state.rawValue)\t\((r.pool ?? "-").terminalSafe)\t\(run)\t\(ISO8601DateFormatter().string(from: r.createdAt))\t"
+                    + "\(r.holder.terminalSafe)\t\((r.label ?? "-").terminalSafe)"
             }
         }
 

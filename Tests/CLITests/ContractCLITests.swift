@@ -412,6 +412,37 @@ import TestSupport
     }
 }
 
+/// A tenant names its VM with an escape sequence, a tab and a line feed: every text output shows
+/// them (`\u{1B}`, `\t`, `\n`) and none acts on the admin's terminal or forges a line or a column.
+@Suite struct ControlCharacterCLITests {
+    static let name = "vr\u{1B}[2J\u{1B}[31mrp\tx\nrun 99"
+    static let shown = "vr\\u{1B}[2J\\u{1B}[31mrp\\tx\\nrun 99"
+
+    @Test func aVMNameCannotDriveTheTerminalOrForgeALine() throws {
+        let dir = try CLI.temporaryDirectory()
+        let folder = "\(dir)/site"
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("Captures/sample-cluster").path, toPath: folder)
+        let path = "\(folder)/adapters-HCI-N01.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        // vrrp01 holds a VRRP MAC: a finding names it in every report.
+        let escaped = Self.name.unicodeScalars.map { $0.value < 0x20 ? String(format: "\\u%04x", $0.value) : String($0) }.joined()
+        try Data(text.replacingOccurrences(of: "\"vrrp01\"", with: "\"\(escaped)\"").utf8).write(to: URL(fileURLWithPath: path))
+        let db = "\(dir)/pool.sqlite"
+        let outputs = [
+            try CLI.run(["audit", folder, "--db", db]),
+            try CLI.run(["audit", folder, "--format", "markdown"]),
+            try CLI.run(["history", "--holder", "run 99", "--db", db]),
+            try CLI.run(["mac", "00-00-5E-00-01-0A", "--db", db]),
+        ]
+        #expect(outputs[0].stdout.contains(Self.shown) && outputs[2].stdout.contains(Self.shown) && outputs[3].stdout.contains(Self.shown))
+        for r in outputs {
+            #expect(r.stdout.contains("vr\\u{1B}"), "the name is not shown: \(r.stdout.prefix(600))")
+            #expect(!r.stdout.contains("\u{1B}") && !r.stderr.contains("\u{1B}"), "an escape sequence reached the output")
+            #expect(!r.stdout.split(separator: "\n").contains { $0.hasPrefix("run 99") }, "a forged line")
+        }
+    }
+}
+
 /// A rule that names a cluster or host no input has is said, not silently applied to nobody.
 @Suite struct RuleNameCLITests {
     @Test func aPlanNamingAMistypedClusterOrHostIsWarnedAbout() throws {

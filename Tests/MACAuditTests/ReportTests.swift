@@ -115,6 +115,17 @@ import Testing
     }
 }
 
+@Suite struct TerminalSafeTextTests {
+    @Test func controlsAreShownAndEverythingElseIsLeftAsItIs() {
+        #expect("web01".terminalSafe == "web01")
+        #expect("Ünïcødé ✓ adapter:microsoft:abc\\def".terminalSafe == "Ünïcødé ✓ adapter:microsoft:abc\\def")
+        #expect("a\tb\nc\rd".terminalSafe == "a\\tb\\nc\\rd")
+        #expect("\u{1B}[2Jx\u{7F}\u{9B}1m".terminalSafe == "\\u{1B}[2Jx\\u{7F}\\u{9B}1m")
+        #expect("evil\u{202E}gpj.exe".terminalSafe == "evil\\u{202E}gpj.exe")
+        #expect("\u{0}".terminalSafe == "\\u{0}")
+    }
+}
+
 @Suite struct OtherFormatTests {
     static func hostileReport() -> AuditReport {
         let name = "evil, \"vm\"\n=cmd|' /C calc'!A0 <script>"

@@ -17,3 +17,31 @@ extension String {
         count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }
+
+extension String {
+    /// The text with its control characters shown instead of acted on: tab, line feed and carriage
+    /// return as `\t`, `\n`, `\r`, every other C0 or C1 control, DEL and the bidirectional
+    /// overrides and isolates (U+202A–U+202E, U+2066–U+2069) as `\u{1B}`. Names come from the
+    /// inputs, and a tenant may name a VM: printed as they are, an escape sequence in one could
+    /// clear the admin's screen or hide a finding, and a tab or a line feed would forge a column or
+    /// a line of a tab-separated listing. Text without such characters is returned as it is.
+    public var terminalSafe: String {
+        guard unicodeScalars.contains(where: Self.needsEscape) else { return self }
+        var out = ""
+        out.reserveCapacity(utf8.count + 8)
+        for scalar in unicodeScalars {
+            guard Self.needsEscape(scalar) else { out.unicodeScalars.append(scalar); continue }
+            switch scalar {
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            default: out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            }
+        }
+        return out
+    }
+
+    private static func needsEscape(_ s: Unicode.Scalar) -> Bool {
+        s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value)
+    }
+}

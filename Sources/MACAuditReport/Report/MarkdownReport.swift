@@ -84,7 +84,9 @@ public struct MarkdownReport: ReportRenderer {
             case ">": out += "&gt;"
             case "&": out += "&amp;"
             case "\n", "\r", "\r\n": out += " "
-            default: out.append(ch)
+            default:
+                // A control character (an escape sequence in a VM name) is shown, not sent to whoever cats the file.
+                if let ascii = ch.asciiValue, ascii >= 0x20, ascii != 0x7F { out.append(ch) } else { out += String(ch).terminalSafe }
             }
         }
         return out

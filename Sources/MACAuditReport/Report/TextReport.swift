@@ -29,28 +29,28 @@ public struct TextReport: ReportRenderer {
         let moves = Dictionary(grouping: plan.proposals, by: \.host), repairs = Dictionary(grouping: plan.repairs, by: \.host)
         let changes = Dictionary(grouping: plan.poolChanges, by: \.host)
         for stage in stages {
-            out += "  \(stage.host): \(stage.poolChanges) range change(s), \(stage.moves) move(s), \(stage.repairs) profile repair(s)\n"
-            for c in changes[stage.host] ?? [] { out += "    range \(c.from) → \(c.to) ('\(c.planPool)')  (pool-overlap)\n" }
+            out += "  \(stage.host.terminalSafe): \(stage.poolChanges) range change(s), \(stage.moves) move(s), \(stage.repairs) profile repair(s)\n"
+            for c in changes[stage.host] ?? [] { out += "    range \(c.from) → \(c.to) ('\(c.planPool.terminalSafe)')  (pool-overlap)\n" }
             for p in moves[stage.host] ?? [] where p.vmName != nil { out += "    " + line(p) + "\n" }
             for r in repairs[stage.host] ?? [] {
-                out += "    \(r.subject.label): port profile {\(r.from ?? "none")} → {\(r.to)} (NC interface '\(r.interfaceResourceId)')\n"
+                out += "    \(r.subject.label.terminalSafe): port profile {\((r.from ?? "none").terminalSafe)} → {\(r.to.terminalSafe)} (NC interface '\(r.interfaceResourceId.terminalSafe)')\n"
             }
         }
         for p in plan.proposals where p.vmName == nil { out += "  " + line(p) + "\n" }
-        for u in plan.unplaced { out += "  not fixed: \(u.subject.label): \(u.reason)  (finding \(u.finding))\n" }
+        for u in plan.unplaced { out += "  not fixed: \(u.subject.label.terminalSafe): \(u.reason.terminalSafe)  (finding \(u.finding))\n" }
         if let v = plan.verification {
             let ok = v.remaining.isEmpty && v.introduced.isEmpty
             out += paint("  verified: ", ok ? .cyan : .red, colour) + "\(v.remaining.count) finding(s) the plan fixes remain, \(v.introduced.count) introduced; "
                 + "\(v.findingsAfter) finding(s) after the plan\n"
             for id in v.remaining { out += "    remains: \(id)\n" }
-            for f in v.introduced { out += "    introduced: \(f.severity.rawValue) \(f.check.rawValue)  \(f.message)\n" }
+            for f in v.introduced { out += "    introduced: \(f.severity.rawValue) \(f.check.rawValue)  \(f.message.terminalSafe)\n" }
         }
         return out + "\n"
     }
 
     static func line(_ p: Proposal) -> String {
-        let what = p.makesStatic ? "\(p.to) made static" : "\(JSONReport.raw(p.from) ?? "none") → \(p.to)\(p.pool.map { " from '\($0)'" } ?? "")"
-        return "\(p.subject.label): \(what)  (\(p.reason))"
+        let what = p.makesStatic ? "\(p.to) made static" : "\(JSONReport.raw(p.from) ?? "none") → \(p.to)\(p.pool.map { " from '\($0.terminalSafe)'" } ?? "")"
+        return "\(p.subject.label.terminalSafe): \(what)  (\(p.reason.terminalSafe))"
     }
 
     public static func render(_ report: AuditReport, colour: Bool) -> String {
@@ -60,23 +60,23 @@ public struct TextReport: ReportRenderer {
     /// Streams the report to `sink`: each finding's lines are handed on as they are made.
     public static func write(_ report: AuditReport, colour: Bool, to sink: inout ReportSink) throws {
         var out = ""
-        for w in report.warnings { out += paint("warning: ", .yellow, colour) + w.description + "\n" }
+        for w in report.warnings { out += paint("warning: ", .yellow, colour) + w.description.terminalSafe + "\n" }
         if !report.warnings.isEmpty { out += "\n" }
         for severity in Severity.allCases.reversed() {
             let group = report.findings.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }
             out += paint("\(severity.rawValue.uppercased()) (\(group.count))", tone(severity), colour, bold: true) + "\n"
             for f in group {
-                out += "  " + paint(f.check.rawValue, tone(severity), colour) + "  " + f.message
+                out += "  " + paint(f.check.rawValue, tone(severity), colour) + "  " + f.message.terminalSafe
                 let status = report.status(of: f)
                 switch status?.label {
-                case "accepted"?: out += "  [accepted: \(status?.accepted?.reason ?? "")]"
+                case "accepted"?: out += "  [accepted: \((status?.accepted?.reason ?? "").terminalSafe)]"
                 case "persisting"?: out += "  [persisting since run \(status?.history?.firstRunId ?? 0)]"
                 case let s?: out += "  [\(s)]"
                 case nil: break
                 }
                 out += "\n"
-                for e in f.evidence { out += "      at \(e.source): \(e.at)\n" }
+                for e in f.evidence { out += "      at \(e.source.terminalSafe): \(e.at.terminalSafe)\n" }
                 out += "      id \(f.id)\n"
                 sink.append(out)
                 out = ""
@@ -86,7 +86,7 @@ public struct TextReport: ReportRenderer {
         }
         if !report.resolved.isEmpty {
             out += paint("RESOLVED since the last run (\(report.resolved.count))", .cyan, colour, bold: true) + "\n"
-            for r in report.resolved { out += "  \(r.check)  \(r.message)  (open since run \(r.firstRunId))\n      id \(r.fingerprint)\n" }
+            for r in report.resolved { out += "  \(r.check)  \(r.message.terminalSafe)  (open since run \(r.firstRunId))\n      id \(r.fingerprint)\n" }
             out += "\n"
         }
         if let plan = report.plan { out += planSection(plan, colour: colour) }
@@ -95,7 +95,7 @@ public struct TextReport: ReportRenderer {
             let unseen = report.unseen
             if !unseen.isEmpty, !report.snapshot.holders.isEmpty {
                 out += "\(unseen.count) inventory MAC(s) not seen on the wire (listed, not judged):\n"
-                for s in unseen.prefix(50) { out += "  \(s.id ?? "")  \(s.label)\n" }
+                for s in unseen.prefix(50) { out += "  \((s.id ?? "").terminalSafe)  \(s.label.terminalSafe)\n" }
                 if unseen.count > 50 { out += "  … and \(unseen.count - 50) more (see --format json)\n" }
                 out += "\n"
             }
@@ -122,7 +122,7 @@ public struct TextReport: ReportRenderer {
         let events = report.holderEvents
         guard !events.isEmpty else { return "" }
         var out = "HOLDERS (\(events.count) change(s) recorded)\n"
-        for e in events.prefix(20) { out += "  \(e.description)\n" }
+        for e in events.prefix(20) { out += "  \(e.description.terminalSafe)\n" }
         if events.count > 20 { out += "  … and \(events.count - 20) more (`macaudit history --events --run \(events[0].runId)`)\n" }
         return out + "\n"
     }
@@ -133,7 +133,7 @@ public struct TextReport: ReportRenderer {
         var out = paint("STATIONS (\(table.total))", .cyan, colour, bold: true) + "\n"
         out += "  \(table.frames) frame(s) in \(table.captures) capture(s)\n"
         out += "  " + JSONReport.StationTable.header.map { $0.uppercased() }.joined(separator: "\t") + "\n"
-        for row in table.rows { out += "  " + row.joined(separator: "\t") + "\n" }
+        for row in table.rows { out += "  " + row.map(\.terminalSafe).joined(separator: "\t") + "\n" }
         if table.omitted > 0 { out += "  … and \(table.omitted) more (see --format json)\n" }
         return out + "\n"
     }
