@@ -209,13 +209,18 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         guard wal == 0 else { return nil }
         var config = base
         config.readonly = true
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#"))) ?? absolute
         do {
-            return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: config)
+            return try DatabaseQueue(path: immutableURI(path), configuration: config)
         } catch {
             throw StoreError.cannotOpen(location: path, reason: "its file system is read-only, and opening it read-only failed too: \(reason(error))")
         }
+    }
+
+    /// `path` as an SQLite URI that opens it immutable: read as it is, with no locks and no files beside it.
+    static func immutableURI(_ path: String) -> String {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#"))) ?? absolute
+        return "file:\(encoded)?immutable=1"
     }
 
     /// A snapshot cannot be migrated: it must be of this macaudit's schema exactly.
@@ -286,13 +291,14 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
     /// Refuses, before anything writes to it, an existing SQLite file that holds another
     /// application's tables (`--db` pointed at the wrong file): migrating would add macaudit's
     /// tables to it, and a writable open alone would switch it to WAL mode. The file is looked at
-    /// through a read-only connection; one that cannot be opened so is left to the open that
-    /// follows, which says why.
+    /// as an immutable file, which makes no `-wal` or `-shm` beside it (files of this user there
+    /// could lock the other application out); one that cannot be opened so is left to the open
+    /// that follows, which says why.
     static func refuseForeign(_ path: String, _ base: Configuration) throws {
         guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size > 0 else { return }
         var config = base
         config.readonly = true
-        guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return }
+        guard let queue = try? DatabaseQueue(path: immutableURI(path), configuration: config) else { return }
         let tables: [String]?
         do { tables = try queue.read(foreignTables) } catch { return }
         if let tables { throw foreign(path, tables) }
