@@ -265,10 +265,6 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
         return text.count > 300 ? String(text.prefix(300)) + "…" : text
     }
 
-    /// Serialises first-time migration between processes that open a new file at the same moment;
-    /// the lock file is removed afterwards (a process that still waits on it holds its own
-    /// descriptor, and the migration itself runs in one SQLite transaction, so a late opener that
-    /// makes a new lock file can only find the schema already migrated).
     /// The file opened read-only, for a command that only reads; nil when its schema needs
     /// migrating or it cannot be opened so (the writable open then migrates it, or says why).
     ///
@@ -324,6 +320,10 @@ public final class SQLiteStore: PoolStore, @unchecked Sendable {
     /// How long a write waits for another process's write to end before it fails.
     static let busyTimeout: TimeInterval = 120
 
+    /// Serialises first-time migration between processes that open a new file at the same moment;
+    /// the lock file is removed afterwards (a process that still waits on it holds its own
+    /// descriptor, and the migration itself runs in one SQLite transaction, so a late opener that
+    /// makes a new lock file can only find the schema already migrated).
     static func withFileLock(_ lockPath: String, _ body: () throws -> Void) throws {
         let fd = open(lockPath, O_CREAT | O_RDWR, 0o644)
         guard fd >= 0 else { try body(); return }
