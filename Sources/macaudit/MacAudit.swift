@@ -39,7 +39,7 @@ struct MacAudit: ParsableCommand {
     static func exit(for error: Error) -> Never {
         if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
         if let sentence = Failure.sentence(for: error) {
-            FileHandle.standardError.write(Data("macaudit: \(sentence.terminalSafe)\n".utf8))
+            FileHandle.standardError.write(Data("macaudit: \(sentence.terminalSafe(keepingLines: true))\n".utf8))
             Foundation.exit(2)
         }
         let message = fullMessage(for: error)

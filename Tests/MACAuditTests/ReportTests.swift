@@ -123,6 +123,7 @@ import Testing
         #expect("\u{1B}[2Jx\u{7F}\u{9B}1m".terminalSafe == "\\u{1B}[2Jx\\u{7F}\\u{9B}1m")
         #expect("evil\u{202E}gpj.exe".terminalSafe == "evil\\u{202E}gpj.exe")
         #expect("\u{0}".terminalSafe == "\\u{0}")
+        #expect("line 2:\n  key: [\n\t^\u{1B}[2J\r".terminalSafe(keepingLines: true) == "line 2:\n  key: [\n\t^\\u{1B}[2J\\r")
     }
 }
 

@@ -25,12 +25,17 @@ extension String {
     /// inputs, and a tenant may name a VM: printed as they are, an escape sequence in one could
     /// clear the admin's screen or hide a finding, and a tab or a line feed would forge a column or
     /// a line of a tab-separated listing. Text without such characters is returned as it is.
-    public var terminalSafe: String {
-        guard unicodeScalars.contains(where: Self.needsEscape) else { return self }
+    public var terminalSafe: String { terminalSafe(keepingLines: false) }
+
+    /// As ``terminalSafe``; with `keepingLines`, line feeds and tabs stay (an error message whose
+    /// parser shows the offending line and a caret under it).
+    public func terminalSafe(keepingLines: Bool) -> String {
+        let escapes = { (s: Unicode.Scalar) in Self.needsEscape(s) && !(keepingLines && (s == "\n" || s == "\t")) }
+        guard unicodeScalars.contains(where: escapes) else { return self }
         var out = ""
         out.reserveCapacity(utf8.count + 8)
         for scalar in unicodeScalars {
-            guard Self.needsEscape(scalar) else { out.unicodeScalars.append(scalar); continue }
+            guard escapes(scalar) else { out.unicodeScalars.append(scalar); continue }
             switch scalar {
             case "\t": out += "\\t"
             case "\n": out += "\\n"
