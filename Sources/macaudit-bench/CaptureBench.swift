@@ -96,17 +96,11 @@ struct CaptureGenerator {
     }
 
     /// The pcap global header: magic, 2.4, zone 0, sigfigs 0, snaplen 65535, Ethernet.
-    static func pcapHeader() -> [UInt8] {
-        var out = withUnsafeBytes(of: UInt32(0xA1B2_C3D4).littleEndian, Array.init)
-        out += [2, 0, 4, 0] + [UInt8](repeating: 0, count: 8)
-        return out + withUnsafeBytes(of: UInt32(65535).littleEndian, Array.init) + withUnsafeBytes(of: UInt32(1).littleEndian, Array.init)
-    }
+    static func pcapHeader() -> [UInt8] { FrameBuilder.pcapHeader(nanosecond: false) }
 
     /// Frame `i` with its record header, 100,000 frames a second from a fixed epoch.
     static func append(_ frame: [UInt8], index i: Int, to out: inout [UInt8]) {
-        let t = UInt32(1_795_000_000 + i / 100_000), frac = UInt32(i % 100_000 * 10)
-        for v in [t, frac, UInt32(frame.count), UInt32(frame.count)] { out += withUnsafeBytes(of: v.littleEndian, Array.init) }
-        out += frame
+        FrameBuilder.appendPCAPRecord(frame, seconds: UInt32(1_795_000_000 + i / 100_000), fraction: UInt32(i % 100_000 * 10), to: &out)
     }
 
     func write(to path: String) throws {

@@ -91,9 +91,11 @@ public struct InputSet: Sendable {
                 entries.append(Entry(path: path, cluster: cluster, named: false, isCapture: true))
             } else if Self.looksLikeExport(path) {
                 entries.append(Entry(path: path, cluster: cluster, named: false))
-            } else if let page = Self.errorPage(path), page == HTMLReportTitle.text {
-                warnings.append(InputWarning(source: path, message: "skipped: macaudit's own HTML report, not an export"))
             } else if let page = Self.errorPage(path) {
+                if page == HTMLReportTitle.text {
+                    warnings.append(InputWarning(source: path, message: "skipped: macaudit's own HTML report, not an export"))
+                    continue
+                }
                 let message = "is an HTML page, not an export (a failed Invoke-RestMethod or a proxy's error page?)\(page.isEmpty ? "" : ": '\(page)'")"
                 guard keepGoing else { throw IngestError(file: path, message: message + "; export it again, or give --keep-going to audit without it") }
                 warnings.append(InputWarning(source: path, message: "skipped: " + message))

@@ -124,16 +124,28 @@ public enum FrameBuilder {
         return ethernet(src: ethernetSource, dst: 0x3333_FF00_0001, vlans: vlans, type: 0x86DD, payload: h + icmp)
     }
 
-    /// A pcap file (nanosecond timestamps, Ethernet) holding `frames`, each at its time in
-    /// nanoseconds since the epoch: what a capture on one host wrote.
-    public static func pcapFile(_ frames: [(time: Int64, bytes: [UInt8])]) -> [UInt8] {
+    /// A pcap file header (little-endian, snap length 65535, Ethernet), its record timestamps in
+    /// nanoseconds or microseconds.
+    public static func pcapHeader(nanosecond: Bool) -> [UInt8] {
         var out: [UInt8] = []
-        func le(_ value: UInt64, _ n: Int) { for k in 0..<n { out.append(UInt8(truncatingIfNeeded: value >> (8 * k))) } }
-        le(0xA1B2_3C4D, 4); le(2, 2); le(4, 2); le(0, 4); le(0, 4); le(65535, 4); le(1, 4)
+        for (value, bytes) in [(UInt32(nanosecond ? 0xA1B2_3C4D : 0xA1B2_C3D4), 4), (2, 2), (4, 2), (0, 4), (0, 4), (65535, 4), (1, 4)] {
+            for k in 0..<bytes { out.append(UInt8(truncatingIfNeeded: value >> (8 * k))) }
+        }
+        return out
+    }
+
+    /// Appends one pcap record: `frame` at `seconds` and `fraction` (of the header's unit).
+    public static func appendPCAPRecord(_ frame: [UInt8], seconds: UInt32, fraction: UInt32, to out: inout [UInt8]) {
+        for v in [seconds, fraction, UInt32(frame.count), UInt32(frame.count)] { out += withUnsafeBytes(of: v.littleEndian, Array.init) }
+        out += frame
+    }
+
+    /// A pcap file (nanosecond timestamps) holding `frames`, each at its time in nanoseconds since
+    /// the epoch: what a capture on one host wrote.
+    public static func pcapFile(_ frames: [(time: Int64, bytes: [UInt8])]) -> [UInt8] {
+        var out = pcapHeader(nanosecond: true)
         for frame in frames {
-            le(UInt64(frame.time / 1_000_000_000), 4); le(UInt64(frame.time % 1_000_000_000), 4)
-            le(UInt64(frame.bytes.count), 4); le(UInt64(frame.bytes.count), 4)
-            out += frame.bytes
+            appendPCAPRecord(frame.bytes, seconds: UInt32(frame.time / 1_000_000_000), fraction: UInt32(frame.time % 1_000_000_000), to: &out)
         }
         return out
     }
