@@ -113,7 +113,10 @@ extension MacAudit {
                                                 captureReader: libpcapReader, plan: plan || scripts != nil, verify: verify, keepGoing: keepGoing,
                                                 database: database, reportedLater: true)
             if verbose, let run = report.runId, let store { FileHandle.standardError.write(Data("macaudit: run \(run) recorded in \(store.location)\n".utf8)) }
-            for warning in report.warnings where format != .text || output != nil {
+            // Last night's report at tonight's --output, inside the audited folder, is skipped without
+            // a word on stderr: a cron job mails whatever is printed, and this file is about to be replaced.
+            let replaced = Set([output, metrics].compactMap { $0 }.compactMap(Self.realPath))
+            for warning in report.warnings where (format != .text || output != nil) && !replaced.contains(Self.realPath(warning.source) ?? "") {
                 FileHandle.standardError.write(Data("macaudit: warning: \(warning.description.terminalSafe)\n".utf8))
             }
             if format == .html, let store {
@@ -147,6 +150,13 @@ extension MacAudit {
                 clock.lap("close the database")
                 Foundation.exit(code)
             }
+        }
+
+        /// `path` without `.`, `..` and symbolic links; nil when it does not exist.
+        static func realPath(_ path: String) -> String? {
+            guard let resolved = realpath(path, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
         }
 
         /// Each file through a temporary file and a rename; the folder is created when missing.
