@@ -65,10 +65,9 @@ extension PostgresStore {
         lap("known holders")
 
         var changes = Changes()
-        var thisRun: [Int64: Int64] = [:], staticNow = Set<Int64>()
+        var thisRun = RunMACs(capacity: holders.count), staticNow = Set<Int64>()
         var maybeElsewhere: [(n: Int, placeId: Int64)] = []
         var macRange: [Int64: (Int64, Int64)] = [:]
-        thisRun.reserveCapacity(holders.count)
         for c in 0..<holders.chunkCount {
             let chunk = holders.chunk(c)
             for (j, sum) in chunk.summaries.enumerated() {
@@ -77,8 +76,9 @@ extension PostgresStore {
                 if digests.placeOf == nil { digests.add(sum, at: placeId) }  // a first audit's digests, as it streams
                 let r = macRange[placeId] ?? (mac, mac)
                 macRange[placeId] = (min(r.0, mac), max(r.1, mac))
-                if let earlier = thisRun[keyHash], earlier == mac { continue }  // one holder reported twice
-                let firstOfKey = thisRun.updateValue(mac, forKey: keyHash) == nil
+                let sighting = thisRun.note(keyHash: keyHash, mac: mac)
+                if sighting == .repeated { continue }  // one holder reported twice
+                let firstOfKey = sighting == .first
                 if !reserved.isEmpty, sum.dynamicMAC != true, reserved.contains(keyHash) { staticNow.insert(keyHash) }
                 // A place whose holders are its last reading's: this one's row is there, as it is.
                 if digests.unchanged.contains(placeId) { tally.seen += 1; continue }
@@ -388,13 +388,13 @@ extension PostgresStore {
     }
 
     /// Pending reservations whose holder this run saw with the reserved MAC are fulfilled (see the SQLite store).
-    private func fulfil(_ thisRun: [Int64: Int64], _ staticNow: Set<Int64>, runId: Int64,
+    private func fulfil(_ thisRun: RunMACs, _ staticNow: Set<Int64>, runId: Int64,
                         _ event: (String, String, HolderEvent.Kind, MACAddress?, MACAddress?, String?, String?) -> Void) throws -> Int {
         var ids: [Int64] = []
         for row in try rows("SELECT id, holderKey, label, mac, fromMAC FROM reservation WHERE state = 'pending' ORDER BY id") {
             let (id, holder, label, mac, from) = try row.decode((Int64, String, String?, Int64, Int64?).self)
             let key = HolderSighting.keyHash(holder)
-            guard thisRun[key] == mac, (from != nil && from != mac) || staticNow.contains(key) else { continue }
+            guard thisRun.mac(of: key) == mac, (from != nil && from != mac) || staticNow.contains(key) else { continue }
             ids.append(id)
             event(holder, label ?? holder, .fulfilled, nil, MACAddress(stored: mac), nil, nil)
         }

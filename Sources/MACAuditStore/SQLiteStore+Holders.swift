@@ -155,6 +155,7 @@ extension SQLiteStore {
 
         /// The position of the unseen row with this key hash and MAC, or of a seen one (nil: none).
         mutating func find(keyHash: Int64, mac: Int64) -> Int? {
+            if rows.isEmpty { return nil }  // a new site: nothing to hash
             if cursor < rows.count, rows[cursor].keyHash == keyHash, rows[cursor].mac == mac, !rows[cursor].seen {
                 cursor += 1
                 return cursor - 1
@@ -179,6 +180,7 @@ extension SQLiteStore {
 
         /// Whether some row has this key hash.
         mutating func has(keyHash: Int64) -> Bool {
+            if rows.isEmpty { return false }
             index()
             return firstByKey[keyHash] != nil
         }
@@ -243,13 +245,12 @@ extension SQLiteStore {
         var inserts = try Inserts(db, runId: runId, location: path)
         var recordedMACs = try RecordedMACs(db, location: path)
         // By key hash: the run's MAC of each holder, and the holders that hold theirs statically.
-        var thisRun: [Int64: Int64] = [:], staticNow = Set<Int64>()
-        thisRun.reserveCapacity(audit.holders.count)
+        var thisRun = RunMACs(capacity: holders.count), staticNow = Set<Int64>()
         // Only holders with a pending reservation can fulfil one: whether they hold their MAC statically.
         let reserved = Set(try String.fetchAll(db, sql: "SELECT holderKey FROM reservation WHERE state = 'pending'").map(HolderSighting.keyHash))
         var lastPlace: (Place, Int64)?
         var macRange: [Int64: (Int64, Int64)] = [:]  // per place: the lowest and highest MAC this run saw
-        var low = Int64.max, high = Int64.min, rangePlace: Int64 = -1
+        var low = Int64.max, high = Int64.min, rangePlace: Int64 = -1, unchangedPlace = false
         var waited = 0.0
         for c in 0..<holders.chunkCount {  // chunk by chunk, each as soon as it is packed
             let waitStart = Date()
@@ -259,6 +260,7 @@ extension SQLiteStore {
             // only those can be the same holder recorded outside the audited places.
             let recordedElsewhere = known.elsewhere == 0 ? [] : try recordedMACs.among(
                 known.unknownMACs(chunk.summaries, digests, base: chunk.base))
+            let anyElsewhere = !recordedElsewhere.isEmpty
             for (j, sum) in chunk.summaries.enumerated() {
                 let n = chunk.base + j
                 let mac = sum.mac, keyHash = sum.keyHash, digest = sum.digest
@@ -266,9 +268,11 @@ extension SQLiteStore {
                 if let placeOf = digests.placeOf {
                     placeId = placeOf[n]
                 } else {
-                    let origin = holders.place(n)
-                    let place = Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)
-                    if lastPlace?.0 != place { lastPlace = (place, try places.id(place, db)) }
+                    if sum.startsPlace {
+                        let origin = holders.place(n)
+                        let place = Place(cluster: origin.cluster, host: origin.host, kind: origin.kind, source: origin.source)
+                        if lastPlace?.0 != place { lastPlace = (place, try places.id(place, db)) }
+                    }
                     placeId = lastPlace!.1
                     digests.add(sum, at: placeId)
                 }
@@ -276,13 +280,15 @@ extension SQLiteStore {
                     if rangePlace >= 0 { macRange[rangePlace] = Self.widen(macRange[rangePlace], low, high) }
                     rangePlace = placeId
                     low = .max; high = .min
+                    unchangedPlace = digests.unchanged.contains(placeId)
                 }
                 low = min(low, mac); high = max(high, mac)
-                if let earlier = thisRun[keyHash], earlier == mac { continue }  // one holder reported twice
-                let firstOfKey = thisRun.updateValue(mac, forKey: keyHash) == nil
+                let sighting = thisRun.note(keyHash: keyHash, mac: mac)
+                if sighting == .repeated { continue }  // one holder reported twice
+                let firstOfKey = sighting == .first
                 if !reserved.isEmpty, sum.dynamicMAC != true, reserved.contains(keyHash) { staticNow.insert(keyHash) }
                 // A place whose holders are its last reading's: this one's row is there, as it is.
-                if digests.unchanged.contains(placeId) { tally.seen += 1; continue }
+                if unchangedPlace { tally.seen += 1; continue }
                 if let i = known.find(keyHash: keyHash, mac: mac) {
                     let row = known.rows[i]
                     known.rows[i].seen = true
@@ -319,7 +325,7 @@ extension SQLiteStore {
                 // The same holder and MAC recorded outside the audited places (a VM moved between
                 // clusters, an export read under another name): that row moves here; a gone or
                 // released one comes back to life (`returned`).
-                if recordedElsewhere.contains(mac), let other = try writer.existing(chunk, n) {
+                if anyElsewhere, recordedElsewhere.contains(mac), let other = try writer.existing(chunk, n) {
                     digests.touched.insert(other.placeId)
                     try writer.update(other.id, chunk, n, placeId: placeId)
                     if other.state != .live {
@@ -420,8 +426,10 @@ extension SQLiteStore {
         /// Holder `n` of `chunk`, new at `placeId`. A batch holds holders of one chunk (their bytes
         /// are bound without a copy, inside that chunk's buffer).
         mutating func add(_ chunk: HolderSightings.Chunk, _ n: Int, placeId: Int64) throws {
-            if let current = self.chunk, current.base != chunk.base { try finish() }
-            self.chunk = chunk
+            if self.chunk?.base != chunk.base {  // a chunk's buffers are retained once, not per holder
+                if self.chunk != nil { try finish() }
+                self.chunk = chunk
+            }
             pending.append((n, placeId))
             guard pending.count == Self.batch else { return }
             try Self.write(pending, chunk, runId: runId, into: &many, location)
@@ -568,11 +576,11 @@ extension SQLiteStore {
     /// Pending reservations whose holder this run saw with the reserved MAC are fulfilled: it did
     /// not have the MAC when reserved, or it now holds it statically (a dynamic MAC made static; a
     /// reservation of an older macaudit does not say what the holder had).
-    private func fulfil(_ db: Database, _ thisRun: [Int64: Int64], _ staticNow: Set<Int64>, runId: Int64, log: inout EventLog) throws -> Int {
+    private func fulfil(_ db: Database, _ thisRun: RunMACs, _ staticNow: Set<Int64>, runId: Int64, log: inout EventLog) throws -> Int {
         var fulfilled = 0
         for r in try ReservationRecord.filter(Column("state") == Reservation.State.pending).fetchAll(db) {
             let key = HolderSighting.keyHash(r.holderKey)
-            guard thisRun[key] == r.mac, (r.fromMAC != nil && r.fromMAC != r.mac) || staticNow.contains(key) else { continue }
+            guard thisRun.mac(of: key) == r.mac, (r.fromMAC != nil && r.fromMAC != r.mac) || staticNow.contains(key) else { continue }
             try db.cachedStatement(sql: "UPDATE reservation SET state = 'fulfilled', fulfilledRunId = ? WHERE id = ?").execute(arguments: [runId, r.id])
             log.add(r.holderKey, r.label ?? r.holderKey, .fulfilled, to: MACAddress(stored: r.mac))
             fulfilled += 1

@@ -541,6 +541,24 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         #expect(try store.assignments(matching: "").allSatisfy { $0.lastRunId == 2 && $0.firstRunId == 1 && $0.state == .live })
     }
 
+    /// Two hosts' exports listing one VM mid-migration, and places that come back after another:
+    /// a holder listed twice with one MAC is one assignment; with two MACs, two; and every holder
+    /// is filed at the host that listed it (a place is looked up only where the exports change).
+    @Test(arguments: Backend.all) func aHolderListedTwiceInOneRunIsOneAssignment(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        let holders = [sighting("a", "02-00-00-00-00-01"), sighting("b", "02-00-00-00-00-02", host: "HV02"),
+                       sighting("a", "02-00-00-00-00-01", host: "HV02"), sighting("c", "02-00-00-00-00-03"),
+                       sighting("d", "02-00-00-00-00-04", host: "HV02"), sighting("d", "02-00-00-00-00-05", host: "HV02")]
+        let run = try store.record(audit: covering("C1", hosts: ["HV01", "HV02"], holders: holders))
+        #expect(run.tally.added == 5)
+        let rows = try store.assignments(matching: "").map { "\($0.sighting.key) \($0.sighting.mac) \($0.sighting.host) \($0.state.rawValue)" }
+        #expect(rows.sorted() == ["a 02-00-00-00-00-01 HV01 live", "b 02-00-00-00-00-02 HV02 live", "c 02-00-00-00-00-03 HV01 live",
+                                  "d 02-00-00-00-00-04 HV02 live", "d 02-00-00-00-00-05 HV02 live"])
+        // Read again, nothing changes.
+        let again = try store.record(audit: covering("C1", hosts: ["HV01", "HV02"], holders: holders))
+        #expect(again.tally.added == 0 && again.tally.gone == 0 && again.events.isEmpty)
+    }
+
     /// An NC interface is covered by its cluster's networkInterfaces export: missing from it, gone;
     /// joined to its adapter later, its own row ends and the pair's row holds the MAC.
     @Test(arguments: Backend.all) func anInterfaceIsGoneWhenItsClustersNCExportLacksIt(_ backend: Backend) throws {

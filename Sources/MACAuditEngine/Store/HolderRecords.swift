@@ -222,6 +222,10 @@ public struct HolderSightings: Sendable {
         public let aliasHash: Int64
         public let mac: Int64
         public let dynamicMAC: Bool?
+        /// Whether its place (cluster, host, kind, file) may differ from the holder before it's:
+        /// true for the first of a chunk. A store looks a place up only there (holders come export
+        /// by export, so a place is a stretch of holders).
+        public let startsPlace: Bool
         /// Where its packed form is in its chunk's ``Chunk/bytes``.
         public let packedStart: Int32
         public let packedCount: Int32
@@ -302,15 +306,23 @@ public struct HolderSightings: Sendable {
         summaries.reserveCapacity(range.count)
         bytes.reserveCapacity(range.count * 256)
         var writer = PackedSighting.Writer()
+        var previous: HolderSighting?
         for i in range {
             let s = sighting(i), start = bytes.count
+            let startsPlace = previous.map { !Self.samePlace($0, s) } ?? true
+            previous = s
             writer.append(s, to: &bytes)
             let digest = bytes.withUnsafeBytes { PackedSighting.digest(UnsafeRawBufferPointer(rebasing: $0[start...])) }
             summaries.append(Summary(keyHash: s.keyHash, digest: digest, aliasHash: s.alias.map(HolderSighting.keyHash) ?? 0,
-                                     mac: Int64(s.mac.value), dynamicMAC: s.dynamicMAC, packedStart: Int32(start),
+                                     mac: Int64(s.mac.value), dynamicMAC: s.dynamicMAC, startsPlace: startsPlace, packedStart: Int32(start),
                                      packedCount: Int32(bytes.count - start)))
         }
         return Chunk(base: range.lowerBound, summaries: summaries, bytes: bytes)
+    }
+
+    /// Whether two sightings were listed by one export (the same strings, mostly: one comparison each).
+    private static func samePlace(_ a: HolderSighting, _ b: HolderSighting) -> Bool {
+        a.cluster == b.cluster && a.host == b.host && a.kind == b.kind && a.source.path == b.source.path
     }
 
     /// Chunks filled by background workers and waited for by readers.

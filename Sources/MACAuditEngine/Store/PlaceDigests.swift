@@ -36,14 +36,16 @@ public struct PlaceDigests: Sendable {
     }
 
     /// Before the recording (every holder packed): each holder's place (by `placeId`, which may
-    /// add new places), each place's digest, and the covered places whose digest is the stored one.
+    /// add new places, asked where a place may start: ``HolderSightings/Summary/startsPlace``), each place's digest, and the covered places whose digest is the stored one.
     public mutating func compare(_ holders: HolderSightings, stored: [Int64: Int64], covered: (Int64) -> Bool,
                                  placeId: (Int) throws -> Int64) rethrows {
         var ids = [Int64](repeating: 0, count: holders.count)
+        var id: Int64 = -1
         for c in 0..<holders.chunkCount {
             let chunk = holders.chunk(c)
             for (j, sum) in chunk.summaries.enumerated() {
-                let n = chunk.base + j, id = try placeId(n)
+                let n = chunk.base + j
+                if sum.startsPlace { id = try placeId(n) }
                 ids[n] = id
                 add(sum, at: id)
                 counts[id, default: 0] += 1
