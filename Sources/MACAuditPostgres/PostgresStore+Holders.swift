@@ -70,13 +70,14 @@ extension PostgresStore {
         var macRange: [Int64: (Int64, Int64)] = [:]
         for c in 0..<holders.chunkCount {
             let chunk = holders.chunk(c)
+            let sightings = thisRun.note(chunk.summaries)
             for (j, sum) in chunk.summaries.enumerated() {
                 let n = chunk.base + j, mac = sum.mac, keyHash = sum.keyHash
                 let placeId = placeOf[n]
                 if digests.placeOf == nil { digests.add(sum, at: placeId) }  // a first audit's digests, as it streams
                 let r = macRange[placeId] ?? (mac, mac)
                 macRange[placeId] = (min(r.0, mac), max(r.1, mac))
-                let sighting = thisRun.note(keyHash: keyHash, mac: mac)
+                let sighting = sightings[j]
                 if sighting == .repeated { continue }  // one holder reported twice
                 let firstOfKey = sighting == .first
                 if !reserved.isEmpty, sum.dynamicMAC != true, reserved.contains(keyHash) { staticNow.insert(keyHash) }

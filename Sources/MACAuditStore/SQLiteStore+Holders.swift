@@ -261,6 +261,7 @@ extension SQLiteStore {
             let recordedElsewhere = known.elsewhere == 0 ? [] : try recordedMACs.among(
                 known.unknownMACs(chunk.summaries, digests, base: chunk.base))
             let anyElsewhere = !recordedElsewhere.isEmpty
+            let sightings = thisRun.note(chunk.summaries)
             for (j, sum) in chunk.summaries.enumerated() {
                 let n = chunk.base + j
                 let mac = sum.mac, keyHash = sum.keyHash, digest = sum.digest
@@ -283,7 +284,7 @@ extension SQLiteStore {
                     unchangedPlace = digests.unchanged.contains(placeId)
                 }
                 low = min(low, mac); high = max(high, mac)
-                let sighting = thisRun.note(keyHash: keyHash, mac: mac)
+                let sighting = sightings[j]
                 if sighting == .repeated { continue }  // one holder reported twice
                 let firstOfKey = sighting == .first
                 if !reserved.isEmpty, sum.dynamicMAC != true, reserved.contains(keyHash) { staticNow.insert(keyHash) }

@@ -247,7 +247,7 @@ public struct HolderSightings: Sendable {
     }
 
     /// Holders per chunk.
-    public static let chunkSize = 1 << 14
+    public static let chunkSize = 1 << 12
     public let count: Int
     private let chunks: Chunks
     private let holders: [Holder]

@@ -14,7 +14,7 @@ public struct RunMACs: Sendable {
     }
 
     /// What a holder's sighting is to the run so far.
-    public enum Sighting: Equatable {
+    public enum Sighting: UInt8, Sendable {
         /// Its key's first sighting in this run.
         case first
         /// Its key was seen before with another MAC (now replaced by this one).
@@ -31,6 +31,13 @@ public struct RunMACs: Sendable {
         if macs[Int(slot)] == mac { return .repeated }
         macs[Int(slot)] = mac
         return .anotherMAC
+    }
+
+    /// ``note(keyHash:mac:)`` for each holder of a chunk, in order. One pass over the table alone
+    /// lets the processor wait for many of its cache misses at once (the keys are random, and the
+    /// table of a large run is megabytes), where a note between two database inserts waits for each.
+    public mutating func note(_ summaries: [HolderSightings.Summary]) -> [Sighting] {
+        summaries.map { note(keyHash: $0.keyHash, mac: $0.mac) }
     }
 
     /// The MAC this run last saw for `keyHash`.
