@@ -140,7 +140,7 @@ public enum Audit {
                                          audited: store == nil ? nil : coverage.clusters, clock: clock) { reconciled in
             guard let store else { return }
             var record = auditRecord(
-                inputs: inputs, storedPaths: storedPaths, holders: HolderSightings(Array(reconciled.inputHolders), storedPaths: storedPaths), coverage: coverage, findings: [],
+                inputs: inputs, storedPaths: storedPaths, holders: HolderSightings(reconciled.inputHolders, storedPaths: storedPaths), coverage: coverage, findings: [],
                 releaseAfter: database.releaseAfter, at: now)
             record.reported = !reportedLater
             recording = AuditRecording(store: store, record: record)

@@ -250,7 +250,10 @@ public struct HolderSightings: Sendable {
     public static let chunkSize = 1 << 12
     public let count: Int
     private let chunks: Chunks
-    private let holders: [Holder]
+    /// The reconciled holders (the snapshot's own buffer, not a copy) and, when some have no MAC,
+    /// the positions of those that have one.
+    private let holders: ArraySlice<Holder>
+    private let withMAC: [Int32]?
     private let explicit: [HolderSighting]
     /// Each input's path as the database keeps it (``place(_:)``), by the path as given.
     private var storedPaths: [String: String] = [:]
@@ -262,6 +265,7 @@ public struct HolderSightings: Sendable {
     public init(_ sightings: [HolderSighting]) {
         explicit = sightings
         holders = []
+        withMAC = nil
         count = sightings.count
         chunks = Chunks(count: (sightings.count + Self.chunkSize - 1) / Self.chunkSize)
         for c in 0..<chunks.count { chunks.set(c, Self.chunk(c, count: count) { sightings[$0] }) }
@@ -270,21 +274,36 @@ public struct HolderSightings: Sendable {
     /// The holders of a reconciled snapshot that have a MAC, packed in the background. Their
     /// exports are filed under `storedPaths[path]` where it has one (an input's absolute path:
     /// see `InputSet.storedPath(_:)`), else under the path as given.
-    public init<C: Collection & Sendable>(_ all: C, storedPaths: [String: String] = [:]) where C.Element == Holder, C.Index == Int {
-        let withMAC = all.filter { $0.mac.address != nil }
-        holders = withMAC
+    /// (Neither copied nor filtered when every holder has a MAC: this runs between the
+    /// reconciliation and the checks, and a copy retains every holder once more.)
+    public init(_ all: ArraySlice<Holder>, storedPaths: [String: String] = [:]) {
+        holders = all
+        var positions: [Int32]?
+        for (i, h) in all.enumerated() where h.mac.address == nil {
+            positions = Array(0..<Int32(i))
+            positions!.append(contentsOf: (i + 1..<all.count).lazy.filter { all[all.startIndex + $0].mac.address != nil }.map { Int32($0) })
+            break
+        }
+        withMAC = positions
         explicit = []
         self.storedPaths = storedPaths
-        count = withMAC.count
-        let chunks = Chunks(count: (withMAC.count + Self.chunkSize - 1) / Self.chunkSize)
+        count = positions?.count ?? all.count
+        let chunks = Chunks(count: (count + Self.chunkSize - 1) / Self.chunkSize)
         self.chunks = chunks
-        let total = withMAC.count
-        DispatchQueue.global(qos: .userInitiated).async {
+        let total = count
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                 // The sighting's own digest is not needed: the store's is that of the packed bytes.
-                chunks.set(c, Self.chunk(c, count: total) { HolderSighting(withMAC[$0], digest: false)! })
+                chunks.set(c, Self.chunk(c, count: total) { HolderSighting(holder($0), digest: false)! })
             }
         }
+    }
+
+    public init(_ all: [Holder], storedPaths: [String: String] = [:]) { self.init(all[...], storedPaths: storedPaths) }
+
+    /// Holder `i` of those with a MAC.
+    private func holder(_ i: Int) -> Holder {
+        holders[holders.startIndex + (withMAC.map { Int($0[i]) } ?? i)]
     }
 
     /// Chunk `c`, once it is packed.
@@ -348,13 +367,13 @@ public struct HolderSightings: Sendable {
 
     /// Everything the database keeps of holder `i`.
     public func sighting(_ i: Int) -> HolderSighting {
-        explicit.isEmpty ? HolderSighting(holders[i])! : explicit[i]
+        explicit.isEmpty ? HolderSighting(holder(i))! : explicit[i]
     }
 
     /// Which export listed holder `i`: cluster, host, kind and file.
     public func place(_ i: Int) -> (cluster: String, host: String, kind: String, source: String) {
         guard explicit.isEmpty else { let s = explicit[i]; return (s.cluster, s.host, s.kind, s.source.path) }
-        let h = holders[i]
+        let h = holder(i)
         let kind = h.adapter.map { $0.isManagementOS ? "host-vnic" : "adapter" } ?? "interface"
         let path = (h.adapter?.source ?? h.interface?.source)?.path ?? ""
         return (h.cluster, h.host, kind, lastStoredPath.stored(path) { storedPaths[$0] ?? $0 })
