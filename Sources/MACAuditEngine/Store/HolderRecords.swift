@@ -291,10 +291,49 @@ public struct HolderSightings: Sendable {
         let chunks = Chunks(count: (count + Self.chunkSize - 1) / Self.chunkSize)
         self.chunks = chunks
         let total = count
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
-            DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
-                // The sighting's own digest is not needed: the store's is that of the packed bytes.
-                chunks.set(c, Self.chunk(c, count: total) { HolderSighting(holder($0), digest: false)! })
+        let sightings = self
+        Packers.start(chunks: chunks.count) { c in
+            // The sighting's own digest is not needed: the store's is that of the packed bytes.
+            chunks.set(c, Self.chunk(c, count: total) { HolderSighting(sightings.holder($0), digest: false)! })
+        }
+    }
+
+    /// Threads of their own that pack chunks in order, one per core, each at a lower scheduling
+    /// priority (nice + 5) than the rest of the audit: the store's recording thread, which writes
+    /// the chunks, is what the audit waits for, and it should not queue behind the packing of
+    /// chunks it will reach later. (When it waits for a chunk, it sleeps, and the packers run.)
+    private enum Packers {
+        static func start(chunks count: Int, _ pack: @escaping @Sendable (Int) -> Void) {
+            guard count > 0 else { return }
+            let next = NextChunk()
+            for _ in 0..<min(count, max(1, ProcessInfo.processInfo.activeProcessorCount)) {
+                let thread = Thread {
+                    lowerPriority()
+                    while let c = next.take(below: count) { pack(c) }
+                }
+                thread.name = "macaudit packing"
+                thread.stackSize = 1 << 20
+                thread.start()
+            }
+        }
+
+        /// This thread's nice value raised by 5: Linux keeps a nice value per thread, and `who` 0 is
+        /// the calling one. A failure changes nothing.
+        private static func lowerPriority() {
+            #if os(Linux)
+            let which = __priority_which_t(PRIO_PROCESS.rawValue)
+            _ = setpriority(which, 0, getpriority(which, 0) + 5)
+            #endif
+        }
+
+        private final class NextChunk: @unchecked Sendable {
+            private let lock = NSLock()
+            private var next = 0
+            func take(below count: Int) -> Int? {
+                lock.lock(); defer { lock.unlock() }
+                guard next < count else { return nil }
+                next += 1
+                return next - 1
             }
         }
     }
@@ -302,7 +341,7 @@ public struct HolderSightings: Sendable {
     public init(_ all: [Holder], storedPaths: [String: String] = [:]) { self.init(all[...], storedPaths: storedPaths) }
 
     /// Holder `i` of those with a MAC.
-    private func holder(_ i: Int) -> Holder {
+    fileprivate func holder(_ i: Int) -> Holder {
         holders[holders.startIndex + (withMAC.map { Int($0[i]) } ?? i)]
     }
 
