@@ -128,15 +128,25 @@ public enum Audit {
         let storedPaths = store == nil ? [:] : inputSet.storedPaths
         let coverage = Coverage(inventory: inventory, inputs: inputs, storedPaths: storedPaths)
         var recordedHolders: [RecordedHolder] = [], claims: [Reservation] = []
+        var joined: [Holder]?
         if let store {
-            extra.pools += newPools(try store.pools().flatMap(\.pools), besides: inventory.pools + rules.pools)
-            recordedHolders = try databaseHolders(store, inventory, coverage, since: now.addingTimeInterval(-database.horizon))
-            claims = try store.pendingClaims()
-            clock.lap("read database")
+            // The database's part is read on another thread while this one joins the inputs'
+            // holders: neither needs the other.
+            let since = now.addingTimeInterval(-database.horizon), frozen = inventory
+            let read = OnAnotherThread("macaudit database read") {
+                (pools: try store.pools().flatMap(\.pools), holders: try databaseHolders(store, frozen, coverage, since: since),
+                 claims: try store.pendingClaims())
+            }
+            joined = Reconciler.join(inventory)
+            let part = try read.result()
+            extra.pools += newPools(part.pools, besides: inventory.pools + rules.pools)
+            recordedHolders = part.holders
+            claims = part.claims
+            clock.lap("join the inputs' holders, read database")
         }
         // With a database, the run and its holders are recorded as soon as they are reconciled, while the checks run.
         var recording: AuditRecording?
-        let (snapshot, findings) = judge(inventory, rules: extra, wire: wire, recorded: recordedHolders, reservations: claims,
+        let (snapshot, findings) = judge(inventory, joined: joined, rules: extra, wire: wire, recorded: recordedHolders, reservations: claims,
                                          audited: store == nil ? nil : coverage.clusters, clock: clock) { reconciled in
             guard let store else { return }
             var record = auditRecord(
@@ -282,13 +292,15 @@ public enum Audit {
     }
 
     /// Reconcile, then every check. With database holders, a finding about those of clusters this
-    /// run does not audit alone is not this run's to report.
+    /// run does not audit alone is not this run's to report. `joined`: the inputs' holders, when
+    /// the caller joined them already (``Reconciler/join(_:)``).
     /// `reconciled` sees the snapshot before the checks start.
-    static func judge(_ inventory: Inventory, rules: Rules, wire: WireSnapshot?, recorded: [RecordedHolder] = [],
+    static func judge(_ inventory: Inventory, joined: [Holder]? = nil, rules: Rules, wire: WireSnapshot?, recorded: [RecordedHolder] = [],
                       reservations: [Reservation] = [], audited: Set<String>? = nil, clock: PhaseClock,
                       reconciled: (Snapshot) -> Void = { _ in }) -> (Snapshot, [Finding]) {
         WorkProgress.shared.begin("reconciling and checking")
-        var snapshot = Reconciler.reconcile(inventory, extraPools: rules.pools, wire: wire, recorded: recorded, reservations: reservations)
+        var snapshot = Reconciler.snapshot(joined ?? Reconciler.join(inventory), inventory, extraPools: rules.pools, wire: wire,
+                                           recorded: recorded, reservations: reservations)
         snapshot.auditedClusters = audited
         clock.lap("reconcile")
         reconciled(snapshot)

@@ -49,6 +49,28 @@ public enum Reconciler {
     /// holders in `Snapshot.holders`.
     public static func reconcile(_ inventory: Inventory, extraPools: [Pool] = [], wire: WireSnapshot? = nil,
                                  recorded: [RecordedHolder] = [], reservations: [Reservation] = []) -> Snapshot {
+        snapshot(join(inventory), inventory, extraPools: extraPools, wire: wire, recorded: recorded, reservations: reservations)
+    }
+
+    /// The snapshot of the inputs' holders (``join(_:)``) with the database's holders that follow
+    /// them, the pools and what else the checks read.
+    public static func snapshot(_ joined: [Holder], _ inventory: Inventory, extraPools: [Pool] = [], wire: WireSnapshot? = nil,
+                                recorded: [RecordedHolder] = [], reservations: [Reservation] = []) -> Snapshot {
+        var holders = joined
+        let inputHolderCount = holders.count
+        for r in recorded { holders.append(Holder(recorded: r, position: holders.count)) }
+        return Snapshot(
+            holders: holders,
+            pools: inventory.pools + extraPools,
+            clustersWithAdapters: Set(runs: inventory.adapters.lazy.map(\.cluster)),
+            clustersWithInterfaces: Set(runs: inventory.interfaces.lazy.map(\.cluster)),
+            controllerSwitchIds: Set(inventory.servers.map(\.resourceId)),
+            wire: wire, reservations: reservations, inputHolderCount: inputHolderCount)
+    }
+
+    /// The inputs' holders: adapters joined to their port profiles and NC interfaces, then the
+    /// interfaces no adapter claims. Needs nothing from the database.
+    public static func join(_ inventory: Inventory) -> [Holder] {
         let distinct = distinctAdapters(inventory.adapters)
         let adapters = distinct.positions.count == inventory.adapters.count
             ? inventory.adapters : distinct.positions.map { inventory.adapters[Int($0)] }
@@ -122,16 +144,7 @@ public enum Reconciler {
                 host: nic.serverId.flatMap { serverHosts[$0] } ?? "", cluster: nic.cluster, switchKey: nil,
                 segment: segments.name(adapter: nil, interface: nic), position: holders.count))
         }
-        let inputHolderCount = holders.count
-        for r in recorded { holders.append(Holder(recorded: r, position: holders.count)) }
-
-        return Snapshot(
-            holders: holders,
-            pools: inventory.pools + extraPools,
-            clustersWithAdapters: Set(runs: inventory.adapters.lazy.map(\.cluster)),
-            clustersWithInterfaces: Set(runs: inventory.interfaces.lazy.map(\.cluster)),
-            controllerSwitchIds: Set(inventory.servers.map(\.resourceId)),
-            wire: wire, reservations: reservations, inputHolderCount: inputHolderCount)
+        return holders
     }
 
     /// `host/switch` keys, built once per pair: a fleet has thousands of switches and a million adapters.
