@@ -12,21 +12,12 @@ import MACAuditModel
 final class AuditRecording: @unchecked Sendable {
     private let condition = NSCondition()
     private var findings: [Finding]?
-    private var result: Result<RunOutcome, any Error>?
-    private let store: any PoolStore
+    private var recording: OnAnotherThread<RunOutcome>!
 
     init(store: any PoolStore, record: AuditRecord) {
-        self.store = store
-        let thread = Thread { [self] in
-            let result = Result { try self.store.record(audit: record) { self.waitForFindings() } }
-            condition.lock()
-            self.result = result
-            condition.broadcast()
-            condition.unlock()
+        recording = OnAnotherThread("macaudit recording") { [self] in
+            try store.record(audit: record) { self.waitForFindings() }
         }
-        thread.name = "macaudit recording"
-        thread.stackSize = 8 << 20  // GRDB and the packing of holders recurse little, but a Thread's default is 512 KiB
-        thread.start()
     }
 
     /// The checks' findings, for the recording to file (once).
@@ -38,13 +29,7 @@ final class AuditRecording: @unchecked Sendable {
     }
 
     /// The recorded run, once committed; the store's error when it failed (nothing of the run kept).
-    func outcome() throws -> RunOutcome {
-        condition.lock()
-        while result == nil { condition.wait() }
-        let result = result!
-        condition.unlock()
-        return try result.get()
-    }
+    func outcome() throws -> RunOutcome { try recording.result() }
 
     private func waitForFindings() -> [Finding] {
         condition.lock()

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Work started on a thread of its own, whose value (or error) the caller takes when it needs it:
-/// the audit reads the pool database this way while it joins the inputs' holders. What `work`
-/// captures (the store) is the thread's until ``result()`` returns: the caller does not touch it
-/// meanwhile, as with ``AuditRecording``.
+/// the audit reads the pool database this way while it joins the inputs' holders, and records its
+/// run while the checks run (``AuditRecording``). What `work` captures (the store) is the thread's
+/// until ``result()`` returns: the caller does not touch it meanwhile.
 final class OnAnotherThread<Value: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var outcome: Result<Value, any Error>?
@@ -20,7 +20,7 @@ final class OnAnotherThread<Value: Sendable>: @unchecked Sendable {
             condition.unlock()
         }
         thread.name = name
-        thread.stackSize = 8 << 20  // GRDB's reads, as on the recording thread
+        thread.stackSize = 8 << 20  // GRDB and the packing of holders recurse little, but a Thread's default is 512 KiB
         thread.start()
     }
 
