@@ -19,7 +19,7 @@ final class Writeback: @unchecked Sendable {
     private let finished = DispatchGroup()
 
     /// Starts nudging the files at `paths` that exist (and those made later are not followed).
-    init(_ paths: [String], every interval: TimeInterval = 0.05) {
+    init(_ paths: [String], every interval: TimeInterval = 0.01) {
         descriptors = paths.map { open($0, O_RDONLY | O_CLOEXEC) }.filter { $0 >= 0 }
         guard !descriptors.isEmpty else { return }
         let fds = descriptors, stopped = stopped

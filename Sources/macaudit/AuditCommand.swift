@@ -90,18 +90,25 @@ extension MacAudit {
 
         func run() throws {
             let setup = PhaseClock()
-            var rules = try ruleOptions.load()
-            rules.registry = try registryOptions.load()
-            let accepted = try baseline.map(BaselineFile.load) ?? []
             let dbPath = databasePath
-            // Every output path is checked before anything is recorded: a run whose report cannot
-            // be written must not be in the database (the next night's --fail-on-new would take its
-            // new findings for old ones).
-            try OutputPaths.check(files: [(output, "report"), (metrics, "metrics")], folder: scripts)
+            let opening = openEarly(dbPath)
+            var rules: Rules, accepted: [BaselineEntry]
+            do {
+                rules = try ruleOptions.load()
+                rules.registry = try registryOptions.load()
+                accepted = try baseline.map(BaselineFile.load) ?? []
+                // Every output path is checked before anything is recorded: a run whose report cannot
+                // be written must not be in the database (the next night's --fail-on-new would take its
+                // new findings for old ones).
+                try OutputPaths.check(files: [(output, "report"), (metrics, "metrics")], folder: scripts)
+            } catch {
+                _ = try? opening?.result()  // the database is not left half-opened
+                throw error
+            }
             // A mistyped input path stops the run before a database is created or touched.
             for path in paths where !FileManager.default.fileExists(atPath: path) { throw IngestError(file: path, message: "does not exist") }
-            let creates = dbPath.map(PoolDatabase.wouldCreate) ?? false
-            var store: (any PoolStore)? = try dbPath.map { try PoolDatabase.open($0, create: true) }
+            let creates = opening == nil && dbPath.map(PoolDatabase.wouldCreate) ?? false
+            var store: (any PoolStore)? = try opening?.result().store ?? dbPath.map { try PoolDatabase.open($0, create: true) }
             if creates, let store { FileHandle.standardError.write(Data("macaudit: created the pool database \(store.location)\n".utf8)) }
             let meter = ProgressMeter.start(quiet: quiet)
             defer { meter?.stop() }
@@ -151,6 +158,20 @@ extension MacAudit {
                 Foundation.exit(code)
             }
         }
+
+        /// An existing database (SQLite file or PostgreSQL server) opened on a thread of its own
+        /// while the rules and the registry load, when every input path exists. A database that
+        /// would be made waits for every check of the run's arguments: a mistyped path or a
+        /// broken rules file never creates one.
+        func openEarly(_ location: String?) -> OnAnotherThread<OpenedStore>? {
+            guard let location, !PoolDatabase.wouldCreate(location), paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
+                return nil
+            }
+            return OnAnotherThread("macaudit open database") { OpenedStore(store: try PoolDatabase.open(location, create: true)) }
+        }
+
+        /// A store handed from the thread that opened it to the run, which alone uses it after.
+        struct OpenedStore: @unchecked Sendable { let store: any PoolStore }
 
         /// `path` without `.`, `..` and symbolic links; nil when it does not exist.
         static func realPath(_ path: String) -> String? {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import MACAuditModel
 @testable import MACAuditEngine
+@testable import MACAuditIngest
 
 /// What the database keeps of a holder comes back exactly as the audit saw it, whatever its texts
 /// hold, and bytes it did not write are refused with a reason instead of read as a holder.
@@ -77,6 +78,61 @@ import Testing
             var changed = bytes
             changed[i] ^= 0xFF
             _ = try? PackedSighting.decode(changed, mac: Self.cases[0].mac, place: Self.place)
+        }
+    }
+
+    /// Holders of every shape: the sample cluster's, and made by hand where the reconciler would not
+    /// (an Id with braces, lower case or not ASCII, a host vNIC, no Id, an interface of another cluster).
+    static func holders() throws -> [Holder] {
+        let sample = try InputSet(paths: [Repo.path("Captures/sample-cluster"), Repo.path("Tests/Fixtures/shapes")]).read().inventory
+        var holders = Reconciler.join(sample)
+        let source = SourceLocation(path: "exports/odd/adapters.json", record: 7, line: 70)
+        func adapter(_ id: String?, vnic: Bool = false, mac: UInt64 = 0x02AA_0000_0010, switchId: String? = "5A1C0000-0000-4000-8000-000000000000",
+                     vm: String? = "vm-1") -> Adapter {
+            Adapter(host: "HCI-N01.corp.example", cluster: "hci-a", vmName: vm, id: id, mac: .valid(MACAddress(value: mac)!), dynamicMAC: nil,
+                    isManagementOS: vnic, switchId: switchId, source: source)
+        }
+        func nic(_ id: String, cluster: String = "hci-a") -> ControllerInterface {
+            ControllerInterface(resourceId: id, cluster: cluster, instanceId: "5a1c0000-0000-4000-8000-0000000000aa",
+                                mac: .valid(MACAddress(value: 0x02AA_0000_0011)!), allocation: .dynamic, source: source)
+        }
+        let odd: [(Adapter?, ControllerInterface?, String?)] = [
+            (adapter("Microsoft:0C3A9E6B-0000-4000-8000-000000000001\\2F1E3D4C-5B6A-4789-8A7B-6C5D4E3F2A1B"), nic("Web1-NIC"), "hci-n01/5A1C0000-0000-4000-8000-000000000000"),
+            (adapter("microsoft:{0c3a9e6b-0000-4000-8000-000000000001}\\{2F1E3D4C-5B6A-4789-8A7B-6C5D4E3F2A1B}"), nic("web1-nic", cluster: "hci-b"), "elsewhere/sw"),
+            (adapter("Microsoft:{0C3A9E6B-0000-4000-8000-000000000001}\\{2F1E3D4C-5B6A-4789-8A7B-6C5D4E3F2A1B}"), nic("Prüf-NIC"), nil),
+            (adapter("Microsoft:0c3a9e6b-0000-4000-8000-000000000001\\2F1E3D4C-5B6A-4789-8A7B-6C5D4E3F2A1B"), nil, nil),
+            (adapter("MICROSOFT:0C3A9E6B-0000-4000-8000-000000000001\\2F1E3D4C-5B6A-4789-8A7B-6C5D4E3F2A1B"), nil, nil),
+            (adapter("Microsoft"), nil, nil),
+            (adapter("Microsoft:Prüf\\Ω"), nil, "hci-n01/5A1C0000-0000-4000-8000-000000000000"),
+            (adapter("Microsoft:0C3A9E6B-0000-4000-8000-000000000001\\2F1E3D4C", vnic: true), nil, "hci-n01/5A1C0000-0000-4000-8000-000000000000"),
+            (adapter(nil, vm: "Web “1”"), nil, nil),
+            (adapter("", switchId: nil, vm: nil), nil, nil),
+            (nil, nic("\u{1}Prüf"), nil),
+            (nil, nic("NIC-7", cluster: "hci-b"), nil),
+        ]
+        for (a, n, switchKey) in odd {
+            holders.append(Holder(adapter: a, interface: n, profile: nil, link: a != nil && n != nil ? .portProfile : .none,
+                                  host: a?.host ?? "HCI-N02", cluster: a?.cluster ?? n!.cluster, switchKey: switchKey, segment: "vlan:10",
+                                  position: holders.count))
+        }
+        return holders
+    }
+
+    /// Holders are packed straight from the reconciler's objects; the bytes and hashes are those of
+    /// their sightings, which is what a database written before (or by a test's sightings) holds.
+    @Test func aHolderPacksAsItsSighting() throws {
+        let holders = try Self.holders()
+        let sightings = holders.compactMap { HolderSighting($0) }
+        #expect(sightings.count < holders.count, "a holder without a MAC takes part")
+        #expect(sightings.count > 20)
+        let packed = HolderSightings(holders), expected = HolderSightings(sightings)
+        #expect(packed.count == expected.count)
+        for n in 0..<packed.count {
+            let got = packed.summary(n), want = expected.summary(n)
+            let bytes = packed.withPacked(n) { Array($0) }
+            #expect(bytes == PackedSighting.encode(sightings[n]), "holder \(n): \(sightings[n].key)")
+            #expect(got.keyHash == want.keyHash && got.aliasHash == want.aliasHash && got.digest == want.digest, "holder \(n): \(sightings[n].key)")
+            #expect(got.mac == want.mac && got.dynamicMAC == want.dynamicMAC && got.startsPlace == want.startsPlace, "holder \(n)")
         }
     }
 }

@@ -4,13 +4,13 @@ import Foundation
 /// the audit reads the pool database this way while it joins the inputs' holders, and records its
 /// run while the checks run (``AuditRecording``). What `work` captures (the store) is the thread's
 /// until ``result()`` returns: the caller does not touch it meanwhile.
-final class OnAnotherThread<Value: Sendable>: @unchecked Sendable {
+package final class OnAnotherThread<Value: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var outcome: Result<Value, any Error>?
 
     private struct Work: @unchecked Sendable { let run: () throws -> Value }
 
-    init(_ name: String, _ work: @escaping () throws -> Value) {
+    package init(_ name: String, _ work: @escaping () throws -> Value) {
         let handed = Work(run: work)
         let thread = Thread { [self] in
             let outcome = Result { try handed.run() }
@@ -25,7 +25,7 @@ final class OnAnotherThread<Value: Sendable>: @unchecked Sendable {
     }
 
     /// Waits for the work: its value, or the error it threw.
-    func result() throws -> Value {
+    package func result() throws -> Value {
         condition.lock()
         while outcome == nil { condition.wait() }
         let outcome = outcome!

@@ -268,7 +268,7 @@ public struct HolderSightings: Sendable {
         withMAC = nil
         count = sightings.count
         chunks = Chunks(count: (sightings.count + Self.chunkSize - 1) / Self.chunkSize)
-        for c in 0..<chunks.count { chunks.set(c, Self.chunk(c, count: count) { sightings[$0] }) }
+        for c in 0..<chunks.count { chunks.set(c, Self.chunk(c, count: count, sighting: { sightings[$0] })) }
     }
 
     /// The holders of a reconciled snapshot that have a MAC, packed in the background. Their
@@ -292,10 +292,7 @@ public struct HolderSightings: Sendable {
         self.chunks = chunks
         let total = count
         let sightings = self
-        Packers.start(chunks: chunks.count) { c in
-            // The sighting's own digest is not needed: the store's is that of the packed bytes.
-            chunks.set(c, Self.chunk(c, count: total) { HolderSighting(sightings.holder($0), digest: false)! })
-        }
+        Packers.start(chunks: chunks.count) { c in chunks.set(c, Self.chunk(c, count: total, holder: sightings.holder)) }
     }
 
     /// Threads of their own that pack chunks in order, one per core, each at a lower scheduling
@@ -356,24 +353,48 @@ public struct HolderSightings: Sendable {
         try chunk(n / Self.chunkSize).withPacked(n, body)
     }
 
-    /// Chunk `c`'s summaries and packed bytes (room reserved up front: a holder packs in about
-    /// 100 to 250 bytes, and a buffer that grows is copied and its pages cleared again).
-    private static func chunk(_ c: Int, count: Int, _ sighting: (Int) -> HolderSighting) -> Chunk {
+    /// Chunk `c` of sightings given as they are.
+    private static func chunk(_ c: Int, count: Int, sighting: (Int) -> HolderSighting) -> Chunk {
+        var previous: HolderSighting?
+        return chunk(c, count: count) { i, writer, bytes in
+            let s = sighting(i)
+            defer { previous = s }
+            writer.append(s, to: &bytes)
+            return (s.keyHash, s.alias.map(HolderSighting.keyHash) ?? 0, s.mac, s.dynamicMAC, previous.map { !Self.samePlace($0, s) } ?? true)
+        }
+    }
+
+    /// Chunk `c` of reconciled holders, packed straight from them (``PackedSighting/Writer/append(holder:to:)``).
+    private static func chunk(_ c: Int, count: Int, holder: (Int) -> Holder) -> Chunk {
+        var previous: Holder?
+        return chunk(c, count: count) { i, writer, bytes in
+            let h = holder(i)
+            defer { previous = h }
+            let (keyHash, aliasHash) = writer.append(holder: h, to: &bytes)
+            return (keyHash, aliasHash, h.mac.address!, h.adapter?.dynamicMAC, previous.map { !Self.samePlace($0, h) } ?? true)
+        }
+    }
+
+    /// What packing one holder gives besides its bytes: key hash, alias hash, MAC, dynamic MAC and
+    /// whether its place may differ from the holder before it's.
+    private typealias Packed = (keyHash: Int64, aliasHash: Int64, mac: MACAddress, dynamicMAC: Bool?, startsPlace: Bool)
+
+    /// Chunk `c`'s summaries and packed bytes, `pack` appending holder `i`'s (room reserved up
+    /// front: a holder packs in about 100 to 250 bytes, and a buffer that grows is copied and its
+    /// pages cleared again).
+    private static func chunk(_ c: Int, count: Int, _ pack: (Int, inout PackedSighting.Writer, inout [UInt8]) -> Packed) -> Chunk {
         let range = c * chunkSize..<min(count, (c + 1) * chunkSize)
         var summaries: [Summary] = [], bytes: [UInt8] = []
         summaries.reserveCapacity(range.count)
         bytes.reserveCapacity(range.count * 256)
         var writer = PackedSighting.Writer()
-        var previous: HolderSighting?
         for i in range {
-            let s = sighting(i), start = bytes.count
-            let startsPlace = previous.map { !Self.samePlace($0, s) } ?? true
-            previous = s
-            writer.append(s, to: &bytes)
+            let start = bytes.count
+            let p = pack(i, &writer, &bytes)
             let digest = bytes.withUnsafeBytes { PackedSighting.digest(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-            summaries.append(Summary(keyHash: s.keyHash, digest: digest, aliasHash: s.alias.map(HolderSighting.keyHash) ?? 0,
-                                     mac: Int64(s.mac.value), dynamicMAC: s.dynamicMAC, startsPlace: startsPlace, packedStart: Int32(start),
-                                     packedCount: Int32(bytes.count - start)))
+            summaries.append(Summary(keyHash: p.keyHash, digest: digest, aliasHash: p.aliasHash, mac: Int64(p.mac.value),
+                                     dynamicMAC: p.dynamicMAC, startsPlace: p.startsPlace || i == range.lowerBound,
+                                     packedStart: Int32(start), packedCount: Int32(bytes.count - start)))
         }
         return Chunk(base: range.lowerBound, summaries: summaries, bytes: bytes)
     }
@@ -382,6 +403,14 @@ public struct HolderSightings: Sendable {
     private static func samePlace(_ a: HolderSighting, _ b: HolderSighting) -> Bool {
         a.cluster == b.cluster && a.host == b.host && a.kind == b.kind && a.source.path == b.source.path
     }
+
+    /// The same for two reconciled holders.
+    private static func samePlace(_ a: Holder, _ b: Holder) -> Bool {
+        a.cluster == b.cluster && a.host == b.host && kind(of: a) == kind(of: b) && source(of: a).path == source(of: b).path
+    }
+
+    private static func kind(of h: Holder) -> String { h.adapter.map { $0.isManagementOS ? "host-vnic" : "adapter" } ?? "interface" }
+    private static func source(of h: Holder) -> SourceLocation { (h.adapter?.source ?? h.interface?.source)! }
 
     /// Chunks filled by background workers and waited for by readers.
     private final class Chunks: @unchecked Sendable {
@@ -413,9 +442,7 @@ public struct HolderSightings: Sendable {
     public func place(_ i: Int) -> (cluster: String, host: String, kind: String, source: String) {
         guard explicit.isEmpty else { let s = explicit[i]; return (s.cluster, s.host, s.kind, s.source.path) }
         let h = holder(i)
-        let kind = h.adapter.map { $0.isManagementOS ? "host-vnic" : "adapter" } ?? "interface"
-        let path = (h.adapter?.source ?? h.interface?.source)?.path ?? ""
-        return (h.cluster, h.host, kind, lastStoredPath.stored(path) { storedPaths[$0] ?? $0 })
+        return (h.cluster, h.host, Self.kind(of: h), lastStoredPath.stored(Self.source(of: h).path) { storedPaths[$0] ?? $0 })
     }
 
     /// The stored path of the last path ``place(_:)`` mapped: holders come export by export and

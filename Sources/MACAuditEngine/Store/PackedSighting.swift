@@ -53,6 +53,112 @@ public enum PackedSighting {
             text(s.allocation, &out); text(s.switchId, &out); text(keyFromHost ? nil : s.switchKey, &out); text(s.segment, &out)
             number(UInt64(max(s.source.record, 0)), &out); number(UInt64(max(s.source.line, 0)), &out)
         }
+
+        /// Appends the packed form of reconciled holder `h` (one with a MAC), byte for byte what
+        /// ``append(_:to:)`` writes for its ``HolderSighting``, and returns its key hash and its
+        /// alias's (0 without one). The sighting is not made: a first audit packs every holder it
+        /// read, and making each one's key (a new string), retaining its texts once more and
+        /// reading its adapter `Id` twice (for the key, then to find it derivable) was most of that work.
+        mutating func append(holder h: Holder, to out: inout [UInt8]) -> (keyHash: Int64, aliasHash: Int64) {
+            let a = h.adapter, nic = h.interface
+            if h.host != host { host = h.host; hostKey = HostName.key(h.host) }
+            var flags: Flags = []
+            if h.isControllerManaged { flags.insert(.controllerManaged) }
+            if let dynamic = a?.dynamicMAC { flags.insert(.dynamicKnown); if dynamic { flags.insert(.dynamic) } }
+            let interfaceMAC = nic?.mac.address
+            if interfaceMAC != nil { flags.insert(.interfaceMAC) }
+            let switchId = a?.switchId
+            let keyFromHost = h.switchKey.map { PackedSighting.isDerived(switchKey: $0, hostKey: hostKey, switchId: switchId) } ?? false
+            if keyFromHost { flags.insert(.switchKeyFromHost) }
+            // The NC interface's key, when an adapter's holder joins one: derivable from its id
+            // when it is of the holder's cluster (the join is within a cluster), so only hashed.
+            var alias: String?, aliasHash: Int64 = 0
+            if a != nil, let nic {
+                if nic.cluster == h.cluster {
+                    flags.insert(.aliasFromInterface)
+                    aliasHash = PackedSighting.interfaceKeyHash(nic)
+                } else {
+                    let key = HolderKey.of(interface: nic)
+                    aliasHash = HolderSighting.keyHash(key)
+                    if PackedSighting.isDerived(alias: key, cluster: h.cluster, interfaceId: nic.resourceId) {
+                        flags.insert(.aliasFromInterface)
+                    } else {
+                        alias = key
+                    }
+                }
+            }
+            out.append(format)
+            let flagsAt = out.count
+            out.append(flags.rawValue)
+            let (keyHash, idFromKey) = PackedSighting.appendKey(of: h, to: &out)
+            if idFromKey { out[flagsAt] = flags.union(.adapterIdFromKey).rawValue }
+            text(alias, &out); text(a?.vmName, &out); text(a?.name ?? nic?.resourceId ?? "", &out)
+            text(idFromKey ? nil : a?.id, &out); text(nic?.resourceId, &out); text(nic?.instanceId, &out)
+            if let mac = interfaceMAC { number(mac.value, &out) }
+            text(nic?.allocation.rawValue, &out); text(switchId, &out); text(keyFromHost ? nil : h.switchKey, &out); text(h.segment, &out)
+            let source = (a?.source ?? nic?.source)!
+            number(UInt64(max(source.record, 0)), &out); number(UInt64(max(source.line, 0)), &out)
+            return (keyHash, aliasHash)
+        }
+    }
+
+    /// Packs `h`'s ``Holder/key`` as a text; returns its key hash and whether the adapter's `Id` is
+    /// the one ``adapterId(fromKey:)`` gives. A VM adapter with an ASCII `Id` (nearly every one) has
+    /// its key made on the stack, hashed and compared with the `Id` in one go.
+    fileprivate static func appendKey(of h: Holder, to out: inout [UInt8]) -> (keyHash: Int64, idFromKey: Bool) {
+        if let a = h.adapter, !a.isManagementOS, var id = a.id, !id.isEmpty,
+           let packed = id.withUTF8({ adapterKey(id: $0, to: &out) }) {
+            return packed
+        }
+        let key = h.key
+        text(key, &out)
+        return (HolderSighting.keyHash(key), h.adapter?.id.map { isDerived(adapterId: $0, key: key) } ?? false)
+    }
+
+    /// `adapter:` and `id` lower-cased without braces (``HolderKey``'s key of a VM adapter), packed
+    /// as a text; nil, with nothing written, when `id` is not ASCII. Made, hashed and checked in
+    /// one pass: ``adapterId(fromKey:)`` gives `id` back exactly when `id` is `Microsoft:` and no
+    /// brace and no lower-case letter (what ``isDerived(adapterId:key:)`` finds the long way).
+    private static func adapterKey(id: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> (keyHash: Int64, idFromKey: Bool)? {
+        let prefix = adapterKeyPrefix, m = idPrefixBytes.count
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.count + id.count) { buffer -> (Int64, Bool)? in
+            var n = 0, hash = FNV1a().value
+            var canonical = id.count >= m && matches(id, at: 0, idPrefixBytes)
+            func add(_ c: UInt8) {
+                buffer[n] = c; n += 1
+                hash = (hash ^ UInt64(c)) &* 0x0000_0100_0000_01B3
+            }
+            for c in prefix { add(c) }
+            for j in 0..<id.count {
+                let c = id[j]
+                if c >= 0x80 { return nil }
+                if c == UInt8(ascii: "{") || c == UInt8(ascii: "}") { canonical = false; continue }
+                if c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") {
+                    add(c | 0x20)
+                } else {
+                    if j >= m && c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") { canonical = false }
+                    add(c)
+                }
+            }
+            text(UnsafeBufferPointer(rebasing: buffer[..<n]), &out)
+            return (Int64(bitPattern: hash | 1), canonical)
+        }
+    }
+
+    /// The key hash of an NC interface's key (``HolderKey/of(interface:)``), hashed as it is made.
+    static func interfaceKeyHash(_ nic: ControllerInterface) -> Int64 {
+        var id = nic.resourceId, cluster = nic.cluster
+        let streamed: Int64? = id.withUTF8 { i in
+            guard !i.contains(where: { $0 >= 0x80 }) else { return nil }
+            var h = FNV1a().value
+            func add(_ b: UInt8) { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+            for c in ncPrefix { add(c) }
+            cluster.withUTF8 { for c in $0 { add(c) } }
+            for c in ncInterfaces { add(c) }
+            for c in i { add(c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c | 0x20 : c) }
+            return Int64(bitPattern: h | 1)
+        }
+        return streamed ?? HolderSighting.keyHash(HolderKey.of(interface: nic))
     }
 
     /// Appends the packed form of `s` to `out`.
@@ -71,22 +177,23 @@ public enum PackedSighting {
     /// keys; anything else through the strings).
     static func isDerived(adapterId id: String, key: String) -> Bool {
         var id = id, key = key
-        let fast: Bool? = id.withUTF8 { i in
-            key.withUTF8 { k in
-                let p = adapterPrefixBytes.count, m = idPrefixBytes.count
-                guard k.count >= p, i.count == k.count - p + m, matches(k, at: 0, adapterPrefixBytes), matches(i, at: 0, idPrefixBytes) else {
-                    return false
-                }
-                for j in 0..<(k.count - p) {
-                    let c = k[p + j]
-                    if c >= 0x80 { return nil }
-                    let upper = c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") ? c - 32 : c
-                    if i[m + j] != upper { return false }
-                }
-                return true
-            }
-        }
+        let fast: Bool? = id.withUTF8 { i in key.withUTF8 { k in isDerived(adapterId: i, key: k) } }
         return fast ?? (id == derivedAdapterId(key))
+    }
+
+    /// The same on bytes; nil when the key is not ASCII (then the strings decide).
+    private static func isDerived(adapterId i: UnsafeBufferPointer<UInt8>, key k: UnsafeBufferPointer<UInt8>) -> Bool? {
+        let p = adapterPrefixBytes.count, m = idPrefixBytes.count
+        guard k.count >= p, i.count == k.count - p + m, matches(k, at: 0, adapterPrefixBytes), matches(i, at: 0, idPrefixBytes) else {
+            return false
+        }
+        for j in 0..<(k.count - p) {
+            let c = k[p + j]
+            if c >= 0x80 { return nil }
+            let upper = c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") ? c - 32 : c
+            if i[m + j] != upper { return false }
+        }
+        return true
     }
 
     /// Whether `alias` is the key of the NC interface `interfaceId` of `cluster`, as ``HolderKey``
@@ -142,6 +249,7 @@ public enum PackedSighting {
     private static let ncPrefix = Array("nc:".utf8)
     private static let ncInterfaces = Array("/networkinterfaces/".utf8)
     private static let adapterPrefixBytes = Array("adapter:microsoft:".utf8)
+    private static let adapterKeyPrefix = Array("adapter:".utf8)
     private static let idPrefixBytes = Array("Microsoft:".utf8)
 
     /// Where a packed sighting was seen: what the store keeps per place, not per holder.
@@ -241,21 +349,23 @@ public enum PackedSighting {
     /// grows (rarely: past 63 bytes) once the length is known.
     private static func text(_ value: String?, _ out: inout [UInt8]) {
         guard var value else { out.append(0); return }
-        value.withUTF8 { b in
-            var start = 0
-            if let first = b.first, let code = commonByFirstByte[Int(first)], commonTexts[code].count <= b.count, matches(b, at: 0, commonTexts[code]) {
-                number(UInt64(2 * (code + 1)), &out)
-                start = commonTexts[code].count
-            }
-            let at = out.count
-            out.append(0)
-            GUIDPacking.pack(UnsafeBufferPointer(rebasing: b[start...]), into: &out)
-            let length = UInt64(out.count - at - 1) * 2 + 1
-            if length < 0x80 { out[at] = UInt8(length); return }
-            var prefix: [UInt8] = []
-            number(length, &prefix)
-            out.replaceSubrange(at..<(at + 1), with: prefix)
+        value.withUTF8 { text($0, &out) }
+    }
+
+    private static func text(_ b: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) {
+        var start = 0
+        if let first = b.first, let code = commonByFirstByte[Int(first)], commonTexts[code].count <= b.count, matches(b, at: 0, commonTexts[code]) {
+            number(UInt64(2 * (code + 1)), &out)
+            start = commonTexts[code].count
         }
+        let at = out.count
+        out.append(0)
+        GUIDPacking.pack(UnsafeBufferPointer(rebasing: b[start...]), into: &out)
+        let length = UInt64(out.count - at - 1) * 2 + 1
+        if length < 0x80 { out[at] = UInt8(length); return }
+        var prefix: [UInt8] = []
+        number(length, &prefix)
+        out.replaceSubrange(at..<(at + 1), with: prefix)
     }
 
     private static func number(_ value: UInt64, _ out: inout [UInt8]) {
