@@ -239,6 +239,7 @@ extension SQLiteStore {
         var known = try KnownAssignments(db, places: places, unchanged: digests.unchangedCounts)
         lap("known holders")
         let ranges = try FreeRuns.RangeIndex(db)
+        var taken = FreeRuns.Taken()  // MACs of pool ranges that this run's new rows hold, marked used after the loop
         // Before any statement is prepared: dropping an index changes the schema, which finalises them.
         let bulk = try BulkLoad(db, expectedNew: audit.holders.count - known.audited, elsewhere: known.elsewhere)
         var writer = try AssignmentWriter(db, runId: runId, location: path)
@@ -330,7 +331,7 @@ extension SQLiteStore {
                     digests.touched.insert(other.placeId)
                     try writer.update(other.id, chunk, n, placeId: placeId)
                     if other.state != .live {
-                        if other.state == .released, !ranges.containing(mac).isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: ranges.containing(mac)) }
+                        if other.state == .released { taken.add(mac, ranges: ranges.containing(mac)) }
                         let s = holders.sighting(n)
                         log.add(s.key, s.label, .returned, to: s.mac)
                         tally.returned += 1
@@ -341,12 +342,12 @@ extension SQLiteStore {
                 }
                 try inserts.add(chunk, n, placeId: placeId)
                 tally.added += 1
-                let containing = ranges.containing(mac)
-                if !containing.isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: containing) }
+                if !ranges.isEmpty { taken.add(mac, ranges: ranges.containing(mac)) }
             }
         }
         if rangePlace >= 0 { macRange[rangePlace] = Self.widen(macRange[rangePlace], low, high) }
         try inserts.finish()
+        try taken.apply(db)
         lap("holders (\(String(format: "%.3f", waited)) s of it waiting for their packing)")
         try bulk.finish(db)
         lap("indexes")

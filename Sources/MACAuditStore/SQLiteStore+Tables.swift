@@ -62,12 +62,13 @@ extension SQLiteStore: DatabaseTables {
             try FreeRuns.initialise(db, range: row[0], first: row[1], last: row[2])
         }
         let ranges = try FreeRuns.RangeIndex(db)
+        var taken = FreeRuns.Taken()
         for mac in try Int64.fetchAll(db, sql: """
             SELECT mac FROM assignment WHERE state <> 'released' UNION SELECT mac FROM reservation WHERE state = 'pending'
             """) {
-            let containing = ranges.containing(mac)
-            if !containing.isEmpty { try FreeRuns.markUsed(db, mac: mac, ranges: containing) }
+            taken.add(mac, ranges: ranges.containing(mac))
         }
+        try taken.apply(db)
     }
 
     public func firstNonEmptyTable() throws -> String? {

@@ -12,7 +12,9 @@ extension Bench {
     /// column) compares runs a few seconds apart: this VM's speed drifts by a third over minutes,
     /// and the best of each column alone can pair a fast baseline with a slow database run. A
     /// first run starts each time from the same database (none, or the fleet's, copied back and
-    /// flushed to disk first).
+    /// flushed to disk first). The database holds each site's MAC pool (`pool add`, before the
+    /// fleet's first run), as a central pool's database does: every new holder is taken from a
+    /// pool's free space.
     struct DatabaseRun: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "database", abstract: "Benchmark audit --db (first run, unchanged re-run, a new site against a full database).")
@@ -28,8 +30,15 @@ extension Bench {
             let binary = try builtMacaudit()
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             let fleet = "\(work)/fleet-\(adapters)", other = "\(work)/site1-\(site)"
-            _ = try FleetGenerator(adapters: adapters, interfaces: adapters / 2).write(to: fleet)
-            _ = try FleetGenerator(adapters: site, interfaces: site / 2, site: 1).write(to: other)
+            let fleetSite = FleetGenerator(adapters: adapters, interfaces: adapters / 2), otherSite = FleetGenerator(adapters: site, interfaces: site / 2, site: 1)
+            _ = try fleetSite.write(to: fleet)
+            _ = try otherSite.write(to: other)
+            func addPools(_ location: String) throws {
+                for command in [["pool", "init"]] + [fleetSite.macPool, otherSite.macPool].map({ ["pool", "add"] + $0 }) {
+                    let line = "'\(binary)' \(command.joined(separator: " ")) --db '\(location)'"
+                    guard spawnAndWait("/bin/sh", ["-c", line + " > /dev/null"]).status == 0 else { throw ValidationError("\(line) failed") }
+                }
+            }
             let db = "\(work)/bench-pool.sqlite", fleetOnly = "\(work)/bench-pool-fleet.sqlite"
             func audit(_ inputs: String, _ extra: String = "") -> Measurement {
                 measure("/bin/sh", ["-c", "'\(binary)' audit '\(inputs)' --format json --fail-on critical \(extra) > /dev/null"])
@@ -41,6 +50,7 @@ extension Bench {
             for _ in 0..<max(1, repeats) {
                 let plain = audit(fleet)
                 Self.remove(db)
+                try addPools(db)
                 let first = audit(fleet, "--db '\(db)'")
                 fleetRounds.append(Round(plain: plain, first: first, again: audit(fleet, "--db '\(db)'")))
             }
@@ -67,6 +77,7 @@ extension Bench {
             print("\nPostgreSQL (\(target.display)), one round each (the audit without a database, then with it), against the SQLite figures above:")
             print("| audit | holders | without --db s | PostgreSQL s | ratio | vs SQLite | peak MiB |")
             print("|---|---:|---:|---:|---:|---:|---:|")
+            try addPools(postgres)
             let pgFleet = Round(plain: audit(fleet), first: audit(fleet, "--db '\(postgres)'"), again: audit(fleet, "--db '\(postgres)'"))
             let pgSite = Round(plain: audit(other), first: audit(other, "--db '\(postgres)'"), again: audit(other, "--db '\(postgres)'"))
             pgRow("fleet, first run (every holder new)", adapters, pgFleet.plain, pgFleet.first, best(fleetRounds.map(\.first)))

@@ -147,6 +147,13 @@ struct FleetGenerator {
     /// Static MACs from the seed plan's shape: 02-1D-D8 + 24-bit VM number.
     func macFor(_ i: Int) -> String { hex((0x021DD8 + UInt64(site)) << 24 + UInt64(i)) }
 
+    /// The site's MAC pool, as its Network Controller hands static MACs out: every address under
+    /// its prefix (`pool add` arguments: name, first, last).
+    var macPool: [String] {
+        let prefix = (0x021DD8 + UInt64(site)) << 24
+        return ["site\(site)", hex(prefix), hex(prefix + 0xFF_FFFF)]
+    }
+
     func hex(_ v: UInt64) -> String { String(format: "%012llX", v) }
 
     /// What a messy fleet plants on adapter `i` (5 + 2 + 3 × 2 of every 100 on SDN hosts).

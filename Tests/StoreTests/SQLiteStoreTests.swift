@@ -107,6 +107,37 @@ func freshStore(_ name: String = #function) throws -> SQLiteStore {
     }
 }
 
+extension SchemaTests {
+    /// An audit's new holders come off the free runs all at once, after its inserts; what is left
+    /// is still each range minus what is used, whatever the holders' MACs: inside a run, at its
+    /// ends, already reserved, listed twice, outside every pool, in two overlapping pools.
+    @Test func anAuditsHoldersLeaveTheFreeRunsTheComplementOfUsedMACs() throws {
+        let store = try freshStore()
+        _ = try store.addPool(PoolSpec(name: "p", scope: .fleet, source: "t", ranges: [range("02-00-00-00-00-00", "02-00-00-00-00-3F")]), allowOverlap: false)
+        _ = try store.addPool(PoolSpec(name: "q", scope: .fleet, source: "t", ranges: [range("02-00-00-00-00-30", "02-00-00-00-00-4F")]), allowOverlap: true)
+        let reserved = try (0..<6).map { _ in try store.reserveNext(inPool: "p", holder: "planned")! }
+        #expect(try store.release(mac: reserved[2]))
+        let base = Int64(mac("02-00-00-00-00-00").value)
+        func name(_ offset: Int64) -> String { MACAddress(value: UInt64(base + offset))!.description }
+        var used = Set(reserved.map { Int64($0.value) }).subtracting([Int64(reserved[2].value)])
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<4 {
+            var offsets: [Int64] = round == 0 ? [0, 2, 6, 7, 0x2F, 0x30, 0x3F, 0x40, 0x4F, 0x50, 7] : []
+            while offsets.count < 30 { offsets.append(Int64.random(in: 0...0x55, using: &rng)) }
+            _ = try store.record(audit: audit(holding: offsets.map(name)), findings: { [] })
+            used.formUnion(offsets.map { base + $0 })
+            let free = try store.db.read { db in
+                try Row.fetchAll(db, sql: "SELECT r.first, r.last, f.first, f.last FROM freeRun f JOIN poolRange r ON r.id = f.rangeId ORDER BY r.first, f.first")
+            }
+            for (first, last) in [(base, base + 0x3F), (base + 0x30, base + 0x4F)] {
+                let left = free.filter { $0[0] == first && $0[1] == last }.flatMap { ($0[2] as Int64)...($0[3] as Int64) }
+                #expect(left == (first...last).filter { !used.contains($0) }, "round \(round), range \(name(first - base))")
+            }
+        }
+        #expect(try store.integrityCheck() == "ok")
+    }
+}
+
 @Suite struct SQLiteErrorTests {
     /// A database fault (here: the file made read-only under the store) comes out as a
     /// ``StoreError`` naming the file and what was being done, never as GRDB's own error.
