@@ -73,14 +73,30 @@ enum FreeRuns {
     /// costs a few statements per free run it touches instead of four per holder.
     struct Taken {
         private var macs: [Int64: [Int64]] = [:]
+        /// The range of the MACs noted last and those MACs, not yet in `macs`: holders come export
+        /// by export, and an export's MACs are mostly in one range.
+        private var current: (range: Int64, macs: [Int64]) = (-1, [])
 
         /// Notes `mac` as used in each of `ranges` (``RangeIndex/containing(_:)``).
         mutating func add(_ mac: Int64, ranges: [Int64]) {
-            for range in ranges { macs[range, default: []].append(mac) }
+            for range in ranges {
+                if range != current.range {
+                    flush()
+                    current.range = range
+                }
+                current.macs.append(mac)
+            }
+        }
+
+        private mutating func flush() {
+            guard !current.macs.isEmpty else { return }
+            macs[current.range, default: []].append(contentsOf: current.macs)
+            current.macs.removeAll(keepingCapacity: true)
         }
 
         /// Removes every noted MAC from its ranges' free runs (those not free are left as they are).
         mutating func apply(_ db: Database) throws {
+            flush()
             for (range, noted) in macs {
                 let used = Self.sortedUnique(noted)
                 guard let low = used.first, let high = used.last,

@@ -129,19 +129,22 @@ public enum Audit {
         let coverage = Coverage(inventory: inventory, inputs: inputs, storedPaths: storedPaths)
         var recordedHolders: [RecordedHolder] = [], claims: [Reservation] = []
         var joined: [Holder]?
+        var accepted = baseline.filter { $0.isActive(at: now) }
         if let store {
             // The database's part is read on another thread while this one joins the inputs'
-            // holders: neither needs the other.
+            // holders: neither needs the other. (The baseline too: a read once the run is
+            // recorded would overlap the checkpoint that follows it, and keep it from emptying the WAL.)
             let since = now.addingTimeInterval(-database.horizon), frozen = inventory
             let read = OnAnotherThread("macaudit database read") {
                 (pools: try store.pools().flatMap(\.pools), holders: try databaseHolders(store, frozen, coverage, since: since),
-                 claims: try store.pendingClaims())
+                 claims: try store.pendingClaims(), baseline: try store.baseline())
             }
             joined = Reconciler.join(inventory)
             let part = try read.result()
             extra.pools += newPools(part.pools, besides: inventory.pools + rules.pools)
             recordedHolders = part.holders
             claims = part.claims
+            accepted = part.baseline.filter { $0.isActive(at: now) } + accepted
             clock.lap("join the inputs' holders, read database")
         }
         // With a database, the run and its holders are recorded as soon as they are reconciled, while the checks run.
@@ -157,15 +160,12 @@ public enum Audit {
         }
         warnings += unmatchedRuleNames(rules.pools, snapshot)
         var recorded: RunOutcome?
-        var accepted: [BaselineEntry] = []
-        if let store, let recording {
+        if let recording {
             recording.hand(findings)
             WorkProgress.shared.begin("recording the run in the database")
             recorded = try recording.outcome()
-            accepted = try store.baseline().filter { $0.isActive(at: now) }
             clock.lap("record")
         }
-        accepted += baseline.filter { $0.isActive(at: now) }
         let statuses = statuses(findings, history: recorded?.history ?? [:], accepted: accepted)
         var plan = wantsPlan || verify ? try makePlan(snapshot, findings, statuses: statuses, rules: extra, store: store, runId: recorded?.runId) : nil
         if verify, let made = plan {
