@@ -508,27 +508,34 @@ extension PostgresStore {
         }
     }
 
+    /// Ids of live rows of clusters not audited that hold one of the run's MACs, read as
+    /// ``OtherClusterLookup`` finds cheaper: the rows of the places whose MAC range holds one of the
+    /// run's MACs, or the run's MACs in those ranges looked up in the MAC index.
     private func otherClusters(_ query: RecordedHolderQuery, _ runDates: [Int64: Date]) throws -> [Int64] {
-        var candidatePlaces: [Int64] = [], placeRun: [Int64: Int64] = [:]
         let places = try rows("""
             SELECT id, lastRunId, minMAC, maxMAC FROM place WHERE kind <> 'imported' AND cluster <> ALL(\(query.coverage.clusters.sorted())::text[])
             """)
         guard !places.isEmpty else { return [] }
         let macs = query.macs
         guard !macs.isEmpty else { return [] }
-        for row in places {
+        let lookup = OtherClusterLookup(runMACs: macs, places: try places.map { row in
             let (id, last, low, high) = try row.decode((Int64, Int64?, Int64?, Int64?).self)
-            if let low, let high, !Self.sortedContains(macs, from: UInt64(max(low, 0)), through: UInt64(max(high, 0))) { continue }
-            candidatePlaces.append(id)
-            placeRun[id] = last ?? 0
-        }
-        guard !candidatePlaces.isEmpty else { return [] }
+            return OtherClusterLookup.Place(id: id, lastRun: last ?? 0, low: low, high: high)
+        })
+        guard !lookup.places.isEmpty else { return [] }
+        let ids = lookup.places.map(\.id), placeRun = Dictionary(lookup.places.map { ($0.id, $0.lastRun) }, uniquingKeysWith: { a, _ in a })
+        // Counted no further than the budget: past it, the MACs are looked up.
+        let counted = try rows("""
+            SELECT count(*) FROM (SELECT 1 FROM assignment WHERE placeId = ANY(\(ids)::bigint[]) AND state = 'live' LIMIT \(lookup.rowBudget + 1)) l
+            """).first.map { try $0.decode(Int64.self) } ?? 0
+        let found = lookup.looksUp(rows: Int(counted))
+            ? try rows("SELECT id, mac, lastRunId, placeId FROM assignment WHERE mac = ANY(\(lookup.macs)::bigint[]) AND state = 'live'")
+            : try rows("SELECT id, mac, lastRunId, placeId FROM assignment WHERE placeId = ANY(\(ids)::bigint[]) AND state = 'live'")
         var out: [Int64] = []
-        for row in try rows("SELECT id, mac, lastRunId, placeId FROM assignment WHERE placeId = ANY(\(candidatePlaces)::bigint[]) AND state = 'live'") {
+        for row in found {
             let (id, mac, last, placeId) = try row.decode((Int64, Int64, Int64?, Int64).self)
-            guard Self.sortedContains(macs, UInt64(mac)) else { continue }
-            let lastSeen = max(last ?? 0, placeRun[placeId] ?? 0)
-            if (runDates[lastSeen] ?? .distantPast) >= query.since { out.append(id) }
+            guard let placeRun = placeRun[placeId], Self.sortedContains(macs, UInt64(mac)) else { continue }
+            if (runDates[max(last ?? 0, placeRun)] ?? .distantPast) >= query.since { out.append(id) }
         }
         return out
     }

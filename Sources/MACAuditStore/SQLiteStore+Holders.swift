@@ -654,26 +654,40 @@ extension SQLiteStore {
         return out
     }
 
-    /// Ids of live rows of clusters not audited that hold one of the run's MACs: only the places
-    /// whose MAC range holds one of them are read (sites with their own prefixes share none), and a
-    /// place whose range is not known (a row of an older release) is always read.
+    /// Ids of live rows of clusters not audited that hold one of the run's MACs, read as
+    /// ``OtherClusterLookup`` finds cheaper: the rows of the places whose MAC range holds one of
+    /// the run's MACs (a place whose range is not known, a row of an older release, is always one),
+    /// or the run's MACs in those ranges looked up in the MAC index (where some row holds them).
     private func otherClusters(_ db: Database, _ query: RecordedHolderQuery, _ runDates: [Int64: Date]) throws -> [Int64] {
         let audited = query.coverage.clusters.sorted()
         let marks = audited.map { _ in "?" }.joined(separator: ", ")
         let filter = audited.isEmpty ? "" : " AND cluster NOT IN (\(marks))"
-        var candidates: [(id: Int64, lastRun: Int64)] = []
-        let rows = try db.cachedStatement(sql: "SELECT id, mac, lastRunId FROM assignment WHERE placeId = ? AND state = 'live'")
         let places = try Row.fetchAll(db, sql: "SELECT id, lastRunId, minMAC, maxMAC FROM place WHERE kind <> 'imported'\(filter)",
                                       arguments: StatementArguments(audited))
         guard !places.isEmpty else { return [] }
         let macs = query.macs
         guard !macs.isEmpty else { return [] }
-        for place in places {
-            let low: Int64? = place[2], high: Int64? = place[3]
-            if let low, let high, !Self.sortedContains(macs, from: UInt64(max(low, 0)), through: UInt64(max(high, 0))) { continue }
-            let placeRun: Int64 = place[1] ?? 0
-            for row in try Row.fetchAll(rows, arguments: [place[0] as Int64]) where Self.sortedContains(macs, UInt64(row[1] as Int64)) {
-                candidates.append((row[0], max(row[2] as Int64? ?? 0, placeRun)))
+        let lookup = OtherClusterLookup(runMACs: macs, places: places.map { OtherClusterLookup.Place(id: $0[0], lastRun: $0[1] ?? 0, low: $0[2], high: $0[3]) })
+        var rows = 0
+        let count = try db.cachedStatement(sql: "SELECT COUNT(*) FROM assignment WHERE placeId = ? AND state = 'live'")
+        for place in lookup.places where !lookup.looksUp(rows: rows) { rows += try Int.fetchOne(count, arguments: [place.id]) ?? 0 }
+        var candidates: [(id: Int64, lastRun: Int64)] = []
+        if lookup.looksUp(rows: rows) {
+            let placeRun = Dictionary(lookup.places.map { ($0.id, $0.lastRun) }, uniquingKeysWith: { a, _ in a })
+            let holding = try db.cachedStatement(sql: "SELECT id, placeId, lastRunId FROM assignment WHERE mac = ? AND state = 'live'")
+            var recorded = try RecordedMACs(db, location: path)  // stretches of MACs no row holds cost one lookup
+            for mac in try recorded.among(lookup.macs).sorted() {
+                for row in try Row.fetchAll(holding, arguments: [mac]) {
+                    guard let placeRun = placeRun[row[1]] else { continue }
+                    candidates.append((row[0], max(row[2] as Int64? ?? 0, placeRun)))
+                }
+            }
+        } else {
+            let atPlace = try db.cachedStatement(sql: "SELECT id, mac, lastRunId FROM assignment WHERE placeId = ? AND state = 'live'")
+            for place in lookup.places {
+                for row in try Row.fetchAll(atPlace, arguments: [place.id]) where Self.sortedContains(macs, UInt64(row[1] as Int64)) {
+                    candidates.append((row[0], max(row[2] as Int64? ?? 0, place.lastRun)))
+                }
             }
         }
         return candidates.filter { (runDates[$0.lastRun] ?? .distantPast) >= query.since }.map(\.id)

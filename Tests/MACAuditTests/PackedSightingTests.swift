@@ -136,3 +136,23 @@ import Testing
         }
     }
 }
+
+/// Which of another cluster's places an audit's database read must look at, and how.
+@Suite struct OtherClusterLookupTests {
+    @Test func placesApartFromTheRunsMACsAreSkippedAndTheCheaperReadIsTaken() {
+        let run: [UInt64] = [10, 11, 12, 500, 501, 9000]
+        let lookup = OtherClusterLookup(runMACs: run, places: [
+            .init(id: 1, lastRun: 1, low: 0, high: 9),          // below every MAC of the run
+            .init(id: 2, lastRun: 1, low: 11, high: 600),       // 11, 12, 500, 501
+            .init(id: 3, lastRun: 1, low: 500, high: 501),      // inside place 2's
+            .init(id: 4, lastRun: 1, low: nil, high: nil),      // range not known: any MAC
+            .init(id: 5, lastRun: 1, low: 9001, high: 20000),   // above
+        ])
+        #expect(lookup.places.map(\.id) == [2, 3, 4])
+        #expect(lookup.macs == [10, 11, 12, 500, 501, 9000])
+        #expect(lookup.looksUp(rows: 13) && !lookup.looksUp(rows: 12))
+        let narrow = OtherClusterLookup(runMACs: run, places: [.init(id: 2, lastRun: 1, low: 11, high: 600), .init(id: 3, lastRun: 1, low: 500, high: 9000)])
+        #expect(narrow.macs == [11, 12, 500, 501, 9000])
+        #expect(OtherClusterLookup(runMACs: run, places: [.init(id: 6, lastRun: 1, low: 13, high: 499)]).places.isEmpty)
+    }
+}

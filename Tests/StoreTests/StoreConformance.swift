@@ -426,6 +426,28 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         #expect(try store.recordedHolders(query("B", hosts: ["N1"], macs: ["02-AA-00-00-00-09"])).isEmpty)
     }
 
+    /// Another cluster's holders of the run's MACs are found whether its places span many of the
+    /// run's MACs with few holders (their rows are read) or few of them with many holders (the MACs
+    /// are looked up): the same holders either way, and never the audited cluster's own.
+    @Test(arguments: Backend.all) func anotherClustersHoldersAreFoundWhicheverWayTheyAreRead(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        func at(_ base: UInt64, _ offset: UInt64) -> String { MACAddress(value: base + offset)!.description }
+        let wide: UInt64 = 0x02AA_0000_0000, sparse: UInt64 = 0x02AB_0000_0000
+        _ = try store.record(audit: covering("A", hosts: ["N1"], holders: (0..<40).map { sighting("a\($0)", at(wide, 0x10 * UInt64($0)), host: "N1", cluster: "A") }))
+        _ = try store.record(audit: covering("C", hosts: ["N1"], holders: [sighting("c-low", at(sparse, 0), host: "N1", cluster: "C"),
+                                                                             sighting("c-high", at(sparse, 0xFFF), host: "N1", cluster: "C")]))
+        _ = try store.record(audit: covering("B", hosts: ["N1"], holders: [sighting("b1", at(wide, 0x10), host: "N1", cluster: "B")]))
+        // Three MACs inside A's forty holders' range: looked up.
+        let few = try store.recordedHolders(query("B", hosts: ["N1"], macs: [at(wide, 0x10), at(wide, 0x11), at(wide, 0x12)]))
+        #expect(few.map(\.sighting.key) == ["a1"])
+        // Thirty-one MACs inside C's two holders' range: C's rows are read.
+        let many = try store.recordedHolders(query("B", hosts: ["N1"], macs: (0..<30).map { at(sparse, 0x80 * UInt64($0)) } + [at(sparse, 0xFFF)]))
+        #expect(many.map(\.sighting.key) == ["c-high", "c-low"])
+        // Both at once, and MACs of nobody's.
+        let both = try store.recordedHolders(query("B", hosts: ["N1"], macs: [at(wide, 0x10), at(wide, 0x270), at(sparse, 0xFFF), at(sparse, 0x1000)]))
+        #expect(both.map(\.sighting.key) == ["a1", "a39", "c-high"])
+    }
+
     @Test(arguments: Backend.all) func aHolderWhoseMACChangesKeepsBothAssignments(_ backend: Backend) throws {
         let store = try backend.fresh(#function).store
         _ = try store.record(audit: covering("C1", hosts: ["HV01"], holders: [sighting("vm", "02-00-00-00-00-01")]))
