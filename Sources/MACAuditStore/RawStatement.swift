@@ -68,6 +68,19 @@ struct RawStatement {
         }
     }
 
+    /// Steps the statement: the first column of its next row as an integer; nil when it has no
+    /// more (it is then ready for the next values). ``reset()`` ends a walk before that.
+    mutating func nextInteger(_ location: String) throws -> Int64? {
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return sqlite3_column_int64(handle, 0)
+        case SQLITE_DONE: ready(); return nil
+        default: let error = failure(location); ready(); throw error
+        }
+    }
+
+    /// Makes the statement ready for the next values, wherever a walk through its rows stands.
+    mutating func reset() { ready() }
+
     private mutating func ready() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)

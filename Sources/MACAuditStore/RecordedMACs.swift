@@ -1,16 +1,20 @@
 import GRDB
 
-/// Which of some MACs the assignment table holds in any row, found by leaping through its MAC
-/// index: from each MAC not yet settled, one lookup finds the next recorded MAC, and every MAC
-/// below it is settled at once. A site whose MACs lie apart from those recorded costs a lookup or
-/// two per chunk of holders, not one per holder; MACs interleaved with recorded ones cost at most
-/// one lookup each, as a lookup per holder would.
+/// Which of some MACs the assignment table holds in any row, found by walking its MAC index in
+/// step with them. From the first MAC not yet settled the walk seeks the next recorded MAC, which
+/// settles every MAC below it at once; it then steps on through the index while each step settles
+/// some, and seeks again past a stretch of recorded MACs the run has none among. A site whose MACs
+/// lie apart from those recorded costs a seek or two per chunk of holders; MACs interleaved with
+/// recorded ones (sites drawing on one central pool) cost a step each, a fraction of a seek.
 struct RecordedMACs {
-    private var next: RawStatement
+    private var walk: RawStatement
     private let location: String
+    /// Steps that settle nothing before the walk seeks instead: a seek costs about as much as a
+    /// few steps through the index.
+    static let idleSteps = 4
 
     init(_ db: Database, location: String) throws {
-        next = RawStatement(try db.cachedStatement(sql: "SELECT mac FROM assignment WHERE mac >= ? ORDER BY mac LIMIT 1"), db,
+        walk = RawStatement(try db.cachedStatement(sql: "SELECT mac FROM assignment WHERE mac >= ? ORDER BY mac"), db,
                             operation: "looking up the audit's MACs")
         self.location = location
     }
@@ -20,14 +24,21 @@ struct RecordedMACs {
         let sorted = macs.sorted()
         var found = Set<Int64>()
         var i = 0
-        while i < sorted.count {
-            next.bind(sorted[i])
-            guard let recorded = try next.firstInteger(location) else { break }
-            i = Self.firstIndex(in: sorted, from: i, notBelow: recorded)
-            if i < sorted.count, sorted[i] == recorded {
-                found.insert(recorded)
-                while i < sorted.count, sorted[i] == recorded { i += 1 }
+        seeking: while i < sorted.count {
+            walk.bind(sorted[i])
+            var idle = 0
+            while idle < Self.idleSteps {
+                guard let recorded = try walk.nextInteger(location) else { break seeking }  // nothing recorded above: all settled
+                let before = i
+                i = Self.firstIndex(in: sorted, from: i, notBelow: recorded)
+                if i < sorted.count, sorted[i] == recorded {
+                    found.insert(recorded)
+                    while i < sorted.count, sorted[i] == recorded { i += 1 }
+                }
+                guard i < sorted.count else { break }
+                idle = i == before ? idle + 1 : 0
             }
+            walk.reset()
         }
         return found
     }

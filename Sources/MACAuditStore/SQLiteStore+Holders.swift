@@ -654,40 +654,29 @@ extension SQLiteStore {
         return out
     }
 
-    /// Ids of live rows of clusters not audited that hold one of the run's MACs, read as
-    /// ``OtherClusterLookup`` finds cheaper: the rows of the places whose MAC range holds one of
-    /// the run's MACs (a place whose range is not known, a row of an older release, is always one),
-    /// or the run's MACs in those ranges looked up in the MAC index (where some row holds them).
+    /// Ids of live rows of clusters not audited that hold one of the run's MACs. Only the run's MACs
+    /// inside the MAC range of such a cluster's export (``OtherClusterLookup``; a range not known,
+    /// a row of an older release, holds any) are looked for, by walking the MAC index in step with
+    /// them (``RecordedMACs``): in every shape that touches no more of the index than reading those
+    /// exports' rows would touch rows — far fewer where their ranges span the run's MACs (random
+    /// MACs, sites drawing on one central pool) — so it is the only way here.
     private func otherClusters(_ db: Database, _ query: RecordedHolderQuery, _ runDates: [Int64: Date]) throws -> [Int64] {
         let audited = query.coverage.clusters.sorted()
         let marks = audited.map { _ in "?" }.joined(separator: ", ")
         let filter = audited.isEmpty ? "" : " AND cluster NOT IN (\(marks))"
         let places = try Row.fetchAll(db, sql: "SELECT id, lastRunId, minMAC, maxMAC FROM place WHERE kind <> 'imported'\(filter)",
                                       arguments: StatementArguments(audited))
-        guard !places.isEmpty else { return [] }
-        let macs = query.macs
-        guard !macs.isEmpty else { return [] }
-        let lookup = OtherClusterLookup(runMACs: macs, places: places.map { OtherClusterLookup.Place(id: $0[0], lastRun: $0[1] ?? 0, low: $0[2], high: $0[3]) })
-        var rows = 0
-        let count = try db.cachedStatement(sql: "SELECT COUNT(*) FROM assignment WHERE placeId = ? AND state = 'live'")
-        for place in lookup.places where !lookup.looksUp(rows: rows) { rows += try Int.fetchOne(count, arguments: [place.id]) ?? 0 }
+        guard !places.isEmpty, !query.macs.isEmpty else { return [] }
+        let lookup = OtherClusterLookup(runMACs: query.macs, places: places.map { OtherClusterLookup.Place(id: $0[0], lastRun: $0[1] ?? 0, low: $0[2], high: $0[3]) })
+        guard !lookup.places.isEmpty else { return [] }
+        let placeRun = Dictionary(lookup.places.map { ($0.id, $0.lastRun) }, uniquingKeysWith: { a, _ in a })
+        let holding = try db.cachedStatement(sql: "SELECT id, placeId, lastRunId FROM assignment WHERE mac = ? AND state = 'live'")
+        var recorded = try RecordedMACs(db, location: path)
         var candidates: [(id: Int64, lastRun: Int64)] = []
-        if lookup.looksUp(rows: rows) {
-            let placeRun = Dictionary(lookup.places.map { ($0.id, $0.lastRun) }, uniquingKeysWith: { a, _ in a })
-            let holding = try db.cachedStatement(sql: "SELECT id, placeId, lastRunId FROM assignment WHERE mac = ? AND state = 'live'")
-            var recorded = try RecordedMACs(db, location: path)  // stretches of MACs no row holds cost one lookup
-            for mac in try recorded.among(lookup.macs).sorted() {
-                for row in try Row.fetchAll(holding, arguments: [mac]) {
-                    guard let placeRun = placeRun[row[1]] else { continue }
-                    candidates.append((row[0], max(row[2] as Int64? ?? 0, placeRun)))
-                }
-            }
-        } else {
-            let atPlace = try db.cachedStatement(sql: "SELECT id, mac, lastRunId FROM assignment WHERE placeId = ? AND state = 'live'")
-            for place in lookup.places {
-                for row in try Row.fetchAll(atPlace, arguments: [place.id]) where Self.sortedContains(macs, UInt64(row[1] as Int64)) {
-                    candidates.append((row[0], max(row[2] as Int64? ?? 0, place.lastRun)))
-                }
+        for mac in try recorded.among(lookup.macs).sorted() {
+            for row in try Row.fetchAll(holding, arguments: [mac]) {
+                guard let placeRun = placeRun[row[1]] else { continue }
+                candidates.append((row[0], max(row[2] as Int64? ?? 0, placeRun)))
             }
         }
         return candidates.filter { (runDates[$0.lastRun] ?? .distantPast) >= query.since }.map(\.id)

@@ -138,6 +138,36 @@ extension SchemaTests {
     }
 }
 
+extension SchemaTests {
+    /// Which of a run's MACs some row holds, for MACs interleaved with the recorded ones, lying in
+    /// stretches apart from them, repeated, below and above them all: exactly the intersection.
+    @Test func theRecordedMACsAmongARunsAreExactlyThoseSomeRowHolds() throws {
+        let store = try freshStore()
+        var rng = SystemRandomNumberGenerator()
+        var recorded = Set((0..<600).map { Int64($0 * 2) })                       // every even MAC up to 1,198
+        recorded.formUnion((0..<300).map { _ in Int64.random(in: 5_000...9_000, using: &rng) })
+        recorded.formUnion(20_000...20_050)
+        try store.db.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            for mac in recorded {
+                try db.execute(sql: "INSERT INTO assignment (mac, keyHash, placeId, state, digest, holder) VALUES (?, 1, 1, 'live', 0, x'01')",
+                               arguments: [mac])
+            }
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        for round in 0..<20 {
+            var run = (0..<400).map { _ in Int64.random(in: 0...25_000, using: &rng) }
+            run += (0..<200).map { _ in Int64.random(in: 0...1_300, using: &rng) } + [-5, 0, 1_198, 20_050, 30_000, 30_000]
+            if round == 0 { run = Array(0...1_300) }
+            let found = try store.db.read { db in
+                var macs = try RecordedMACs(db, location: store.path)
+                return try macs.among(run)
+            }
+            #expect(found == recorded.intersection(run), "round \(round)")
+        }
+    }
+}
+
 @Suite struct SQLiteErrorTests {
     /// A database fault (here: the file made read-only under the store) comes out as a
     /// ``StoreError`` naming the file and what was being done, never as GRDB's own error.

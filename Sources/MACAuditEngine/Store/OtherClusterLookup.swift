@@ -2,12 +2,13 @@
 /// run's MACs (part of ``HolderRegistry/recordedHolders(_:)``).
 ///
 /// A place whose recorded MAC range holds none of the run's MACs is skipped: sites with prefixes of
-/// their own cost each other nothing more. For the places left there are two ways, and the store
-/// takes the one that touches fewer rows: read their live rows and keep those with one of the run's
-/// MACs, or look each of the run's MACs that lies in one of their ranges up in the MAC index. The
-/// first suits a few places that happen to span a few of the run's MACs; the second suits fleets
-/// whose places span everything — random MACs, or sites that draw on one central pool — where
-/// reading the places would read every holder of the fleet to find none.
+/// their own cost each other nothing more. For the places left there are two ways: read their live
+/// rows and keep those with one of the run's MACs, or look the run's MACs that lie in one of their
+/// ranges up in the MAC index. Looking up suits fleets whose places span everything — random MACs,
+/// or sites that draw on one central pool — where reading the places would read every holder of
+/// the fleet to find none. A store whose lookup is one index probe per MAC (PostgreSQL's
+/// `mac = ANY(…)`) reads instead where the places hold few rows (``looksUp(rows:)``); SQLite's walk
+/// through the index in step with the MACs is never the dearer, and always looks up.
 public struct OtherClusterLookup: Sendable {
     /// A place of another cluster, with the MAC range of its live holders (nil: not known, so it
     /// may hold any MAC).
