@@ -104,21 +104,41 @@ enum FreeRuns {
                 let runs = try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT first, last FROM freeRun WHERE rangeId = ? AND first BETWEEN ? AND ? ORDER BY first
                     """), arguments: [range, start, high]).map { (first: $0[0] as Int64, last: $0[1] as Int64) }
+                var removed: [Int64] = [], added: [(first: Int64, last: Int64)] = []
                 var u = 0
                 for run in runs {
                     while u < used.count, used[u] < run.first { u += 1 }
                     guard u < used.count, used[u] <= run.last else { continue }
-                    try db.cachedStatement(sql: "DELETE FROM freeRun WHERE rangeId = ? AND first = ?").execute(arguments: [range, run.first])
+                    removed.append(run.first)
                     var next = run.first
                     while u < used.count, used[u] <= run.last {
-                        if used[u] > next { try insert(db, range, next, used[u] - 1) }
+                        if used[u] > next { added.append((next, used[u] - 1)) }
                         next = used[u] + 1
                         u += 1
                     }
-                    if next <= run.last { try insert(db, range, next, run.last) }
+                    if next <= run.last { added.append((next, run.last)) }
                 }
+                // All removed before any is added: a piece may start where its run did.
+                try Self.inBatches(db, removed.map { [$0] }, before: [range], "DELETE FROM freeRun WHERE rangeId = ? AND first IN (", "?", ")")
+                try Self.inBatches(db, added.map { [range, $0.first, $0.last] }, "INSERT INTO freeRun (rangeId, first, last) VALUES ", "(?, ?, ?)", "")
             }
             macs = [:]
+        }
+
+        /// Rows per statement of ``inBatches``: a maximally fragmented pool (a site's MACs
+        /// alternating with another's) has a free run per MAC, a million after a fleet's first audit.
+        static let batch = 64
+
+        /// Runs `head` + `row` once per row of `rows` (joined by commas) + `tail`, ``batch`` rows
+        /// to a statement and the rest in one more; `before` are the values of `head`'s own marks.
+        private static func inBatches(_ db: Database, _ rows: [[Int64]], before: [Int64] = [], _ head: String, _ row: String, _ tail: String) throws {
+            var start = 0
+            while start < rows.count {
+                let n = min(batch, rows.count - start)
+                let statement = try db.cachedStatement(sql: head + Array(repeating: row, count: n).joined(separator: ", ") + tail)
+                try statement.execute(arguments: StatementArguments(before + rows[start..<(start + n)].flatMap { $0 }))
+                start += n
+            }
         }
 
         private static func sortedUnique(_ macs: [Int64]) -> [Int64] {

@@ -14,13 +14,15 @@ extension Bench {
     /// first run starts each time from the same database (none, or the fleet's, copied back and
     /// flushed to disk first). The database holds each site's MAC pool (`pool add`, before the
     /// fleet's first run), as a central pool's database does: every new holder is taken from a
-    /// pool's free space.
+    /// pool's free space. With `--interleaved`, both sites draw on one pool and their MACs alternate.
     struct DatabaseRun: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "database", abstract: "Benchmark audit --db (first run, unchanged re-run, a new site against a full database).")
         @Option(help: "Adapters of the fleet recorded first (NC interfaces = half).") var adapters = 1_000_000
         @Option(help: "Adapters of the other site's cluster audited against that database.") var site = 100_000
         @Option(help: "Work folder (fleets are kept and reused).") var work = "bench-out"
+        @Flag(help: "The two sites draw on one central pool: their MACs share a prefix and alternate, so every export's MAC range spans the other site's MACs.")
+        var interleaved = false
         @Option(help: "Runs of each measurement, with and without a database; the best is kept.") var repeats = 2
         @Option(help: ArgumentHelp("Also time the same audits into this PostgreSQL database, which must be empty (createdb a new one); one run each.",
                                    valueName: "url"))
@@ -29,12 +31,16 @@ extension Bench {
         func run() throws {
             let binary = try builtMacaudit()
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-            let fleet = "\(work)/fleet-\(adapters)", other = "\(work)/site1-\(site)"
-            let fleetSite = FleetGenerator(adapters: adapters, interfaces: adapters / 2), otherSite = FleetGenerator(adapters: site, interfaces: site / 2, site: 1)
+            let shape = interleaved ? "-interleaved" : ""
+            let fleet = "\(work)/fleet-\(adapters)\(shape)", other = "\(work)/site1-\(site)\(shape)"
+            var fleetSite = FleetGenerator(adapters: adapters, interfaces: adapters / 2), otherSite = FleetGenerator(adapters: site, interfaces: site / 2, site: 1)
+            fleetSite.interleaved = interleaved
+            otherSite.interleaved = interleaved
             _ = try fleetSite.write(to: fleet)
             _ = try otherSite.write(to: other)
             func addPools(_ location: String) throws {
-                for command in [["pool", "init"]] + [fleetSite.macPool, otherSite.macPool].map({ ["pool", "add"] + $0 }) {
+                let pools = interleaved ? [fleetSite.macPool] : [fleetSite.macPool, otherSite.macPool]  // one central pool, or one per site
+                for command in [["pool", "init"]] + pools.map({ ["pool", "add"] + $0 }) {
                     let line = "'\(binary)' \(command.joined(separator: " ")) --db '\(location)'"
                     guard spawnAndWait("/bin/sh", ["-c", line + " > /dev/null"]).status == 0 else { throw ValidationError("\(line) failed") }
                 }

@@ -30,6 +30,10 @@ struct FleetGenerator {
     /// have a multicast MAC, and on SDN hosts 2 have an NC interface with another MAC, 2 a stale
     /// port profile and 2 a dynamic MAC.
     var messy = false
+    /// Sites that draw on one central pool: every site's static MACs share one prefix (02-1D-D8)
+    /// and alternate with the other site's (site 0 the even numbers, site 1 the odd), so each
+    /// export's MAC range spans the other site's MACs.
+    var interleaved = false
 
     private var namePrefix: String { site == 0 ? "" : "S\(site)" }
     private var idOffset: Int { site * 100_000_000 }
@@ -51,7 +55,7 @@ struct FleetGenerator {
     /// started again) as long as the shape is the same.
     func writeOnce(to dir: String) throws -> Summary {
         let marker = "\(dir).fleet"
-        let shape = "\(adapters) \(interfaces) \(adaptersPerHost) \(hostsPerCluster) \(site) \(faults) \(portProfiles) \(messy)"
+        let shape = "\(adapters) \(interfaces) \(adaptersPerHost) \(hostsPerCluster) \(site) \(faults) \(portProfiles) \(messy)" + (interleaved ? " interleaved" : "")
         if let text = try? String(contentsOfFile: marker, encoding: .utf8) {
             let lines = text.split(separator: "\n").map(String.init)
             let n = lines.count == 2 ? lines[1].split(separator: " ").compactMap { Int($0) } : []
@@ -98,7 +102,7 @@ struct FleetGenerator {
                     out += adapterRecord(host: host, vm: vm, index: i, mac: mac, switchId: switchId, dynamic: fault == .dynamic)
                     out += i + 1 < last ? ",\n" : "\n"
                     if sdn {
-                        let nicMAC = fault == .controllerMismatch ? hex((0x021DD8 + UInt64(site)) << 24 + 0x80_0000 + UInt64(i)) : mac
+                        let nicMAC = fault == .controllerMismatch ? hex(macBase + 0x80_0000 * (interleaved ? 2 : 1) + macStep * UInt64(i)) : mac
                         nicRecords.append(interfaceRecord(index: i, mac: nicMAC, switchId: switchId))
                         if portProfiles { profiles.append(portProfileRecord(host: host, vm: vm, index: i, mac: mac, stale: fault == .staleProfile)) }
                     }
@@ -145,13 +149,17 @@ struct FleetGenerator {
     }
 
     /// Static MACs from the seed plan's shape: 02-1D-D8 + 24-bit VM number.
-    func macFor(_ i: Int) -> String { hex((0x021DD8 + UInt64(site)) << 24 + UInt64(i)) }
+    func macFor(_ i: Int) -> String { hex(macBase + macStep * UInt64(i)) }
+
+    /// VM number 0's MAC and the step between VM numbers.
+    private var macBase: UInt64 { interleaved ? 0x021DD8 << 24 + UInt64(site) : (0x021DD8 + UInt64(site)) << 24 }
+    private var macStep: UInt64 { interleaved ? 2 : 1 }
 
     /// The site's MAC pool, as its Network Controller hands static MACs out: every address under
     /// its prefix (`pool add` arguments: name, first, last).
     var macPool: [String] {
-        let prefix = (0x021DD8 + UInt64(site)) << 24
-        return ["site\(site)", hex(prefix), hex(prefix + 0xFF_FFFF)]
+        let prefix: UInt64 = interleaved ? 0x021DD8 << 24 : (0x021DD8 + UInt64(site)) << 24
+        return [interleaved ? "central" : "site\(site)", hex(prefix), hex(prefix + 0xFF_FFFF)]
     }
 
     func hex(_ v: UInt64) -> String { String(format: "%012llX", v) }
