@@ -17,22 +17,26 @@ enum FreeRuns {
             maxLast = ranges.map { running = max(running, $0.last); return running }
         }
 
-        var isEmpty: Bool { ranges.isEmpty }
-
         /// Ids of the ranges holding `mac`.
         func containing(_ mac: Int64) -> [Int64] {
+            var out: [Int64] = []
+            forEach(holding: mac) { out.append($0) }
+            return out
+        }
+
+        /// `body` with the id of each range holding `mac`, without an array per MAC (an audit asks
+        /// for each of its holders).
+        func forEach(holding mac: Int64, _ body: (Int64) -> Void) {
             var lo = 0, hi = ranges.count
             while lo < hi {
                 let mid = (lo + hi) / 2
                 if ranges[mid].first <= mac { lo = mid + 1 } else { hi = mid }
             }
-            var out: [Int64] = []
             var i = lo - 1
             while i >= 0, maxLast[i] >= mac {
-                if ranges[i].last >= mac { out.append(ranges[i].id) }
+                if ranges[i].last >= mac { body(ranges[i].id) }
                 i -= 1
             }
-            return out
         }
     }
 
@@ -77,9 +81,9 @@ enum FreeRuns {
         /// by export, and an export's MACs are mostly in one range.
         private var current: (range: Int64, macs: [Int64]) = (-1, [])
 
-        /// Notes `mac` as used in each of `ranges` (``RangeIndex/containing(_:)``).
-        mutating func add(_ mac: Int64, ranges: [Int64]) {
-            for range in ranges {
+        /// Notes `mac` as used in each range of `ranges` that holds it.
+        mutating func add(_ mac: Int64, in ranges: RangeIndex) {
+            ranges.forEach(holding: mac) { range in
                 if range != current.range {
                     flush()
                     current.range = range
@@ -98,7 +102,7 @@ enum FreeRuns {
         mutating func apply(_ db: Database) throws {
             flush()
             for (range, noted) in macs {
-                let used = Self.sortedUnique(noted)
+                let used = noted.sortedUnique()
                 guard let low = used.first, let high = used.last,
                       let start = try FreeRuns.run(db, range: range, atOrAbove: low)?.first, start <= high else { continue }
                 let runs = try Row.fetchAll(db.cachedStatement(sql: """
@@ -139,13 +143,6 @@ enum FreeRuns {
                 try statement.execute(arguments: StatementArguments(before + rows[start..<(start + n)].flatMap { $0 }))
                 start += n
             }
-        }
-
-        private static func sortedUnique(_ macs: [Int64]) -> [Int64] {
-            var sorted = macs.sorted(), unique = 0
-            for mac in sorted where unique == 0 || sorted[unique - 1] != mac { sorted[unique] = mac; unique += 1 }
-            sorted.removeLast(sorted.count - unique)
-            return sorted
         }
     }
 

@@ -57,17 +57,6 @@ struct RawStatement {
         guard code == SQLITE_DONE else { throw failure(location) }
     }
 
-    /// The first column of the statement's first row as an integer (nil: no row), then makes it
-    /// ready for the next values.
-    mutating func firstInteger(_ location: String) throws -> Int64? {
-        defer { ready() }
-        switch sqlite3_step(handle) {
-        case SQLITE_ROW: return sqlite3_column_int64(handle, 0)
-        case SQLITE_DONE: return nil
-        default: throw failure(location)
-        }
-    }
-
     /// Steps the statement: the first column of its next row as an integer; nil when it has no
     /// more (it is then ready for the next values). ``reset()`` ends a walk before that.
     mutating func nextInteger(_ location: String) throws -> Int64? {

@@ -331,7 +331,7 @@ extension SQLiteStore {
                     digests.touched.insert(other.placeId)
                     try writer.update(other.id, chunk, n, placeId: placeId)
                     if other.state != .live {
-                        if other.state == .released { taken.add(mac, ranges: ranges.containing(mac)) }
+                        if other.state == .released { taken.add(mac, in: ranges) }
                         let s = holders.sighting(n)
                         log.add(s.key, s.label, .returned, to: s.mac)
                         tally.returned += 1
@@ -342,7 +342,7 @@ extension SQLiteStore {
                 }
                 try inserts.add(chunk, n, placeId: placeId)
                 tally.added += 1
-                if !ranges.isEmpty { taken.add(mac, ranges: ranges.containing(mac)) }
+                taken.add(mac, in: ranges)
             }
         }
         if rangePlace >= 0 { macRange[rangePlace] = Self.widen(macRange[rangePlace], low, high) }

@@ -66,7 +66,7 @@ extension SQLiteStore: DatabaseTables {
         for mac in try Int64.fetchAll(db, sql: """
             SELECT mac FROM assignment WHERE state <> 'released' UNION SELECT mac FROM reservation WHERE state = 'pending'
             """) {
-            taken.add(mac, ranges: ranges.containing(mac))
+            taken.add(mac, in: ranges)
         }
         try taken.apply(db)
     }

@@ -199,12 +199,7 @@ public enum Audit {
     /// after a migration, or with another MAC) is the run's, not the database's.
     static func databaseHolders(_ store: any PoolStore, _ inventory: Inventory, _ coverage: Coverage, since: Date) throws -> [RecordedHolder] {
         let candidates = try store.recordedHolders(RecordedHolderQuery(coverage: coverage, since: since) {
-            var macs = inventory.adapters.compactMap { $0.mac.address?.value } + inventory.interfaces.compactMap { $0.mac.address?.value }
-            macs.sort()
-            var unique = 0
-            for mac in macs where unique == 0 || macs[unique - 1] != mac { macs[unique] = mac; unique += 1 }
-            macs.removeLast(macs.count - unique)
-            return macs
+            (inventory.adapters.compactMap { $0.mac.address?.value } + inventory.interfaces.compactMap { $0.mac.address?.value }).sortedUnique()
         })
         guard !candidates.isEmpty else { return [] }
         let wanted = Set(candidates.map(\.sighting.key))

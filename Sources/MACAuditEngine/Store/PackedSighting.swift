@@ -122,11 +122,11 @@ public enum PackedSighting {
     private static func adapterKey(id: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> (keyHash: Int64, idFromKey: Bool)? {
         let prefix = adapterKeyPrefix, m = idPrefixBytes.count
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.count + id.count) { buffer -> (Int64, Bool)? in
-            var n = 0, hash = FNV1a().value
+            var n = 0, hash = FNV1a.basis
             var canonical = id.count >= m && matches(id, at: 0, idPrefixBytes)
             func add(_ c: UInt8) {
                 buffer[n] = c; n += 1
-                hash = (hash ^ UInt64(c)) &* 0x0000_0100_0000_01B3
+                hash = FNV1a.step(hash, c)
             }
             for c in prefix { add(c) }
             for j in 0..<id.count {
@@ -150,8 +150,8 @@ public enum PackedSighting {
         var id = nic.resourceId, cluster = nic.cluster
         let streamed: Int64? = id.withUTF8 { i in
             guard !i.contains(where: { $0 >= 0x80 }) else { return nil }
-            var h = FNV1a().value
-            func add(_ b: UInt8) { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+            var h = FNV1a.basis
+            func add(_ b: UInt8) { h = FNV1a.step(h, b) }
             for c in ncPrefix { add(c) }
             cluster.withUTF8 { for c in $0 { add(c) } }
             for c in ncInterfaces { add(c) }
@@ -303,8 +303,8 @@ public enum PackedSighting {
     /// What a store keeps beside the packed bytes to tell a changed holder from an unchanged one:
     /// FNV-1a of the bytes (everything but the MAC and the place, which are stored as they are).
     public static func digest(_ bytes: UnsafeRawBufferPointer) -> Int64 {
-        var h = FNV1a().value  // FNV-1a's offset basis and prime, in a loop the optimiser keeps local
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        var h = FNV1a.basis  // in a local the optimiser keeps in a register
+        for b in bytes { h = FNV1a.step(h, b) }
         return Int64(bitPattern: h)
     }
 

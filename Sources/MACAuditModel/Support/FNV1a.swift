@@ -2,19 +2,25 @@
 /// Stable across processes and releases (unlike `Hasher`, which is seeded per process), so a value
 /// written to the pool database or a file name today means the same thing tomorrow.
 package struct FNV1a: Sendable {
-    package private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    private static let prime: UInt64 = 0x0000_0100_0000_01B3
+    package private(set) var value: UInt64 = FNV1a.basis
 
     package init() {}
 
-    package mutating func add(_ byte: UInt8) { value = (value ^ UInt64(byte)) &* Self.prime }
+    /// The offset basis: the value before any byte.
+    @inlinable package static var basis: UInt64 { 0xcbf2_9ce4_8422_2325 }
+
+    /// `value` with `byte` added: for loops that keep the value in a local (a hot loop over bytes
+    /// in another module, which would otherwise call ``add(_:)`` once per byte).
+    @inlinable package static func step(_ value: UInt64, _ byte: UInt8) -> UInt64 { (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+
+    package mutating func add(_ byte: UInt8) { value = Self.step(value, byte) }
 
     package mutating func add<S: Sequence>(_ bytes: S) where S.Element == UInt8 { for b in bytes { add(b) } }
 
     /// The eight bytes of an integer, lowest first (what the pool database's digests are made of).
     package mutating func add(littleEndian integer: Int64) {
         var v = UInt64(bitPattern: integer), h = value
-        for _ in 0..<8 { h = (h ^ (v & 0xFF)) &* Self.prime; v >>= 8 }
+        for _ in 0..<8 { h = Self.step(h, UInt8(v & 0xFF)); v >>= 8 }
         value = h
     }
 
@@ -23,7 +29,7 @@ package struct FNV1a: Sendable {
     package mutating func add(_ text: String) {
         var text = text
         var v = value
-        text.withUTF8 { for b in $0 { v = (v ^ UInt64(b)) &* Self.prime } }
+        text.withUTF8 { for b in $0 { v = Self.step(v, b) } }
         value = v
     }
 

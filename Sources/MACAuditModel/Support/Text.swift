@@ -50,3 +50,13 @@ extension String {
         s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value)
     }
 }
+
+extension Array where Element: Comparable {
+    /// The elements sorted, each once (MACs to look up: a run lists some MACs more than once).
+    @inlinable package func sortedUnique() -> [Element] {
+        var sorted = self.sorted(), unique = 0
+        for element in sorted where unique == 0 || sorted[unique - 1] != element { sorted[unique] = element; unique += 1 }
+        sorted.removeLast(sorted.count - unique)
+        return sorted
+    }
+}
