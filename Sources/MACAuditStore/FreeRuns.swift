@@ -124,12 +124,13 @@ enum FreeRuns {
                 }
                 // All removed before any is added: a piece may start where its run did.
                 try Self.inBatches(db, removed.map { [$0] }, before: [range], "DELETE FROM freeRun WHERE rangeId = ? AND first IN (", "?", ")")
-                try Self.inBatches(db, added.map { [range, $0.first, $0.last] }, "INSERT INTO freeRun (rangeId, first, last) VALUES ", "(?, ?, ?)", "")
+                try Self.inBatches(db, added.map { [range, $0.first, $0.last] }, "INSERT OR FAIL INTO freeRun (rangeId, first, last) VALUES ", "(?, ?, ?)", "")
             }
             macs = [:]
         }
 
-        /// Rows per statement of ``inBatches``: a maximally fragmented pool (a site's MACs
+        /// Rows per statement of ``inBatches`` (inserts `OR FAIL`, as ``SQLiteStore/Inserts`` do: a
+        /// failure fails the transaction, so no statement journal): a maximally fragmented pool (a site's MACs
         /// alternating with another's) has a free run per MAC, a million after a fleet's first audit.
         static let batch = 64
 

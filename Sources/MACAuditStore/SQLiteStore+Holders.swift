@@ -403,6 +403,11 @@ extension SQLiteStore {
     /// New rows, written `batch` at a time by one multi-row INSERT (one statement step per batch
     /// instead of per row: a first audit inserts a million), the rest one by one at the end. A row
     /// is its integers and the holder's packed bytes as the audit made them.
+    ///
+    /// `OR FAIL`: a row that broke a constraint would stop the statement there and fail the whole
+    /// recording, which is rolled back. With the default (`ABORT`), SQLite first copies every page a
+    /// statement changes into a statement journal so it can undo that statement alone, and a first
+    /// audit's batches change the same last pages of the table and its indexes one after another.
     struct Inserts {
         static let batch = 32
         static let columns = "mac, keyHash, placeId, digest, firstRunId, lastRunId, holder, state"
@@ -416,7 +421,7 @@ extension SQLiteStore {
         let location: String
 
         init(_ db: Database, runId: Int64, location: String) throws {
-            let sql = "INSERT INTO assignment (\(Self.columns)) VALUES "
+            let sql = "INSERT OR FAIL INTO assignment (\(Self.columns)) VALUES "
             many = RawStatement(try db.cachedStatement(sql: sql + Array(repeating: Self.values, count: Self.batch).joined(separator: ", ")), db,
                                 operation: "recording the audit's holders")
             one = RawStatement(try db.cachedStatement(sql: sql + Self.values), db, operation: "recording the audit's holders")

@@ -51,6 +51,27 @@ import Testing
         #expect(try bytes.withUnsafeBytes { try PackedSighting.key($0) } == s.key)
     }
 
+    /// The packer's buffer keeps every byte through its growth and through a length that grows
+    /// in place (what ``PackedSighting`` does for a text past 63 bytes).
+    @Test func theSinkKeepsEveryByteItIsGiven() {
+        var sink = ByteSink(capacity: 16)
+        var expected: [UInt8] = []
+        for i in 0..<1_000 {
+            let b = UInt8(truncatingIfNeeded: i &* 31)
+            sink.append(b); expected.append(b)
+            if i % 97 == 0 {
+                let run = (0..<UInt8(i % 40)).map { $0 &+ b }
+                run.withUnsafeBufferPointer { sink.append($0) }
+                expected += run
+            }
+        }
+        sink.replaceByte(at: 5, with: [0xAA, 0xBB, 0xCC])
+        expected.replaceSubrange(5..<6, with: [0xAA, 0xBB, 0xCC])
+        #expect(sink.count == expected.count)
+        #expect(sink.bytes == expected)
+        #expect(sink.withBytes(from: 100) { Array($0) } == Array(expected[100...]))
+    }
+
     @Test func aGUIDTakesEighteenBytesAndDerivableFieldsNone() {
         var packed: [UInt8] = []
         GUIDPacking.pack("5A1C0000-0000-4000-8000-000000000000", into: &packed)

@@ -379,24 +379,24 @@ public struct HolderSightings: Sendable {
     /// whether its place may differ from the holder before it's.
     private typealias Packed = (keyHash: Int64, aliasHash: Int64, mac: MACAddress, dynamicMAC: Bool?, startsPlace: Bool)
 
-    /// Chunk `c`'s summaries and packed bytes, `pack` appending holder `i`'s (room reserved up
-    /// front: a holder packs in about 100 to 250 bytes, and a buffer that grows is copied and its
-    /// pages cleared again).
-    private static func chunk(_ c: Int, count: Int, _ pack: (Int, inout PackedSighting.Writer, inout [UInt8]) -> Packed) -> Chunk {
+    /// Chunk `c`'s summaries and packed bytes, `pack` appending holder `i`'s to a sink with room
+    /// for most chunks (a holder packs in about 80 to 250 bytes); the chunk keeps an array of
+    /// exactly the bytes written, and the sink's buffer goes back to the allocator for the next one.
+    private static func chunk(_ c: Int, count: Int, _ pack: (Int, inout PackedSighting.Writer, inout ByteSink) -> Packed) -> Chunk {
         let range = c * chunkSize..<min(count, (c + 1) * chunkSize)
-        var summaries: [Summary] = [], bytes: [UInt8] = []
+        var summaries: [Summary] = []
         summaries.reserveCapacity(range.count)
-        bytes.reserveCapacity(range.count * 256)
+        var sink = ByteSink(capacity: range.count * 160)
         var writer = PackedSighting.Writer()
         for i in range {
-            let start = bytes.count
-            let p = pack(i, &writer, &bytes)
-            let digest = bytes.withUnsafeBytes { PackedSighting.digest(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+            let start = sink.count
+            let p = pack(i, &writer, &sink)
+            let digest = sink.withBytes(from: start) { PackedSighting.digest($0) }
             summaries.append(Summary(keyHash: p.keyHash, digest: digest, aliasHash: p.aliasHash, mac: Int64(p.mac.value),
                                      dynamicMAC: p.dynamicMAC, startsPlace: p.startsPlace || i == range.lowerBound,
-                                     packedStart: Int32(start), packedCount: Int32(bytes.count - start)))
+                                     packedStart: Int32(start), packedCount: Int32(sink.count - start)))
         }
-        return Chunk(base: range.lowerBound, summaries: summaries, bytes: bytes)
+        return Chunk(base: range.lowerBound, summaries: summaries, bytes: sink.bytes)
     }
 
     /// Whether two sightings were listed by one export (the same strings, mostly: one comparison each).

@@ -34,6 +34,12 @@ public enum PackedSighting {
 
         /// Appends the packed form of `s` to `out`.
         public mutating func append(_ s: HolderSighting, to out: inout [UInt8]) {
+            var sink = ByteSink()
+            append(s, to: &sink)
+            sink.withBytes(from: 0) { out.append(contentsOf: $0) }
+        }
+
+        mutating func append(_ s: HolderSighting, to out: inout ByteSink) {
             if s.host != host { host = s.host; hostKey = HostName.key(s.host) }
             var flags: Flags = []
             if s.controllerManaged { flags.insert(.controllerManaged) }
@@ -59,7 +65,7 @@ public enum PackedSighting {
         /// alias's (0 without one). The sighting is not made: a first audit packs every holder it
         /// read, and making each one's key (a new string), retaining its texts once more and
         /// reading its adapter `Id` twice (for the key, then to find it derivable) was most of that work.
-        mutating func append(holder h: Holder, to out: inout [UInt8]) -> (keyHash: Int64, aliasHash: Int64) {
+        mutating func append(holder h: Holder, to out: inout ByteSink) -> (keyHash: Int64, aliasHash: Int64) {
             let a = h.adapter, nic = h.interface
             if h.host != host { host = h.host; hostKey = HostName.key(h.host) }
             var flags: Flags = []
@@ -105,7 +111,7 @@ public enum PackedSighting {
     /// Packs `h`'s ``Holder/key`` as a text; returns its key hash and whether the adapter's `Id` is
     /// the one ``adapterId(fromKey:)`` gives. A VM adapter with an ASCII `Id` (nearly every one) has
     /// its key made on the stack, hashed and compared with the `Id` in one go.
-    fileprivate static func appendKey(of h: Holder, to out: inout [UInt8]) -> (keyHash: Int64, idFromKey: Bool) {
+    fileprivate static func appendKey(of h: Holder, to out: inout ByteSink) -> (keyHash: Int64, idFromKey: Bool) {
         if let a = h.adapter, !a.isManagementOS, var id = a.id, !id.isEmpty,
            let packed = id.withUTF8({ adapterKey(id: $0, to: &out) }) {
             return packed
@@ -119,7 +125,7 @@ public enum PackedSighting {
     /// as a text; nil, with nothing written, when `id` is not ASCII. Made, hashed and checked in
     /// one pass: ``adapterId(fromKey:)`` gives `id` back exactly when `id` is `Microsoft:` and no
     /// brace and no lower-case letter (what ``isDerived(adapterId:key:)`` finds the long way).
-    private static func adapterKey(id: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> (keyHash: Int64, idFromKey: Bool)? {
+    private static func adapterKey(id: UnsafeBufferPointer<UInt8>, to out: inout ByteSink) -> (keyHash: Int64, idFromKey: Bool)? {
         let prefix = adapterKeyPrefix, m = idPrefixBytes.count
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.count + id.count) { buffer -> (Int64, Bool)? in
             var n = 0, hash = FNV1a.basis
@@ -347,12 +353,12 @@ public enum PackedSighting {
     /// A text: 0 for nil; `2 × length + 1` and the packed bytes; or `2 × code` (a ``commonTexts``
     /// entry it starts with) and the rest as a text. Packed in place behind a one-byte length that
     /// grows (rarely: past 63 bytes) once the length is known.
-    private static func text(_ value: String?, _ out: inout [UInt8]) {
+    private static func text(_ value: String?, _ out: inout ByteSink) {
         guard var value else { out.append(0); return }
         value.withUTF8 { text($0, &out) }
     }
 
-    private static func text(_ b: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) {
+    private static func text(_ b: UnsafeBufferPointer<UInt8>, _ out: inout ByteSink) {
         var start = 0
         if let first = b.first, let code = commonByFirstByte[Int(first)], commonTexts[code].count <= b.count, matches(b, at: 0, commonTexts[code]) {
             number(UInt64(2 * (code + 1)), &out)
@@ -364,11 +370,13 @@ public enum PackedSighting {
         let length = UInt64(out.count - at - 1) * 2 + 1
         if length < 0x80 { out[at] = UInt8(length); return }
         var prefix: [UInt8] = []
-        number(length, &prefix)
-        out.replaceSubrange(at..<(at + 1), with: prefix)
+        var v = length
+        while v >= 0x80 { prefix.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        prefix.append(UInt8(v))
+        out.replaceByte(at: at, with: prefix)
     }
 
-    private static func number(_ value: UInt64, _ out: inout [UInt8]) {
+    private static func number(_ value: UInt64, _ out: inout ByteSink) {
         var v = value
         while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
         out.append(UInt8(v))
@@ -427,28 +435,29 @@ enum GUIDPacking {
     private static let escape: UInt8 = 0x01
 
     static func pack(_ text: String, into out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { pack($0, into: &out) }
+        var text = text, sink = ByteSink()
+        text.withUTF8 { pack($0, into: &sink) }
+        out.append(contentsOf: sink.bytes)
     }
 
-    static func pack(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    static func pack(_ b: UnsafeBufferPointer<UInt8>, into out: inout ByteSink) {
         var i = 0, literal = 0  // bytes literal..<i are copied as they are when a GUID or an escape comes
         while i < b.count {
             let c = b[i]
             if c == escape {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[literal..<i]))
+                out.append(UnsafeBufferPointer(rebasing: b[literal..<i]))
                 out.append(escape); out.append(2)
                 i += 1; literal = i
             } else if i + 36 <= b.count, b[i + 8] == UInt8(ascii: "-"), b[i + 23] == UInt8(ascii: "-"), let guid = guid(b, at: i) {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[literal..<i]))
+                out.append(UnsafeBufferPointer(rebasing: b[literal..<i]))
                 out.append(escape); out.append(guid.upper ? 1 : 0)
-                withUnsafeBytes(of: (guid.bytes.0.littleEndian, guid.bytes.1.littleEndian)) { out.append(contentsOf: $0) }
+                withUnsafeBytes(of: (guid.bytes.0.littleEndian, guid.bytes.1.littleEndian)) { out.append($0.assumingMemoryBound(to: UInt8.self)) }
                 i += 36; literal = i
             } else {
                 i += 1
             }
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[literal..<b.count]))
+        out.append(UnsafeBufferPointer(rebasing: b[literal..<b.count]))
     }
 
     static func unpack(_ b: UnsafeRawBufferPointer) -> String? {
@@ -480,31 +489,37 @@ enum GUIDPacking {
     /// letters are upper case (one of digits only counts as lower case); nil if there is none there
     /// or its letters mix cases.
     private static func guid(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (bytes: (UInt64, UInt64), upper: Bool)? {
-        var bytes: (UInt64, UInt64) = (0, 0)
-        var letters: UInt8 = 0  // 1: a lower-case letter seen, 2: an upper-case one
-        var p = i
-        for k in 0..<16 {
-            if k == 4 || k == 6 || k == 8 || k == 10 {
-                guard b[p] == UInt8(ascii: "-") else { return nil }
-                p += 1
+        hexDigits.withUnsafeBufferPointer { table -> (bytes: (UInt64, UInt64), upper: Bool)? in
+            var bytes: (UInt64, UInt64) = (0, 0)
+            var seen: UInt8 = 0  // the digits' flags or'ed: lowerCase, upperCase, notHex
+            var p = i
+            for k in 0..<16 {
+                if k == 4 || k == 6 || k == 8 || k == 10 {
+                    guard b[p] == UInt8(ascii: "-") else { return nil }
+                    p += 1
+                }
+                let high = table[Int(b[p])], low = table[Int(b[p + 1])]
+                seen |= high | low
+                let byte = UInt64((high & 0xF) << 4 | (low & 0xF))
+                if k < 8 { bytes.0 |= byte << (8 * UInt64(k)) } else { bytes.1 |= byte << (8 * UInt64(k - 8)) }
+                p += 2
             }
-            guard let high = nibble(b[p], &letters), let low = nibble(b[p + 1], &letters) else { return nil }
-            let byte = UInt64(high << 4 | low)
-            if k < 8 { bytes.0 |= byte << (8 * UInt64(k)) } else { bytes.1 |= byte << (8 * UInt64(k - 8)) }
-            p += 2
+            guard seen & notHex == 0, seen & (lowerCase | upperCase) != lowerCase | upperCase else { return nil }
+            return (bytes, seen & upperCase != 0)
         }
-        return letters == 3 ? nil : (bytes, letters == 2)
     }
 
-    /// A hex digit's value, noting in `letters` the case of a letter; nil for anything else.
-    @inline(__always)
-    private static func nibble(_ c: UInt8, _ letters: inout UInt8) -> UInt8? {
-        let digit = c &- UInt8(ascii: "0")
-        if digit < 10 { return digit }
-        let lower = c &- UInt8(ascii: "a")
-        if lower < 6 { letters |= 1; return lower + 10 }
-        let upper = c &- UInt8(ascii: "A")
-        if upper < 6 { letters |= 2; return upper + 10 }
-        return nil
+    private static let lowerCase: UInt8 = 0x10, upperCase: UInt8 = 0x20, notHex: UInt8 = 0x40
+
+    /// Each byte's value as a hex digit (low four bits) with its flags: a lower- or upper-case
+    /// letter, or no hex digit at all. One load per digit, where comparing its ranges took a branch
+    /// the processor guessed wrong for every third digit of a random GUID.
+    private static let hexDigits: [UInt8] = (0..<256).map { c -> UInt8 in
+        switch UInt8(c) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt8(c) - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt8(c) - UInt8(ascii: "a") + 10 | lowerCase
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt8(c) - UInt8(ascii: "A") + 10 | upperCase
+        default: return notHex
+        }
     }
 }
