@@ -314,6 +314,27 @@ public enum PackedSighting {
         return Int64(bitPattern: h)
     }
 
+    /// ``digest(_:)`` of four byte ranges of `bytes` at once. FNV-1a waits for each byte's
+    /// multiplication before the next; four hashes stepped side by side keep the multiplier busy
+    /// with the others meanwhile, for the same values.
+    static func digests(_ bytes: UnsafeRawBufferPointer, _ a: Range<Int>, _ b: Range<Int>, _ c: Range<Int>, _ d: Range<Int>)
+        -> (Int64, Int64, Int64, Int64) {
+        var h = (FNV1a.basis, FNV1a.basis, FNV1a.basis, FNV1a.basis)
+        let common = min(a.count, b.count, c.count, d.count)
+        for k in 0..<common {
+            h.0 = FNV1a.step(h.0, bytes[a.lowerBound + k])
+            h.1 = FNV1a.step(h.1, bytes[b.lowerBound + k])
+            h.2 = FNV1a.step(h.2, bytes[c.lowerBound + k])
+            h.3 = FNV1a.step(h.3, bytes[d.lowerBound + k])
+        }
+        func rest(_ value: UInt64, _ r: Range<Int>) -> Int64 {
+            var v = value
+            for i in (r.lowerBound + common)..<r.upperBound { v = FNV1a.step(v, bytes[i]) }
+            return Int64(bitPattern: v)
+        }
+        return (rest(h.0, a), rest(h.1, b), rest(h.2, c), rest(h.3, d))
+    }
+
     public struct DecodeError: Error, Sendable, CustomStringConvertible {
         public let reason: String
         public var description: String { reason }
