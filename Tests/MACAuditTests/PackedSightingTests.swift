@@ -153,6 +153,10 @@ import Testing
             let bytes = packed.withPacked(n) { Array($0) }
             #expect(bytes == PackedSighting.encode(sightings[n]), "holder \(n): \(sightings[n].key)")
             #expect(got.keyHash == want.keyHash && got.aliasHash == want.aliasHash && got.digest == want.digest, "holder \(n): \(sightings[n].key)")
+            // Both taken from texts four at a time: each is the hash of its key, as a store looks it up.
+            #expect(got.keyHash == HolderSighting.keyHash(sightings[n].key), "holder \(n): \(sightings[n].key)")
+            #expect(got.aliasHash == (sightings[n].alias.map(HolderSighting.keyHash) ?? 0), "holder \(n): \(sightings[n].alias ?? "no alias")")
+            #expect(got.digest == bytes.withUnsafeBytes { PackedSighting.digest($0) }, "holder \(n)")
             #expect(got.mac == want.mac && got.dynamicMAC == want.dynamicMAC && got.startsPlace == want.startsPlace, "holder \(n)")
         }
     }
