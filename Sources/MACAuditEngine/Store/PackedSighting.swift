@@ -390,11 +390,9 @@ public enum PackedSighting {
         GUIDPacking.pack(UnsafeBufferPointer(rebasing: b[start...]), into: &out)
         let length = UInt64(out.count - at - 1) * 2 + 1
         if length < 0x80 { out[at] = UInt8(length); return }
-        var prefix: [UInt8] = []
-        var v = length
-        while v >= 0x80 { prefix.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
-        prefix.append(UInt8(v))
-        out.replaceByte(at: at, with: prefix)
+        var prefix = ByteSink(capacity: 16)
+        number(length, &prefix)
+        out.replaceByte(at: at, with: prefix.bytes)
     }
 
     private static func number(_ value: UInt64, _ out: inout ByteSink) {
