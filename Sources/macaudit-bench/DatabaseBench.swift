@@ -7,7 +7,8 @@ extension Bench {
     /// Times `audit --db` against the same audit without a database, in one run, on field-shaped
     /// fleets: a fleet's first audit (every holder new) and its unchanged re-audit; then another
     /// site's cluster audited against a database that already holds the first fleet's holders.
-    /// Every figure is the best of `--repeats` rounds, as the baseline is. A round runs the audit
+    /// Every figure is the best of `--repeats` rounds (`--site-repeats` for the other site), as the
+    /// baseline is, beside the median of the rounds' own ratios. A round runs the audit
     /// without a database right before the ones with it, so each round's ratio (the `pairs`
     /// column) compares runs a few seconds apart: this VM's speed drifts by a third over minutes,
     /// and the best of each column alone can pair a fast baseline with a slow database run. A
@@ -24,6 +25,8 @@ extension Bench {
         @Flag(help: "The two sites draw on one central pool: their MACs share a prefix and alternate, so every export's MAC range spans the other site's MACs.")
         var interleaved = false
         @Option(help: "Runs of each measurement, with and without a database; the best is kept.") var repeats = 2
+        @Option(help: "Rounds of the other site's audits (a second each: more rounds than the fleet's, whose figure drifts less).")
+        var siteRepeats = 7
         @Option(help: ArgumentHelp("Also time the same audits into this PostgreSQL database, which must be empty (createdb a new one); one run each.",
                                    valueName: "url"))
         var postgres: String?
@@ -50,8 +53,8 @@ extension Bench {
                 measure("/bin/sh", ["-c", "'\(binary)' audit '\(inputs)' --format json --fail-on critical \(extra) > /dev/null"])
             }
             print("machine: \(machine())")
-            print("| audit | holders | without --db s | with --db s | ratio | pairs | peak MiB with --db |")
-            print("|---|---:|---:|---:|---:|---|---:|")
+            print("| audit | holders | without --db s | with --db s | ratio | median pair | pairs | peak MiB with --db |")
+            print("|---|---:|---:|---:|---:|---:|---|---:|")
             var fleetRounds: [Round] = []
             for _ in 0..<max(1, repeats) {
                 let plain = audit(fleet)
@@ -64,7 +67,7 @@ extension Bench {
             row("fleet, unchanged re-run", adapters, fleetRounds, \.again)
             try Self.copy(db, to: fleetOnly)
             var siteRounds: [Round] = []
-            for _ in 0..<max(1, repeats) {
+            for _ in 0..<max(1, siteRepeats) {
                 let plain = audit(other)
                 try? Self.copy(fleetOnly, to: db)
                 let first = audit(other, "--db '\(db)'")
@@ -118,13 +121,22 @@ extension Bench {
                          db.wall / sqlite.wall, db.peakMiB))
         }
 
-        /// The best of each column, their ratio, and each round's own ratio.
+        /// The best of each column, their ratio, each round's own ratio and the median of those.
         func row(_ what: String, _ n: Int, _ rounds: [Round], _ run: KeyPath<Round, Measurement>) {
             let plain = best(rounds.map(\.plain)), db = best(rounds.map { $0[keyPath: run] })
             let failed = db.status != 0 && db.status != 256 ? " (exit status \(db.status))" : ""
-            let pairs = rounds.map { String(format: "%.2f×", $0[keyPath: run].wall / $0.plain.wall) }.joined(separator: ", ")
-            print(String(format: "| %@%@ | %d | %.2f | %.2f | %.2f× | %@ | %.0f |", what, failed, n, plain.wall, db.wall, db.wall / plain.wall,
-                         pairs, db.peakMiB))
+            let ratios = rounds.map { $0[keyPath: run].wall / $0.plain.wall }
+            let pairs = ratios.map { String(format: "%.2f×", $0) }.joined(separator: ", ")
+            print(String(format: "| %@%@ | %d | %.2f | %.2f | %.2f× | %.2f× | %@ | %.0f |", what, failed, n, plain.wall, db.wall, db.wall / plain.wall,
+                         Self.median(ratios), pairs, db.peakMiB))
+        }
+
+        /// The middle value (the mean of the two middle ones for an even count).
+        static func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            guard !sorted.isEmpty else { return 0 }
+            let mid = sorted.count / 2
+            return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
         }
     }
 }
