@@ -72,6 +72,26 @@ import Testing
         #expect(sink.withBytes(from: 100) { Array($0) } == Array(expected[100...]))
     }
 
+    /// Digests taken four at a time are each range's own, whatever their lengths (empty ones too)
+    /// and however many are left over after the last four.
+    @Test func digestsFourAtATimeAreEachRangesOwn() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<4_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for count in [0, 1, 3, 4, 5, 9, 17] {
+            var ranges: [Range<Int>] = [], start = 0
+            for _ in 0..<count {
+                let length = Int.random(in: 0...120, using: &generator)
+                ranges.append(start..<(start + length))
+                start += length
+            }
+            bytes.withUnsafeBytes { all in
+                let four = PackedSighting.digests(of: ranges, in: all)
+                let one = ranges.map { PackedSighting.digest(UnsafeRawBufferPointer(rebasing: all[$0])) }
+                #expect(four == one, "\(count) ranges")
+            }
+        }
+    }
+
     @Test func aGUIDTakesEighteenBytesAndDerivableFieldsNone() {
         var packed: [UInt8] = []
         GUIDPacking.pack("5A1C0000-0000-4000-8000-000000000000", into: &packed)

@@ -388,36 +388,21 @@ public struct HolderSightings: Sendable {
         summaries.reserveCapacity(range.count)
         var sink = ByteSink(capacity: range.count * 160)
         var writer = PackedSighting.Writer()
-        var packed: [(Packed, Range<Int>)] = []
+        var packed: [Packed] = [], spans: [Range<Int>] = []  // each holder's packing, and where its bytes are
         packed.reserveCapacity(range.count)
+        spans.reserveCapacity(range.count)
         for i in range {
             let start = sink.count
-            let p = pack(i, &writer, &sink)
-            packed.append((p, start..<sink.count))
+            packed.append(pack(i, &writer, &sink))
+            spans.append(start..<sink.count)
         }
-        let digests = Self.digests(of: packed.map(\.1), in: sink)
-        for (n, (p, bytes)) in packed.enumerated() {
+        let digests = sink.withBytes(from: 0) { PackedSighting.digests(of: spans, in: $0) }
+        for (n, p) in packed.enumerated() {
             summaries.append(Summary(keyHash: p.keyHash, digest: digests[n], aliasHash: p.aliasHash, mac: Int64(p.mac.value),
                                      dynamicMAC: p.dynamicMAC, startsPlace: p.startsPlace || n == 0,
-                                     packedStart: Int32(bytes.lowerBound), packedCount: Int32(bytes.count)))
+                                     packedStart: Int32(spans[n].lowerBound), packedCount: Int32(spans[n].count)))
         }
         return Chunk(base: range.lowerBound, summaries: summaries, bytes: sink.bytes)
-    }
-
-    /// Each holder's digest, four holders at a time (``PackedSighting/digests(_:_:_:_:_:)``).
-    private static func digests(of holders: [Range<Int>], in sink: borrowing ByteSink) -> [Int64] {
-        sink.withBytes(from: 0) { bytes in
-            var out: [Int64] = []
-            out.reserveCapacity(holders.count)
-            var n = 0
-            while n + 4 <= holders.count {
-                let d = PackedSighting.digests(bytes, holders[n], holders[n + 1], holders[n + 2], holders[n + 3])
-                out.append(d.0); out.append(d.1); out.append(d.2); out.append(d.3)
-                n += 4
-            }
-            for r in holders[n...] { out.append(PackedSighting.digest(UnsafeRawBufferPointer(rebasing: bytes[r]))) }
-            return out
-        }
     }
 
     /// Whether two sightings were listed by one export (the same strings, mostly: one comparison each).

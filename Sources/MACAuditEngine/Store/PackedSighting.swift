@@ -314,25 +314,33 @@ public enum PackedSighting {
         return Int64(bitPattern: h)
     }
 
-    /// ``digest(_:)`` of four byte ranges of `bytes` at once. FNV-1a waits for each byte's
-    /// multiplication before the next; four hashes stepped side by side keep the multiplier busy
-    /// with the others meanwhile, for the same values.
-    static func digests(_ bytes: UnsafeRawBufferPointer, _ a: Range<Int>, _ b: Range<Int>, _ c: Range<Int>, _ d: Range<Int>)
-        -> (Int64, Int64, Int64, Int64) {
-        var h = (FNV1a.basis, FNV1a.basis, FNV1a.basis, FNV1a.basis)
-        let common = min(a.count, b.count, c.count, d.count)
-        for k in 0..<common {
-            h.0 = FNV1a.step(h.0, bytes[a.lowerBound + k])
-            h.1 = FNV1a.step(h.1, bytes[b.lowerBound + k])
-            h.2 = FNV1a.step(h.2, bytes[c.lowerBound + k])
-            h.3 = FNV1a.step(h.3, bytes[d.lowerBound + k])
+    /// ``digest(_:)`` of each range of `bytes` (a chunk's packed holders), four at a time: FNV-1a
+    /// waits for each byte's multiplication before the next, and four hashes stepped side by side
+    /// keep the multiplier busy with the others meanwhile, for the same values.
+    static func digests(of ranges: [Range<Int>], in bytes: UnsafeRawBufferPointer) -> [Int64] {
+        var out: [Int64] = []
+        out.reserveCapacity(ranges.count)
+        var n = 0
+        while n + 4 <= ranges.count {
+            let a = ranges[n], b = ranges[n + 1], c = ranges[n + 2], d = ranges[n + 3]
+            var h = (FNV1a.basis, FNV1a.basis, FNV1a.basis, FNV1a.basis)
+            let common = min(a.count, b.count, c.count, d.count)
+            for k in 0..<common {
+                h.0 = FNV1a.step(h.0, bytes[a.lowerBound + k])
+                h.1 = FNV1a.step(h.1, bytes[b.lowerBound + k])
+                h.2 = FNV1a.step(h.2, bytes[c.lowerBound + k])
+                h.3 = FNV1a.step(h.3, bytes[d.lowerBound + k])
+            }
+            func rest(_ value: UInt64, _ r: Range<Int>) -> Int64 {
+                var v = value
+                for i in (r.lowerBound + common)..<r.upperBound { v = FNV1a.step(v, bytes[i]) }
+                return Int64(bitPattern: v)
+            }
+            out.append(rest(h.0, a)); out.append(rest(h.1, b)); out.append(rest(h.2, c)); out.append(rest(h.3, d))
+            n += 4
         }
-        func rest(_ value: UInt64, _ r: Range<Int>) -> Int64 {
-            var v = value
-            for i in (r.lowerBound + common)..<r.upperBound { v = FNV1a.step(v, bytes[i]) }
-            return Int64(bitPattern: v)
-        }
-        return (rest(h.0, a), rest(h.1, b), rest(h.2, c), rest(h.3, d))
+        for r in ranges[n...] { out.append(digest(UnsafeRawBufferPointer(rebasing: bytes[r]))) }
+        return out
     }
 
     public struct DecodeError: Error, Sendable, CustomStringConvertible {
