@@ -93,17 +93,21 @@ extension PostgresStore {
         return history
     }
 
-    /// Open findings of the audited clusters that this run did not report are resolved by it.
+    /// Open findings of the audited clusters that this run did not report are resolved by it, when it
+    /// read every host the run that last reported them read (``Coverage/readsEveryHost(of:readBy:)``).
     private func resolveMissing(_ audit: AuditRecord, runId: Int64) throws -> [ResolvedFinding] {
-        var resolved: [ResolvedFinding] = [], ids: [String] = []
+        var resolved: [ResolvedFinding] = [], ids: [String] = [], hostsOfRun: [Int64: String] = [:]
         let clusters = audit.clusters.sorted()
         // Other clusters' open findings are not read at all (a fleet's database holds every site's).
         for row in try rows("""
-            SELECT fingerprint, checkId, severity, mac, message, firstRunId, cluster FROM finding
+            SELECT fingerprint, checkId, severity, mac, message, firstRunId, cluster, lastRunId FROM finding
             WHERE resolvedRunId IS NULL AND lastRunId < \(runId) AND (cluster IS NULL OR cluster = ANY(\(clusters)))
             ORDER BY severity COLLATE "C", checkId COLLATE "C", mac COLLATE "C"
             """) {
-            let (f, _) = try finding(row)
+            let (f, cluster) = try finding(row)
+            let lastRun = try row.decode((String, String, String, String?, String, Int64, String?, Int64).self).7
+            if hostsOfRun[lastRun] == nil { hostsOfRun[lastRun] = try scalar(String.self, "SELECT hosts FROM run WHERE id = \(lastRun)") ?? "" }
+            guard audit.coverage.readsEveryHost(of: cluster, readBy: hostsOfRun[lastRun]!) else { continue }
             resolved.append(f)
             ids.append(f.fingerprint)
         }

@@ -102,6 +102,8 @@ extension SQLiteStore {
     }
 
     /// Open findings of the audited clusters that this run did not report are resolved by it.
+    /// Open findings of the audited clusters that this run did not report are resolved by it, when it
+    /// read every host the run that last reported them read (``Coverage/readsEveryHost(of:readBy:)``).
     private func resolveMissing(_ db: Database, _ audit: AuditRecord, runId: Int64) throws -> [ResolvedFinding] {
         // Other clusters' open findings are not read at all (a fleet's database holds every site's).
         let clusters = audit.clusters.sorted()
@@ -110,9 +112,13 @@ extension SQLiteStore {
                 AND (cluster IS NULL OR cluster IN (\(clusters.map { _ in "?" }.joined(separator: ", "))))
             ORDER BY severity, checkId, mac
             """, arguments: StatementArguments([runId] + clusters.map { $0 as any DatabaseValueConvertible }))
-        var resolved: [ResolvedFinding] = []
+        var resolved: [ResolvedFinding] = [], hostsOfRun: [Int64: String] = [:]
         let update = try db.cachedStatement(sql: "UPDATE finding SET resolvedRunId = ? WHERE fingerprint = ?")
         for finding in open {
+            if hostsOfRun[finding.lastRunId] == nil {
+                hostsOfRun[finding.lastRunId] = try String.fetchOne(db, sql: "SELECT hosts FROM run WHERE id = ?", arguments: [finding.lastRunId]) ?? ""
+            }
+            guard audit.coverage.readsEveryHost(of: finding.cluster, readBy: hostsOfRun[finding.lastRunId]!) else { continue }
             try update.execute(arguments: [runId, finding.fingerprint])
             resolved.append(finding.resolved)
         }

@@ -356,6 +356,26 @@ func finding(_ check: String, _ m: String, cluster: String = "C1") -> Finding {
         #expect(next.tally.seen == 1 && next.tally.added == 0)
     }
 
+    /// A host's export missing tonight (late, or a folder audited one file at a time) leaves the
+    /// findings of the run that read it open: tomorrow's full run reports them as persisting, not as
+    /// new, so a nightly `--fail-on-new` does not mail them again. A run that reads every host
+    /// the last one did resolves what it no longer finds.
+    @Test(arguments: Backend.all) func aMissingHostsExportLeavesTheFindingsOpen(_ backend: Backend) throws {
+        let store = try backend.fresh(#function).store
+        func run(hosts: Set<String>, findings: [Finding]) throws -> RunOutcome {
+            try store.record(audit: AuditRecord(at: Date(), inputsDigest: "d", inputCount: hosts.count,
+                                                coverage: Coverage(clusters: ["C1"], adapterHosts: hosts, controllerClusters: []),
+                                                holders: [], findings: findings, releaseAfter: AuditRecord.defaultReleaseAfter))
+        }
+        let both: Set<String> = ["C1|hv01", "C1|hv02"], f = finding("invalid-mac", "00-15-5D-01-01-09")
+        let first = try run(hosts: both, findings: [f])
+        #expect(try run(hosts: ["C1|hv01"], findings: []).resolved.isEmpty)
+        let full = try run(hosts: both, findings: [f])
+        #expect(full.history[f.id]?.status == .persisting)
+        #expect(full.history[f.id]?.firstRunId == first.runId)
+        #expect(try run(hosts: both, findings: []).resolved.map(\.fingerprint) == [f.id])
+    }
+
     @Test(arguments: Backend.all) func aRunOfOneClusterDoesNotResolveAnothersFindings(_ backend: Backend) throws {
         let store = try backend.fresh(#function).store
         let east = finding("duplicate-mac", "00-15-5D-01-01-01", cluster: "east")

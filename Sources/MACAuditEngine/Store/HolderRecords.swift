@@ -65,6 +65,20 @@ public struct Coverage: Sendable, Hashable {
 
     static func place(_ cluster: String, _ host: String) -> String { "\(cluster)|\(HostName.key(host))" }
 
+    /// Whether this run read the adapters of every host of `cluster` (every host of its clusters,
+    /// for a finding of none) that another run read, `recordedHosts` being that run's
+    /// ``adapterHosts`` as a store keeps them (one per line). An open finding that run reported is
+    /// resolved only by a run that looked where it did: a host whose export is late or missing
+    /// tonight leaves its findings open, as it leaves its holders live, instead of resolving them
+    /// for tomorrow's run to report as new.
+    public func readsEveryHost(of cluster: String?, readBy recordedHosts: String) -> Bool {
+        recordedHosts.split(separator: "\n").allSatisfy { entry in
+            let entryCluster = entry.prefix { $0 != "|" }
+            let relevant = cluster.map { entryCluster == $0 } ?? clusters.contains(String(entryCluster))
+            return !relevant || adapterHosts.contains(String(entry))
+        }
+    }
+
     /// Whether this run read the export that should list a holder of `kind` (`adapter`,
     /// `host-vnic`, `interface`) on `host` of `cluster`, recorded from the file `source`: that
     /// file, or an adapter export of its host, or an NC interfaces export of its cluster.
